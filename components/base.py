@@ -1,0 +1,66 @@
+"""What every component shares: its type token, child naming and resource options.
+
+Conventions (the contract other projects rely on):
+- type tokens are ``social:<module>:<Class>``;
+- children are named ``f"{name}-<role>"`` and parented to the component;
+- stateful children (data, keys, secrets, logs of record) take `self.stateful()` options, which add
+  Pulumi `protect` (and retain-on-delete) when the caller passes ``protect=True`` in the args;
+- a component never creates providers or reads config: providers come in through `opts`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import pulumi
+
+
+class SocialComponent(pulumi.ComponentResource):
+    """Base class of the project's components."""
+
+    MODULE: ClassVar[str]
+    """Second part of the type token, for example ``network``."""
+
+    def __init__(
+        self, name: str, *, protect: bool = False, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(f"social:{self.MODULE}:{type(self).__name__}", name, None, opts)
+        self.name = name
+        self._protect_state = protect
+
+    def child_name(self, role: str) -> str:
+        return f"{self.name}-{role}"
+
+    def child(self, **extra: Any) -> pulumi.ResourceOptions:
+        """Options for an ordinary child: parented here, inheriting the component's providers."""
+        return pulumi.ResourceOptions(parent=self, **extra)
+
+    def stateful(self, **extra: Any) -> pulumi.ResourceOptions:
+        """Options for a child that holds data: protected (and kept on delete) when asked for."""
+        if self._protect_state:
+            extra.setdefault("protect", True)
+            extra.setdefault("retain_on_delete", True)
+        return pulumi.ResourceOptions(parent=self, **extra)
+
+
+def policy_json(statements: list[Mapping[str, Any]]) -> pulumi.Output[str]:
+    """An IAM policy document (statements may hold Outputs) as JSON text.
+
+    Built locally rather than through `aws.iam.get_policy_document`, so policies are plain data
+    that tests and policy rules can read.
+    """
+    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+def assume_role_policy(
+    principal: Mapping[str, Any],
+    conditions: Mapping[str, Any] | None = None,
+    actions: tuple[str, ...] = ("sts:AssumeRole",),
+) -> str:
+    """Trust policy for one principal, for example ``{"Service": "pods.eks.amazonaws.com"}``."""
+    statement: dict[str, Any] = {"Effect": "Allow", "Principal": dict(principal), "Action": list(actions)}
+    if conditions:
+        statement["Condition"] = dict(conditions)
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})

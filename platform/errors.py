@@ -1,0 +1,44 @@
+"""The one error type bad configuration raises.
+
+Every config problem becomes a `ConfigError` listing one line per problem, each naming the key
+path as it is written in the stack file (``social-platform:database.backup_retention_days``) and
+what is allowed. `__main__.py` turns it into a short `pulumi.RunError`; the offline preview prints
+it and exits 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+NAMESPACE = "social-platform"
+
+
+@dataclass(frozen=True)
+class ConfigIssue:
+    """One problem: where (a dotted path below the project namespace) and what is wrong."""
+
+    path: str
+    message: str
+
+    @property
+    def key(self) -> str:
+        head, _, rest = self.path.partition(".")
+        return f"{NAMESPACE}:{head}" + (f".{rest}" if rest else "")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.message}"
+
+
+class ConfigError(ValueError):
+    """Invalid stack configuration. `issues` holds every problem found in one pass."""
+
+    def __init__(self, issues: Iterable[ConfigIssue], source: str = "stack configuration") -> None:
+        self.issues = tuple(issues)
+        self.source = source
+        lines = "\n".join(f"  - {issue}" for issue in self.issues)
+        super().__init__(f"invalid {source} ({len(self.issues)} problem(s)):\n{lines}")
+
+    @property
+    def keys(self) -> list[str]:
+        return [issue.key for issue in self.issues]

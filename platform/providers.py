@@ -1,0 +1,78 @@
+"""Explicit AWS providers, one per (account, region) the stack touches.
+
+Each assumes that account's deploy role and pins `allowed_account_ids` to it, so a credential that
+lands in the wrong account fails before anything is created. Default providers are disabled in
+`Pulumi.yaml`; a resource without one of these providers cannot be declared.
+"""
+
+from __future__ import annotations
+
+import pulumi_aws as aws
+from social_platform.config import SHARED, PlatformConfig, region_code
+
+CLOUDFRONT_REGION = "us-east-1"
+"""CloudFront-scoped resources (ACM certificates, CLOUDFRONT WAF) live here."""
+
+
+def default_tags(cfg: PlatformConfig, stack: str) -> dict[str, str]:
+    org = cfg.organization
+    return {
+        "Project": "social-platform",
+        "Environment": cfg.environment.name,
+        "Owner": org.owner,
+        "CostCenter": org.cost_center,
+        "ManagedBy": "pulumi",
+        "Stack": stack,
+    }
+
+
+class Providers:
+    """Creates providers on first use and hands out the same one afterwards."""
+
+    def __init__(self, cfg: PlatformConfig, stack: str) -> None:
+        self._cfg = cfg
+        self._stack = stack
+        self._tags = default_tags(cfg, stack)
+        self._cache: dict[tuple[str, str], aws.Provider] = {}
+
+    def get(self, account: str, region: str) -> aws.Provider:
+        """The provider for `account` (a key of `accounts`) in `region`."""
+        key = (account, region)
+        if key not in self._cache:
+            acct = self._cfg.accounts[account]
+            self._cache[key] = aws.Provider(
+                f"aws-{account}-{region_code(region)}",
+                region=region,
+                allowed_account_ids=[acct.id],
+                assume_roles=[
+                    aws.ProviderAssumeRoleArgs(
+                        role_arn=acct.deploy_role_arn,
+                        session_name=f"pulumi-{self._stack}"[:64],
+                    )
+                ],
+                default_tags=aws.ProviderDefaultTagsArgs(tags=self._tags),
+            )
+        return self._cache[key]
+
+    # The names the composition uses --------------------------------------------------------
+
+    @property
+    def primary(self) -> aws.Provider:
+        """The stack's own account, primary region."""
+        return self.get(self._cfg.environment.name, self._cfg.regions.primary.name)
+
+    @property
+    def secondary(self) -> aws.Provider | None:
+        """The stack's own account, secondary region (None without one)."""
+        second = self._cfg.regions.secondary
+        return None if second is None else self.get(self._cfg.environment.name, second.name)
+
+    @property
+    def cloudfront(self) -> aws.Provider:
+        """The stack's own account in us-east-1, for ACM certificates and CLOUDFRONT-scope WAF."""
+        return self.get(self._cfg.environment.name, CLOUDFRONT_REGION)
+
+    @property
+    def shared(self) -> aws.Provider:
+        """The shared/tooling account in the primary region (for example the root DNS zone)."""
+        return self.get(SHARED, self._cfg.regions.primary.name)

@@ -1,0 +1,229 @@
+"""The render engine: runs the real program for one stack under Pulumi's mock runtime.
+
+`render("dev")` reads `Pulumi.yaml` and `Pulumi.dev.yaml`, hands the program that config exactly
+as the engine would, runs `program.main()` and returns a `RenderedStack`: every resource with its
+URN, type, name, parent, provider placement (account and region), inputs (secrets masked) and the
+options that matter. The options are captured from the registration requests themselves, because
+Pulumi's mocks do not pass them on.
+
+One render, many consumers: the offline preview, the tests and the policy checks all read this.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from social_platform import stackfiles
+from social_platform.mocks import PlatformMocks, provider_placement
+
+PROJECT = "social-platform"
+SECRET_MASK = "[secret]"
+
+
+@dataclass
+class RenderedResource:
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str | None
+    provider: str | None
+    """URN of the explicit provider (custom resources only)."""
+    account: str | None
+    region: str | None
+    inputs: dict[str, Any]
+    protect: bool = False
+    retain_on_delete: bool = False
+    depends_on: list[str] = field(default_factory=list)
+    ignore_changes: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    secret_paths: list[str] = field(default_factory=list)
+    """Input paths whose values were secrets (masked in `inputs`)."""
+
+    @property
+    def is_aws(self) -> bool:
+        return self.custom and self.type.startswith("aws:")
+
+
+@dataclass
+class RenderedStack:
+    stack: str
+    resources: dict[str, RenderedResource]
+    outputs: dict[str, Any]
+    seconds: float = 0.0
+
+    # Queries the tests and checks share -------------------------------------------------------
+
+    def __iter__(self) -> Iterator[RenderedResource]:
+        return iter(self.resources.values())
+
+    def __len__(self) -> int:
+        return len(self.resources)
+
+    def of_type(self, *types: str) -> list[RenderedResource]:
+        return [r for r in self if r.type in types]
+
+    def named(self, name: str, type_: str | None = None) -> RenderedResource:
+        found = [r for r in self if r.name == name and (type_ is None or r.type == type_)]
+        if len(found) != 1:
+            raise KeyError(f"{len(found)} resources named {name!r} (type {type_}) in {self.stack}")
+        return found[0]
+
+    def children(self, parent: RenderedResource | str) -> list[RenderedResource]:
+        urn = parent if isinstance(parent, str) else parent.urn
+        return [r for r in self if r.parent == urn]
+
+    def descendants(self, parent: RenderedResource) -> list[RenderedResource]:
+        out: list[RenderedResource] = []
+        for child in self.children(parent):
+            out.append(child)
+            out.extend(self.descendants(child))
+        return out
+
+    def components(self, type_: str | None = None) -> list[RenderedResource]:
+        return [
+            r
+            for r in self
+            if not r.custom and r.type != "pulumi:pulumi:Stack" and (type_ is None or r.type == type_)
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stack": self.stack,
+            "outputs": self.outputs,
+            "resources": [asdict(r) for r in self.resources.values()],
+        }
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The SDK's mock monitor, keeping every registration request's options and inputs."""
+
+    def __init__(self, mocks: PlatformMocks, on_register: Callable[[int, str, str], None] | None) -> None:
+        super().__init__(mocks)
+        self.platform_mocks = mocks
+        self.records: dict[str, RenderedResource] = {}
+        self.on_register = on_register
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        inputs = rpc.deserialize_properties(request.object)
+        if request.type.startswith("pulumi:providers:"):
+            self.platform_mocks.placements[f"{response.urn}::{response.id}"] = provider_placement(inputs)
+        self._record(
+            request,
+            response.urn,
+            inputs,
+            custom=bool(request.custom),
+            protect=bool(request.protect),
+            retain_on_delete=bool(request.retainOnDelete),
+            depends_on=list(request.dependencies),
+            ignore_changes=list(request.ignoreChanges),
+            aliases=[alias.urn or alias.spec.name for alias in request.aliases],
+        )
+        return response
+
+    def ReadResource(self, request: Any) -> Any:
+        """Reads (StackReference, `get` of existing resources) are recorded like registrations."""
+        response = super().ReadResource(request)
+        self._record(request, response.urn, rpc.deserialize_properties(request.properties), custom=True)
+        return response
+
+    def _record(self, request: Any, urn: str, inputs: dict[str, Any], **options: Any) -> None:
+        # A provider's own placement is where it points; every other resource's is its provider's.
+        if request.type.startswith("pulumi:providers:"):
+            placement = provider_placement(inputs)
+            inputs = {key: _decode_json(value) for key, value in inputs.items()}
+        else:
+            placement = self.platform_mocks.placement_of(request.provider)
+        secret_paths: list[str] = []
+        self.records[urn] = RenderedResource(
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            parent=request.parent or None,
+            provider=request.provider.rsplit("::", 1)[0] if request.provider else None,
+            account=placement.account,
+            region=placement.region,
+            inputs=_plain(inputs, "", secret_paths),
+            secret_paths=secret_paths,
+            **options,
+        )
+        if self.on_register is not None:
+            self.on_register(len(self.records), request.type, request.name)
+
+
+def _decode_json(value: Any) -> Any:
+    """Providers receive nested settings as JSON text; decode it so checks can read them."""
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def _plain(value: Any, path: str, secret_paths: list[str]) -> Any:
+    """Inputs as plain JSON-able data, with secrets masked and their paths noted."""
+    if rpc.is_rpc_secret(value):
+        secret_paths.append(path or "(root)")
+        return SECRET_MASK
+    if isinstance(value, dict):
+        return {k: _plain(v, f"{path}.{k}" if path else k, secret_paths) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v, f"{path}[{i}]", secret_paths) for i, v in enumerate(value)]
+    if isinstance(value, pulumi.Resource):
+        return f"<resource {type(value).__name__}>"
+    if isinstance(value, pulumi.Asset | pulumi.Archive):
+        return f"<{type(value).__name__}>"
+    return value
+
+
+def render(
+    stack: str,
+    project_dir: Path = stackfiles.PROJECT_ROOT,
+    on_register: Callable[[int, str, str], None] | None = None,
+) -> RenderedStack:
+    """Render `stack` offline. Bad config raises `ConfigError` before any resource is declared."""
+    # A fresh context per render: Pulumi keeps its runtime state in context variables.
+    return contextvars.Context().run(_render, stack, project_dir, on_register)
+
+
+def _render(
+    stack: str, project_dir: Path, on_register: Callable[[int, str, str], None] | None
+) -> RenderedStack:
+    from social_platform import program
+
+    raw = stackfiles.read_stack_files(stack, project_dir)
+    flat, secret_keys = stackfiles.to_engine(raw)
+    mocks = PlatformMocks()
+    monitor = RecordingMonitor(mocks, on_register)
+    started = time.perf_counter()
+    pulumi.runtime.set_all_config(flat, secret_keys)
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    outputs: dict[str, Any] = {}
+
+    async def collect(exported: dict[str, Any]) -> None:
+        for key, value in exported.items():
+            output = pulumi.Output.from_input(value)
+            outputs[key] = SECRET_MASK if await output.is_secret() else await output.future()
+
+    @pulumi.runtime.test
+    def run() -> Any:
+        return collect(program.main(project_dir=project_dir))
+
+    run()
+    return RenderedStack(
+        stack=stack,
+        resources=monitor.records,
+        outputs=json.loads(json.dumps(outputs, default=str)),
+        seconds=time.perf_counter() - started,
+    )

@@ -1,0 +1,88 @@
+"""The render engine and the offline preview: every stack file renders, and the preview shows it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from social_platform import stackfiles
+from social_platform.errors import ConfigError
+from social_platform.preview import main as preview_main
+from social_platform.render import RenderedStack, render
+
+from .conftest import STACKS
+
+
+def test_the_repo_has_the_four_stacks() -> None:
+    assert set(STACKS) >= {"shared", "dev", "staging", "prod"}
+
+
+def test_every_stack_file_renders(any_stack: RenderedStack) -> None:
+    assert any_stack.outputs["environment"] == any_stack.stack
+    roots = [r for r in any_stack if r.parent is None]
+    assert [r.type for r in roots] == ["pulumi:pulumi:Stack"]
+
+
+def test_environment_stacks_read_the_shared_stack_by_the_configured_name(rendered: dict) -> None:
+    for name in ("dev", "staging", "prod"):
+        refs = rendered[name].of_type("pulumi:pulumi:StackReference")
+        assert [r.name for r in refs] == ["social/social-platform/shared"]
+    assert rendered["shared"].of_type("pulumi:pulumi:StackReference") == []
+
+
+def test_bad_config_stops_the_render_before_any_resource(tmp_path: Path) -> None:
+    for name in ("Pulumi.yaml", "Pulumi.dev.yaml"):
+        (tmp_path / name).write_text((stackfiles.PROJECT_ROOT / name).read_text())
+    broken = (tmp_path / "Pulumi.dev.yaml").read_text().replace("az_count: 2", "az_count: 1")
+    (tmp_path / "Pulumi.dev.yaml").write_text(broken)
+    registered: list[str] = []
+    with pytest.raises(ConfigError, match=r"regions\.primary\.az_count"):
+        render("dev", project_dir=tmp_path, on_register=lambda n, t, name: registered.append(t))
+    assert "pulumi:providers:aws" not in registered
+    assert registered in ([], ["pulumi:pulumi:Stack"])
+
+
+def test_secure_values_are_masked_and_marked_secret(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text((stackfiles.PROJECT_ROOT / "Pulumi.yaml").read_text())
+    text = (stackfiles.PROJECT_ROOT / "Pulumi.dev.yaml").read_text()
+    (tmp_path / "Pulumi.dev.yaml").write_text(
+        text + "  social-platform:extra:\n    token:\n      secure: v1:abc\n"
+    )
+    raw = stackfiles.read_stack_files("dev", tmp_path)
+    assert raw.values["extra"] == {"token": stackfiles.OFFLINE_SECRET}
+    assert raw.secret_keys == {"extra"}
+
+
+def test_preview_prints_a_tree_counts_and_outputs(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert preview_main(["dev", "--json", str(tmp_path / "dev.json")]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].startswith("Previewing stack 'dev' offline")
+    header = next(line for line in lines if line.strip().startswith("Type"))
+    assert "Name" in header and "Account/Region" in header
+    assert any(line.startswith(" +   pulumi:pulumi:Stack") for line in lines)
+    assert any("└─ " in line for line in lines)
+    for section in ("Resources by type:", "Resources by component:", "Outputs:"):
+        assert section in lines
+    assert lines[-1].startswith("Rendered stack written to")
+    written = json.loads((tmp_path / "dev.json").read_text())
+    assert written["stack"] == "dev"
+    assert {"urn", "type", "name", "parent", "account", "region", "inputs", "protect"} <= set(
+        written["resources"][0]
+    )
+
+
+def test_preview_of_bad_config_is_one_paragraph_and_exit_2(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "social_platform.preview", "nosuchstack"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    error_lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(error_lines) == 1 and "Pulumi.nosuchstack.yaml" in error_lines[0]
