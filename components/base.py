@@ -11,10 +11,11 @@ Conventions (the contract other projects rely on):
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import pulumi
+import pulumi_aws as aws
 
 
 class SocialComponent(pulumi.ComponentResource):
@@ -44,8 +45,69 @@ class SocialComponent(pulumi.ComponentResource):
             extra.setdefault("retain_on_delete", True)
         return pulumi.ResourceOptions(parent=self, **extra)
 
+    def account_id(self) -> pulumi.Output[str]:
+        """The account this component's provider deploys into (a look-up, cached per component)."""
+        if not hasattr(self, "_account_id"):
+            identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
+            self._account_id = identity.account_id
+        return self._account_id
 
-def policy_json(statements: list[Mapping[str, Any]]) -> pulumi.Output[str]:
+    def kms_key(
+        self,
+        role: str,
+        description: str,
+        service_principals: tuple[str, ...] = (),
+        service_condition: Mapping[str, Any] | None = None,
+    ) -> aws.kms.Key:
+        """A customer-managed key with rotation on, usable by this account's IAM policies and, for
+        encryption on the account's behalf, by the given service principals (for example
+        ``logs.eu-west-1.amazonaws.com``), limited by `service_condition` (default: requests made
+        for this account, ``aws:SourceAccount``). Stateful: losing it loses the data it encrypts."""
+        account = self.account_id()
+        statements: list[dict[str, Any]] = [
+            {
+                "Sid": "AccountAdministers",
+                "Effect": "Allow",
+                "Principal": {"AWS": pulumi.Output.concat("arn:aws:iam::", account, ":root")},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ]
+        if service_principals:
+            statements.append(
+                {
+                    "Sid": "ServicesEncryptForThisAccount",
+                    "Effect": "Allow",
+                    "Principal": {"Service": list(service_principals)},
+                    "Action": [
+                        "kms:Encrypt*",
+                        "kms:Decrypt*",
+                        "kms:ReEncrypt*",
+                        "kms:GenerateDataKey*",
+                        "kms:Describe*",
+                    ],
+                    "Resource": "*",
+                    "Condition": service_condition or {"StringEquals": {"aws:SourceAccount": account}},
+                }
+            )
+        key = aws.kms.Key(
+            self.child_name(f"{role}-key"),
+            description=description,
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            policy=policy_json(statements),
+            opts=self.stateful(),
+        )
+        aws.kms.Alias(
+            self.child_name(f"{role}-key-alias"),
+            name=f"alias/{self.child_name(role)}",
+            target_key_id=key.key_id,
+            opts=self.child(),
+        )
+        return key
+
+
+def policy_json(statements: Sequence[Mapping[str, Any]]) -> pulumi.Output[str]:
     """An IAM policy document (statements may hold Outputs) as JSON text.
 
     Built locally rather than through `aws.iam.get_policy_document`, so policies are plain data

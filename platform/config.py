@@ -19,6 +19,8 @@ from functools import cache
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from social_components.network import InterfaceEndpoint, SubnetPrefixes, plan_subnets
 from social_platform.errors import NAMESPACE, ConfigError, ConfigIssue
 
 # ---------------------------------------------------------------------------------------------
@@ -52,6 +54,14 @@ def aws_regions() -> tuple[str, ...]:
 
 
 _COMPASS = (("north", "n"), ("south", "s"), ("east", "e"), ("west", "w"), ("central", "c"))
+
+
+@cache
+def availability_zone_count(region: str) -> int | None:
+    """How many AZs `region` has, from moto's copy of AWS's region data (None if unknown)."""
+    from moto.ec2.models.availability_zones_and_regions import RegionsAndZonesBackend
+
+    return len(RegionsAndZonesBackend.zones.get(region) or []) or None
 
 
 def region_code(region: str) -> str:
@@ -175,6 +185,15 @@ class Section(StrictModel):
         return {"enabled": in_scope, **cls.TIER_DEFAULTS.get(env.tier, {}), **raw}
 
 
+class SubnetPrefixesConfig(StrictModel):
+    public: Annotated[int, Field(ge=17, le=28)] | None = None
+    """Public subnets' prefix length. Unset: the VPC's prefix + 8 (a /24 of a /16)."""
+    private: Annotated[int, Field(ge=17, le=28)] | None = None
+    """Private subnets' prefix length. Unset: the VPC's prefix + 3 (a /19 of a /16)."""
+    data: Annotated[int, Field(ge=17, le=28)] | None = None
+    """Data subnets' prefix length. Unset: the VPC's prefix + 8 (a /24 of a /16)."""
+
+
 class NetworkConfig(Section):
     SCOPE = "all"
     TIER_DEFAULTS = {
@@ -199,27 +218,13 @@ class NetworkConfig(Section):
     """Egress for private subnets: none, one shared NAT gateway, or one per AZ (tier default)."""
     flow_log_retention_days: RetentionDays
     """Retention of VPC flow logs (tier default: dev 14, staging 90, prod 365)."""
-    interface_endpoints: list[
-        Literal[
-            "ecr.api",
-            "ecr.dkr",
-            "sts",
-            "ssm",
-            "ssmmessages",
-            "ec2messages",
-            "logs",
-            "secretsmanager",
-            "ec2",
-            "kms",
-            "elasticloadbalancing",
-            "autoscaling",
-            "eks",
-            "eks-auth",
-            "sqs",
-            "monitoring",
-        ]
-    ]
-    """Interface VPC endpoints (billed per AZ-hour; tier default keeps dev minimal)."""
+    interface_endpoints: list[InterfaceEndpoint]
+    """Interface VPC endpoints (billed per AZ-hour; tier default: none in dev, the core set in prod)."""
+    subnet_prefixes: SubnetPrefixesConfig = SubnetPrefixesConfig()
+    """Prefix length of each tier's subnets. Unset: private 1/8 of the VPC per AZ (a /19 of a
+    /16, room for EKS pods), public and data 1/256 (a /24 of a /16)."""
+    flow_log_bucket_arn: Annotated[str, Field(pattern=r"^arn:aws[\w-]*:s3:::[a-z0-9.-]+$")] | None = None
+    """Send flow logs to this S3 bucket instead. Unset: a KMS-encrypted CloudWatch log group."""
 
 
 class ClusterConfig(Section):
@@ -584,6 +589,19 @@ def _check_regions(cfg: PlatformConfig, others: Mapping[str, Regions]) -> Iterab
                         f"{theirs.vpc_cidr};"
                         " every environment needs its own address range",
                     )
+    for role, region in (("primary", regions.primary), ("secondary", regions.secondary)):
+        zones = availability_zone_count(region.name) if region is not None else None
+        if region is not None and zones and region.az_count > zones:
+            yield ConfigIssue(
+                f"regions.{role}.az_count", f"{region.name} has {zones} AZs (got {region.az_count})"
+            )
+    prefixes = SubnetPrefixes(**cfg.network.subnet_prefixes.model_dump())
+    for role, region in (("primary", regions.primary), ("secondary", regions.secondary)):
+        if region is not None:
+            try:
+                plan_subnets(region.vpc_cidr, region.az_count, prefixes)
+            except ValueError as exc:
+                yield ConfigIssue(f"regions.{role}.vpc_cidr", str(exc))
     if cfg.cluster.enabled and cfg.cluster.endpoint_public_access and not cfg.cluster.public_access_cidrs:
         yield ConfigIssue(
             "cluster.public_access_cidrs", "is required when cluster.endpoint_public_access is true"

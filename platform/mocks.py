@@ -123,7 +123,7 @@ class PlatformMocks(pulumi.runtime.Mocks):
         return self.placements.get(provider_ref or "", Placement(None, None))
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
-        resource_id = f"{args.name}-id"
+        resource_id = f"{args.typ.rsplit(':', 1)[-1].lower()}-{args.name}"
         if args.typ.startswith("pulumi:providers:"):
             return resource_id, dict(args.inputs)
         new = NewResource(args.typ, args.name, args.inputs, self.placement_of(args.provider))

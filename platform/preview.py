@@ -32,7 +32,7 @@ def tree_lines(stack: RenderedStack) -> list[str]:
         branch = "" if top else prefix + ("└─ " if last else "├─ ")
         flag = " [protected]" if resource.protect else ""
         rows.append((branch + resource.type, resource.name + flag, _placement(resource)))
-        kids = stack.children(resource)
+        kids = sorted(stack.children(resource), key=lambda r: (r.custom, r.name, r.type))
         child_prefix = "" if top else prefix + ("   " if last else "│  ")
         for i, kid in enumerate(kids):
             walk(kid, child_prefix, i == len(kids) - 1, False)

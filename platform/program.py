@@ -13,8 +13,10 @@ from typing import Any
 
 import pulumi
 from pulumi.runtime import config as runtime_config
+
 from social_platform import stackfiles
-from social_platform.config import PlatformConfig, Tier, load_config
+from social_platform.build_network import build_network, network_outputs
+from social_platform.config import PlatformConfig, Tier, load_config, region_code
 from social_platform.errors import ConfigError
 from social_platform.providers import Providers
 
@@ -46,6 +48,14 @@ class Platform:
         """Stateful resources are protected in prod."""
         return self.cfg.tier is Tier.prod
 
+    def name(self, region: str) -> str:
+        """Base name of a stack's components in `region`, for example ``dev-euw1``."""
+        return f"{self.cfg.environment.name}-{region_code(region)}"
+
+    def cluster_name(self, region: str) -> str:
+        """The EKS cluster's name in `region`, known before the cluster exists (subnet tags need it)."""
+        return f"{self.cfg.organization.name}-{self.name(region)}"
+
 
 def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     """Declare the stack's resources; returns the stack outputs."""
@@ -59,7 +69,8 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
         "account_id": cfg.account.id,
         "regions": [region.name for region in cfg.regions.all()],
     }
-    del platform  # the components' build steps take it (see the issues that add them)
+    networks = build_network(platform)
+    outputs.update(network_outputs(networks))
     return outputs
 
 

@@ -8,6 +8,7 @@ lands in the wrong account fails before anything is created. Default providers a
 from __future__ import annotations
 
 import pulumi_aws as aws
+
 from social_platform.config import SHARED, PlatformConfig, region_code
 
 CLOUDFRONT_REGION = "us-east-1"

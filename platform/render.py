@@ -22,6 +22,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
+
 from social_platform import stackfiles
 from social_platform.mocks import PlatformMocks, provider_placement
 
@@ -32,6 +33,8 @@ SECRET_MASK = "[secret]"
 @dataclass
 class RenderedResource:
     urn: str
+    id: str
+    """The mock's stand-in ID: ``<kind>-<name>``, what other resources' inputs refer to."""
     type: str
     name: str
     custom: bool
@@ -68,6 +71,9 @@ class RenderedStack:
 
     def __len__(self) -> int:
         return len(self.resources)
+
+    def by_id(self, id_: str) -> RenderedResource:
+        return next(r for r in self if r.id == id_)
 
     def of_type(self, *types: str) -> list[RenderedResource]:
         return [r for r in self if r.type in types]
@@ -121,6 +127,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self._record(
             request,
             response.urn,
+            response.id,
             inputs,
             custom=bool(request.custom),
             protect=bool(request.protect),
@@ -134,10 +141,12 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def ReadResource(self, request: Any) -> Any:
         """Reads (StackReference, `get` of existing resources) are recorded like registrations."""
         response = super().ReadResource(request)
-        self._record(request, response.urn, rpc.deserialize_properties(request.properties), custom=True)
+        self._record(
+            request, response.urn, request.id, rpc.deserialize_properties(request.properties), custom=True
+        )
         return response
 
-    def _record(self, request: Any, urn: str, inputs: dict[str, Any], **options: Any) -> None:
+    def _record(self, request: Any, urn: str, id_: str, inputs: dict[str, Any], **options: Any) -> None:
         # A provider's own placement is where it points; every other resource's is its provider's.
         if request.type.startswith("pulumi:providers:"):
             placement = provider_placement(inputs)
@@ -147,6 +156,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         secret_paths: list[str] = []
         self.records[urn] = RenderedResource(
             urn=urn,
+            id=id_,
             type=request.type,
             name=request.name,
             parent=request.parent or None,

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+
 from social_platform.config import Regions
 from social_platform.errors import NAMESPACE, ConfigError, ConfigIssue
 

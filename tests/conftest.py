@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+
 from social_platform import stackfiles
 from social_platform.render import RenderedStack, render
 
@@ -35,3 +38,25 @@ def any_stack(request: pytest.FixtureRequest, rendered: dict[str, RenderedStack]
 def raw_config(stack: str) -> dict[str, Any]:
     """A fresh, mutable copy of a stack's raw config (namespace stripped)."""
     return copy.deepcopy(stackfiles.read_stack_files(stack).values)
+
+
+def set_keys(raw: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """Set dotted keys in a raw config, e.g. ``{"regions.primary.az_count": 6}``."""
+    for dotted, value in changes.items():
+        *parents, leaf = dotted.split(".")
+        node = raw
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return raw
+
+
+def render_variant(tmp_path: Path, stack: str, changes: dict[str, Any]) -> RenderedStack:
+    """Render `stack` with some config changed, from a copy of the project's stack files."""
+    raw = set_keys(raw_config(stack), changes)
+    project = yaml.safe_load((stackfiles.PROJECT_ROOT / "Pulumi.yaml").read_text())
+    project["config"] = {k: v for k, v in project["config"].items() if not k.startswith(stackfiles.PREFIX)}
+    (tmp_path / "Pulumi.yaml").write_text(yaml.safe_dump(project))
+    config = {stackfiles.PREFIX + key: value for key, value in raw.items()}
+    (tmp_path / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": config}))
+    return render(stack, project_dir=tmp_path)

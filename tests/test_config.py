@@ -9,22 +9,17 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from social_platform import stackfiles
 from social_platform.config import Regions, Tier, aws_regions, load_config, region_code
 from social_platform.errors import ConfigError
 
-from .conftest import STACKS, raw_config
+from .conftest import STACKS, raw_config, set_keys
 
 
 def load(stack: str, **changes: Any) -> Any:
     """Load a stack's config after setting dotted keys, e.g. ``{"regions.primary.az_count": 1}``."""
-    raw = raw_config(stack)
-    for dotted, value in changes.items():
-        *parents, leaf = dotted.split(".")
-        node = raw
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
+    raw = set_keys(raw_config(stack), changes)
     return load_config(raw, other_environments=stackfiles.other_environment_regions(stack))
 
 

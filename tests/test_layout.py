@@ -10,6 +10,7 @@ import tomllib
 import jsonschema
 import pytest
 import yaml
+
 from social_platform import stackfiles
 from social_platform.schema import SCHEMA_FILE, schema_text
 

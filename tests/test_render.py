@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from social_platform import stackfiles
 from social_platform.errors import ConfigError
 from social_platform.preview import main as preview_main
