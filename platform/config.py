@@ -358,15 +358,84 @@ class IdentityConfig(Section):
     """TOTP MFA for end users."""
 
 
+ChannelType = Literal["BASIC", "STANDARD", "ADVANCED_SD", "ADVANCED_HD"]
+
+
+class StreamingChannel(StrictModel):
+    """One IVS channel the platform owns (creators' channels are made by the backend at run time)."""
+
+    type: ChannelType | None = None
+    """IVS channel type. Unset: `streaming.channel_type` (tier default)."""
+    latency_mode: Literal["LOW", "NORMAL"] = "LOW"
+    """LOW for interactive streams (a few seconds); NORMAL buffers more for steadier playback."""
+    authorized: bool = False
+    """Private channel: viewers need a playback token; needs `streaming.playback_public_key`."""
+    recording: bool | None = None
+    """Record every stream to the recording bucket. Unset: `streaming.recording` (tier default)."""
+
+
+class StreamingChatRoom(StrictModel):
+    """One IVS Chat room; its messages are logged to the streaming chat log group."""
+
+    maximum_message_length: Annotated[int, Field(ge=1, le=500)] = 500
+    """Longest message accepted, in characters."""
+    maximum_message_rate_per_second: Annotated[int, Field(ge=1, le=100)] = 10
+    """Messages per second the room accepts in total."""
+
+
 class StreamingConfig(Section):
     TIER_DEFAULTS = {
-        Tier.dev: {"channel_type": "BASIC"},
-        Tier.staging: {"channel_type": "STANDARD"},
-        Tier.prod: {"channel_type": "STANDARD"},
+        Tier.dev: {
+            "channel_type": "BASIC",
+            "recording": False,
+            "recording_expiration_days": 7,
+            "recording_transition_days": None,
+            "recording_versioning": False,
+            "chat_log_retention_days": 7,
+        },
+        Tier.staging: {
+            "channel_type": "STANDARD",
+            "recording": True,
+            "recording_expiration_days": 30,
+            "recording_transition_days": None,
+            "recording_versioning": True,
+            "chat_log_retention_days": 30,
+        },
+        Tier.prod: {
+            "channel_type": "STANDARD",
+            "recording": True,
+            "recording_expiration_days": None,
+            "recording_transition_days": 30,
+            "recording_versioning": True,
+            "chat_log_retention_days": 90,
+        },
     }
+    PROD_LOCKS = {"recording_versioning": ProdLock(lambda v: v is True, "true")}
 
-    channel_type: Literal["BASIC", "STANDARD", "ADVANCED_SD", "ADVANCED_HD"]
-    """Default IVS channel type (tier default: BASIC in dev)."""
+    channel_type: ChannelType
+    """Default IVS channel type (tier default: BASIC in dev, STANDARD otherwise)."""
+    recording: bool
+    """Whether channels record to S3 unless a channel says otherwise (tier default: off in dev)."""
+    channels: dict[Slug, StreamingChannel] = {"live": StreamingChannel()}
+    """Platform-owned channels by stable name. Default: one public channel `live` for the platform's
+    own broadcasts; creators' channels are created by the backend at run time."""
+    chat_rooms: dict[Slug, StreamingChatRoom] = {"live": StreamingChatRoom()}
+    """IVS Chat rooms by stable name. Default: one room `live` beside the `live` channel."""
+    playback_public_key: str | None = None
+    """PEM of the ECDSA P-384 public key that verifies playback tokens of authorized channels (the
+    backend signs with the private half, which never enters config). Unset: no playback key pair, and
+    no channel may be `authorized`."""
+    recording_expiration_days: Annotated[int, Field(ge=1)] | None
+    """Delete recordings after this many days (tier default: dev 7, staging 30; prod keeps them).
+    Unset: recordings are kept."""
+    recording_transition_days: Annotated[int, Field(ge=1)] | None
+    """Move recordings to S3 Intelligent-Tiering after this many days (tier default: prod 30).
+    Unset: recordings stay in S3 Standard."""
+    recording_versioning: bool
+    """Keep overwritten or deleted recordings for 30 days as noncurrent versions (tier default: off
+    in dev; prod may not turn it off)."""
+    chat_log_retention_days: RetentionDays
+    """Retention of the chat message log (tier default: dev 7, staging 30, prod 90)."""
 
 
 class EdgeConfig(Section):
@@ -532,6 +601,7 @@ def load_config(
         *_check_regions(cfg, other_environments or {}),
         *_check_prod_locks(cfg),
         *_check_secrets(cfg, set(secret_keys)),
+        *_check_streaming(cfg),
     ]
     if issues:
         raise ConfigError(issues)
@@ -610,6 +680,51 @@ def _check_regions(cfg: PlatformConfig, others: Mapping[str, Regions]) -> Iterab
         yield ConfigIssue(
             "database.global_database", "needs regions.secondary (a global database spans two regions)"
         )
+
+
+@cache
+def ivs_regions() -> tuple[str, ...]:
+    """Regions that offer both IVS and IVS Chat, from botocore's endpoint data (no network call)."""
+    import boto3
+
+    session = boto3.Session()
+    return tuple(
+        sorted(set(session.get_available_regions("ivs")) & set(session.get_available_regions("ivschat")))
+    )
+
+
+def _check_streaming(cfg: PlatformConfig) -> Iterable[ConfigIssue]:
+    streaming = cfg.streaming
+    if not streaming.enabled:
+        return
+    # The component's own pure checks, so config and component agree on what is allowed.
+    from social_components.streaming import validation
+
+    region = cfg.regions.primary.name
+    if region not in ivs_regions():
+        yield ConfigIssue(
+            "regions.primary.name",
+            f"streaming needs IVS and IVS Chat, which {region} does not offer; "
+            f"regions that do: {', '.join(ivs_regions())} (or set streaming.enabled: false)",
+        )
+    try:
+        validation.check_recording_lifecycle(
+            streaming.recording_expiration_days, streaming.recording_transition_days
+        )
+    except ValueError as exc:
+        yield ConfigIssue("streaming.recording_expiration_days", str(exc))
+    if streaming.playback_public_key is not None:
+        try:
+            validation.check_playback_public_key(streaming.playback_public_key)
+        except ValueError as exc:
+            yield ConfigIssue("streaming.playback_public_key", str(exc))
+    for name, channel in streaming.channels.items():
+        if channel.authorized and streaming.playback_public_key is None:
+            yield ConfigIssue(
+                f"streaming.channels.{name}.authorized",
+                "a private channel needs streaming.playback_public_key (the ECDSA P-384 public key that "
+                "verifies viewers' playback tokens); set it or make the channel public",
+            )
 
 
 def _check_prod_locks(cfg: PlatformConfig) -> Iterable[ConfigIssue]:

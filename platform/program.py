@@ -16,6 +16,7 @@ from pulumi.runtime import config as runtime_config
 
 from social_platform import stackfiles
 from social_platform.build_network import build_network, network_outputs
+from social_platform.build_streaming import build_streaming, streaming_outputs
 from social_platform.config import PlatformConfig, Tier, load_config, region_code
 from social_platform.errors import ConfigError
 from social_platform.providers import Providers
@@ -71,6 +72,7 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     }
     networks = build_network(platform)
     outputs.update(network_outputs(networks))
+    outputs.update(streaming_outputs(build_streaming(platform)))
     return outputs
 
 

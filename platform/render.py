@@ -225,8 +225,9 @@ def _render(
     on_register: Callable[[int, str, str], None] | None,
     program: Program | None,
 ) -> RenderedStack:
-    if program is None:
-        from social_platform.program import main as program
+    from social_platform.program import main
+
+    run_program: Program = program or main
 
     raw = stackfiles.read_stack_files(stack, project_dir)
     flat, secret_keys = stackfiles.to_engine(raw)
@@ -246,7 +247,7 @@ def _render(
 
     @pulumi.runtime.test
     def run() -> Any:
-        return collect(program(project_dir))
+        return collect(run_program(project_dir))
 
     run()
     return RenderedStack(
