@@ -793,6 +793,14 @@ def _check_identity(cfg: PlatformConfig) -> Iterable[ConfigIssue]:
     identity = cfg.identity
     if not identity.enabled:
         return
+    prefix = identity.domain_prefix or f"{cfg.organization.name}-{cfg.environment.name}"
+    reserved = [word for word in ("aws", "amazon", "cognito") if word in prefix]
+    if reserved or len(prefix) > 57:
+        yield ConfigIssue(
+            "identity.domain_prefix",
+            f"the managed-login prefix {prefix!r} must be at most 57 characters without "
+            "'aws', 'amazon' or 'cognito'; set identity.domain_prefix",
+        )
     domain = cfg.organization.domain
     if identity.custom_domain is not None:
         if identity.custom_domain != domain and not identity.custom_domain.endswith("." + domain):

@@ -538,6 +538,13 @@ BAD_IDENTITY = [
         "pattern",
     ),
     (
+        "reserved word in the prefix",
+        "dev",
+        {"identity": {"domain_prefix": "social-cognito"}},
+        "identity.domain_prefix",
+        "without 'aws', 'amazon' or 'cognito'",
+    ),
+    (
         "unknown threat mode",
         "dev",
         {"identity": {"threat_protection": "block"}},
