@@ -151,6 +151,23 @@ OUTPUTS: dict[str, OutputRule] = {
     "aws:iam/policy:Policy": lambda r: {
         "arn": f"arn:aws:iam::{r.placement.account}:policy/{physical_name(r)}",
     },
+    # Identity (Cognito): ARN and endpoint end with the pool id; the issuer is https://<endpoint>.
+    "aws:cognito/userPool:UserPool": lambda r: {
+        "arn": f"arn:aws:cognito-idp:{r.placement.region}:{r.placement.account}:userpool/userpool-{r.name}",
+        "endpoint": f"cognito-idp.{r.placement.region}.amazonaws.com/userpool-{r.name}",
+    },
+    "aws:cognito/userPoolClient:UserPoolClient": lambda r: (
+        {"clientSecret": fake_id(r.name, "secret", length=51)} if r.inputs.get("generateSecret") else {}
+    ),
+    "aws:cognito/resourceServer:ResourceServer": lambda r: {
+        "scopeIdentifiers": [
+            f"{r.inputs.get('identifier')}/{scope.get('scopeName')}" for scope in r.inputs.get("scopes") or []
+        ]
+    },
+    "aws:cognito/userPoolDomain:UserPoolDomain": lambda r: {
+        "cloudfrontDistribution": f"d{fake_id(r.name, length=13)}.cloudfront.net",
+        "cloudfrontDistributionZoneId": "Z2FDTNDATAQYW2",
+    },
 }
 """Per-type outputs. Add an entry when the program reads an output that is not an input."""
 
