@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime import config as runtime_config
 from social_platform import stackfiles
+from social_platform.build_edge import build_edge
 from social_platform.config import PlatformConfig, Tier, load_config
 from social_platform.errors import ConfigError
 from social_platform.providers import Providers
@@ -59,7 +60,8 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
         "account_id": cfg.account.id,
         "regions": [region.name for region in cfg.regions.all()],
     }
-    del platform  # the components' build steps take it (see the issues that add them)
+    edge = build_edge(platform)
+    outputs.update(edge.outputs)
     return outputs
 
 
