@@ -266,6 +266,9 @@ def test_origin_buckets_log_their_access_to_the_log_bucket(rendered: dict, env: 
         (logging,) = for_bucket(stack, "aws:s3/bucketLogging:BucketLogging", role)
         assert logging.inputs["targetBucket"] == "edge-logs-id"
         assert logging.inputs["targetPrefix"] == f"s3-access/{role}/"
+        # The log bucket's policy first, or AWS would append its own statements to it.
+        (logs_policy,) = for_bucket(stack, "aws:s3/bucketPolicy:BucketPolicy", "logs")
+        assert logs_policy.urn in logging.depends_on
 
 
 def test_prod_keeps_its_buckets_and_waf_logs_and_dev_does_not(rendered: dict) -> None:
@@ -329,6 +332,8 @@ def test_the_distribution_logs_to_the_log_bucket(rendered: dict, env: str) -> No
     )
     assert delivery.inputs["deliverySourceName"] == source.name
     assert delivery.inputs["deliveryDestinationArn"].endswith(destination.name)
+    (logs_policy,) = for_bucket(stack, "aws:s3/bucketPolicy:BucketPolicy", "logs")
+    assert logs_policy.urn in delivery.depends_on
     assert "loggingConfig" not in distribution(stack)  # legacy logging would need ACLs on the bucket
 
 

@@ -218,12 +218,23 @@ class Edge(SocialComponent):
         logs = self._bucket("logs", f"{args.bucket_name_prefix}-logs")
         web = self._bucket("web", f"{args.bucket_name_prefix}-web")
         media = self._bucket("media", f"{args.bucket_name_prefix}-media")
-        self.web_bucket_name, self.media_bucket_name, self.log_bucket_name = (
-            web.bucket,
-            media.bucket,
-            logs.bucket,
-        )
+        self.web_bucket_name = web.bucket
+        self.media_bucket_name = media.bucket
+        self.log_bucket_name = logs.bucket
         self._web_bucket_arn, self._media_bucket_arn = web.arn, media.arn
+        # The log bucket's policy exists before anything delivers to it; otherwise AWS appends its
+        # own statements to the policy, which the next `pulumi up` would then take away again.
+        logs_policy = s3.BucketPolicy(
+            self.child_name("logs-policy"),
+            bucket=logs.id,
+            policy=policy_json(
+                [
+                    *deny_insecure_transport(logs.arn),
+                    *log_delivery(logs.arn, account_id, [web.arn, media.arn]),
+                ]
+            ),
+            opts=self.child(),
+        )
 
         for role, bucket in (("web", web), ("media", media)):
             versioning = s3.BucketVersioning(
@@ -257,7 +268,7 @@ class Edge(SocialComponent):
                 bucket=bucket.id,
                 target_bucket=logs.id,
                 target_prefix=f"{S3_ACCESS_LOG_PREFIX}{role}/",
-                opts=self.child(),
+                opts=self.child(depends_on=[logs_policy]),
             )
         s3.BucketLifecycleConfiguration(
             self.child_name("logs-lifecycle"),
@@ -466,17 +477,6 @@ class Edge(SocialComponent):
                 ),
                 opts=self.child(),
             )
-        s3.BucketPolicy(
-            self.child_name("logs-policy"),
-            bucket=logs.id,
-            policy=policy_json(
-                [
-                    *deny_insecure_transport(logs.arn),
-                    *log_delivery(logs.arn, account_id, [web.arn, media.arn]),
-                ]
-            ),
-            opts=self.child(),
-        )
 
         # Standard logging (v2): CloudWatch Logs delivers the access logs to the log bucket ------
         log_source = aws.cloudwatch.LogDeliverySource(
@@ -497,7 +497,7 @@ class Edge(SocialComponent):
             self.child_name("access-logs"),
             delivery_source_name=log_source.name,
             delivery_destination_arn=log_destination.arn,
-            opts=self.child(provider=us_east_1),
+            opts=self.child(provider=us_east_1, depends_on=[logs_policy]),
         )
 
         # DNS: the aliases, and the API origin's latency records ------------------------------
