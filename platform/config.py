@@ -52,6 +52,15 @@ class StrictModel(BaseModel):
 
 Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$")]
 AccountId = Annotated[str, Field(pattern=r"^\d{12}$", description="12-digit AWS account ID")]
+Hostname = Annotated[
+    str,
+    Field(
+        pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+        min_length=4,
+        max_length=253,
+        description="A fully qualified DNS name in lower case, without the trailing dot",
+    ),
+]
 RetentionDays = Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653]
 """The values CloudWatch Logs accepts for a log group's retention."""
 
@@ -365,7 +374,6 @@ PulumiSecret = Annotated[
 """A secret in a stack file. The stack file only ever holds it encrypted (`secure: v1:…`), so the
 schema accepts nothing else; the loader refuses a plain-text value (see `_check_secrets`)."""
 
-Hostname = Annotated[str, Field(pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$")]
 EmailAddress = Annotated[str, Field(pattern=r"^[^@\s<>]+@([a-z0-9-]+\.)+[a-z]{2,}$")]
 SesIdentityArn = Annotated[str, Field(pattern=r"^arn:aws:ses:[a-z0-9-]+:\d{12}:identity/[^\s/]+$")]
 LambdaArn = Annotated[
@@ -616,17 +624,84 @@ class StreamingConfig(Section):
     """Retention of the chat message log (tier default: dev 7, staging 30, prod 90)."""
 
 
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code")]
+
+
+class GeoRestriction(StrictModel):
+    mode: Literal["allow", "deny"]
+    """`allow`: only viewers in `countries` are served; `deny`: viewers in `countries` are refused."""
+    countries: Annotated[list[CountryCode], Field(min_length=1, max_length=250)]
+    """ISO 3166-1 alpha-2 codes, for example `[DE, FR]`."""
+
+
 class EdgeConfig(Section):
     TIER_DEFAULTS = {
-        Tier.dev: {"price_class": "PriceClass_100", "waf_rate_limit": 2000},
-        Tier.staging: {"price_class": "PriceClass_100", "waf_rate_limit": 2000},
-        Tier.prod: {"price_class": "PriceClass_All", "waf_rate_limit": 1000},
+        Tier.dev: {
+            "price_class": "PriceClass_100",
+            "waf_rate_limit": 2000,
+            "regional_waf_rate_limit": 1000,
+            "log_retention_days": 30,
+            "noncurrent_version_retention_days": 7,
+        },
+        Tier.staging: {
+            "price_class": "PriceClass_100",
+            "waf_rate_limit": 2000,
+            "regional_waf_rate_limit": 1000,
+            "log_retention_days": 90,
+            "noncurrent_version_retention_days": 30,
+        },
+        Tier.prod: {
+            "price_class": "PriceClass_All",
+            "waf_rate_limit": 1000,
+            "regional_waf_rate_limit": 500,
+            "log_retention_days": 365,
+            "noncurrent_version_retention_days": 90,
+        },
+    }
+    PROD_LOCKS = {
+        "log_retention_days": ProdLock(lambda v: v >= 365, "365 days or more"),
+        "noncurrent_version_retention_days": ProdLock(lambda v: v >= 30, "30 days or more"),
     }
 
     price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"]
-    """CloudFront price class (tier default)."""
+    """CloudFront price class (tier default: PriceClass_100 outside prod, PriceClass_All in prod)."""
     waf_rate_limit: Annotated[int, Field(ge=100, le=2_000_000_000)]
-    """Requests per client IP per 5 minutes before WAF blocks (tier default)."""
+    """Requests per client IP per 5 minutes before the CloudFront web ACL blocks (tier default)."""
+    regional_waf_rate_limit: Annotated[int, Field(ge=100, le=2_000_000_000)]
+    """Requests per client IP per 5 minutes before the REGIONAL web ACL (load balancer, Cognito)
+    blocks (tier default: dev/staging 1000, prod 500)."""
+    enable_anonymous_ip_rules: bool = False
+    """Add AWS's anonymous-IP rule group (VPNs, Tor, hosting providers). Off by default: it also
+    turns away privacy-minded users and clients that run in the cloud."""
+    enable_bot_control: bool = False
+    """Add AWS's Bot Control rule group (COMMON level; billed per request). Off by default."""
+    log_retention_days: RetentionDays
+    """Retention of WAF logs and of the CloudFront and S3 access logs (tier default: dev 30,
+    staging 90, prod 365; prod at least 365)."""
+    noncurrent_version_retention_days: Annotated[int, Field(ge=1, le=3650)]
+    """Days an overwritten or deleted object version is kept before it expires, i.e. the window to
+    restore it (tier default: dev 7, staging 30, prod 90; prod at least 30)."""
+    minimum_tls_version: Literal["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"] = "TLSv1.2_2021"
+    """Oldest TLS security policy CloudFront accepts from viewers."""
+    aliases: Annotated[list[Hostname], Field(min_length=1, max_length=10)] | None = None
+    """Custom domain names of the distribution, all inside the environment's zone `<env>.<domain>`
+    (the certificate is validated and the alias records are published there). Unset: the zone's
+    apex alone, for example `dev.social.example.com`."""
+    api_origin_domain: Hostname | None = None
+    """Where CloudFront sends `/api/*` (HTTPS only). Unset: `api-origin.<env>.<domain>`, which this
+    stack publishes as Route53 latency records, one per region, each with a health check.
+    Set: an origin run elsewhere, used as is (no records, no health checks)."""
+    api_regional_origins: dict[str, Hostname] = {}
+    """Per region (by region name), the regional API host the latency records point at; it is
+    published by the cluster's ingress and must serve a certificate for the origin name as well.
+    A region left out gets `api-<region code>.<env>.<domain>`, for example `api-euw1.dev.…`."""
+    api_health_check_path: Annotated[str, Field(pattern=r"^/[\w./-]*$", max_length=255)] = "/healthz"
+    """Path the Route53 health checks request from each regional API host (HTTPS, port 443)."""
+    content_security_policy: Annotated[str, Field(pattern=r"^[^\r\n]+$", max_length=1783)] | None = None
+    """Content-Security-Policy header sent with every response. Unset: the Edge component's
+    same-origin policy (`social_components.edge.DEFAULT_CONTENT_SECURITY_POLICY`)."""
+    geo_restriction: GeoRestriction | None = None
+    """Countries to serve or refuse. Unset: the distribution serves every country."""
 
 
 class RunnersConfig(Section):
@@ -781,6 +856,7 @@ def load_config(
         *_check_secrets(cfg, set(secret_keys)),
         *_check_streaming(cfg),
         *_check_identity(cfg),
+        *_check_edge(cfg),
     ]
     if issues:
         raise ConfigError(issues)
@@ -990,6 +1066,54 @@ def _check_secrets(cfg: PlatformConfig, secret_keys: set[str]) -> Iterable[Confi
     for path, _ in cfg.secrets():
         if path.split(".")[0] not in secret_keys:
             yield ConfigIssue(path, f"must be stored encrypted: pulumi config set --secret --path '{path}' …")
+
+
+def environment_zone_name(cfg: PlatformConfig) -> str:
+    """The environment's own public zone, `<env>.<domain>` (the shared stack owns `<domain>`)."""
+    return f"{cfg.environment.name}.{cfg.organization.domain}"
+
+
+def edge_aliases(cfg: PlatformConfig) -> list[str]:
+    """The distribution's domain names: `edge.aliases`, else the environment zone's apex."""
+    return list(cfg.edge.aliases or [environment_zone_name(cfg)])
+
+
+def _check_edge(cfg: PlatformConfig) -> Iterable[ConfigIssue]:
+    edge = cfg.edge
+    if not edge.enabled:
+        return
+    if cfg.environment.is_tooling:
+        yield ConfigIssue(
+            "edge.enabled", "the shared stack holds the root DNS zone only; the edge runs in environments"
+        )
+        return
+    zone = environment_zone_name(cfg)
+    for index, alias in enumerate(edge.aliases or []):
+        if alias != zone and not alias.endswith(f".{zone}"):
+            yield ConfigIssue(
+                f"edge.aliases.{index}", f"{alias!r} is not in this environment's zone {zone!r}"
+            )
+    if edge.aliases and len(set(edge.aliases)) != len(edge.aliases):
+        yield ConfigIssue("edge.aliases", "lists a name twice")
+    if edge.api_origin_domain is not None and edge.api_origin_domain in edge_aliases(cfg):
+        yield ConfigIssue(
+            "edge.api_origin_domain",
+            f"{edge.api_origin_domain!r} is one of the distribution's own aliases; "
+            "the origin must be the API's host, not CloudFront",
+        )
+    regions = [region.name for region in cfg.regions.all()]
+    for region in edge.api_regional_origins:
+        if region not in regions:
+            yield ConfigIssue(
+                f"edge.api_regional_origins.{region}",
+                f"is not a region of this stack; allowed: {', '.join(regions)}",
+            )
+    if edge.api_origin_domain is not None and edge.api_regional_origins:
+        yield ConfigIssue(
+            "edge.api_regional_origins",
+            "is unused when edge.api_origin_domain is set (an origin run elsewhere gets no latency "
+            "records); remove one of them",
+        )
 
 
 def config_schema() -> dict[str, Any]:

@@ -137,6 +137,7 @@ OUTPUTS: dict[str, OutputRule] = {
     "aws:s3/bucket:Bucket": lambda r: {
         "bucket": physical_name(r, "bucket"),
         "arn": f"arn:aws:s3:::{physical_name(r, 'bucket')}",
+        "bucketRegionalDomainName": f"{physical_name(r, 'bucket')}.s3.{r.placement.region}.amazonaws.com",
     },
     "aws:sqs/queue:Queue": lambda r: {
         "arn": f"arn:aws:sqs:{r.placement.region}:{r.placement.account}:{physical_name(r)}",
@@ -168,10 +169,55 @@ OUTPUTS: dict[str, OutputRule] = {
         "cloudfrontDistribution": f"d{fake_id(r.name, length=13)}.cloudfront.net",
         "cloudfrontDistributionZoneId": "Z2FDTNDATAQYW2",
     },
+    # Edge: zones, buckets, CloudFront, ACM, WAF, logs.
+    "aws:route53/zone:Zone": lambda r: {
+        "zoneId": "Z" + fake_id(r.name, r.inputs.get("name", ""), length=20).upper(),
+        "nameServers": [
+            f"ns-{int(fake_id(str(r.inputs.get('name')), str(i), length=3), 16) % 2048}.awsdns-{i:02d}.{tld}"
+            for i, tld in enumerate(("com", "net", "org", "co.uk"))
+        ],
+    },
+    "aws:route53/record:Record": lambda r: {"fqdn": str(r.inputs.get("name", "")).rstrip(".")},
+    "aws:cloudfront/distribution:Distribution": lambda r: {
+        "arn": f"arn:aws:cloudfront::{r.placement.account}:distribution/{_distribution_id(r.name)}",
+        "domainName": f"{_distribution_id(r.name).lower()}.cloudfront.net",
+        "hostedZoneId": "Z2FDTNDATAQYW2",
+    },
+    "aws:cloudfront/function:Function": lambda r: {
+        "arn": f"arn:aws:cloudfront::{r.placement.account}:function/{r.inputs.get('name', r.name)}",
+    },
+    "aws:acm/certificate:Certificate": lambda r: {
+        "arn": f"{r.arn_prefix}:certificate/{_uuid(r.name)}",
+        "domainValidationOptions": [
+            {
+                "domainName": domain,
+                "resourceRecordName": f"_{fake_id(domain, length=32)}.{domain}.",
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": f"_{fake_id(domain, 'value', length=32)}.acm-validations.aws.",
+            }
+            for domain in [r.inputs["domainName"], *r.inputs.get("subjectAlternativeNames", [])]
+        ],
+    },
+    "aws:wafv2/webAcl:WebAcl": lambda r: {
+        "arn": f"{r.arn_prefix}:{'global' if r.inputs.get('scope') == 'CLOUDFRONT' else 'regional'}"
+        f"/webacl/{r.inputs.get('name', r.name)}/{_uuid(r.name)}",
+    },
 }
 """Per-type outputs. Add an entry when the program reads an output that is not an input."""
 
-SHARED_STACK_OUTPUTS: dict[str, Any] = {}
+
+def _distribution_id(name: str) -> str:
+    return "E" + fake_id(name, length=13).upper()
+
+
+def _uuid(name: str) -> str:
+    raw = fake_id(name, length=32)
+    return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
+
+
+SHARED_STACK_OUTPUTS: dict[str, Any] = {
+    "root_zone_id": "Z0740236ABCDEFGHIJKL",
+}
 """What an environment stack's StackReference to the shared stack returns in the offline render."""
 
 INVOKES: dict[str, Callable[[dict[str, Any], Placement], dict[str, Any]]] = {

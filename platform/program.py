@@ -15,6 +15,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from social_platform import stackfiles
+from social_platform.build_edge import build_edge
 from social_platform.build_identity import build_identity, identity_outputs
 from social_platform.build_network import build_network, network_outputs
 from social_platform.build_streaming import build_streaming, streaming_outputs
@@ -74,7 +75,15 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     networks = build_network(platform)
     outputs.update(network_outputs(networks))
     outputs.update(streaming_outputs(build_streaming(platform)))
-    if (identity := build_identity(platform)) is not None:
+    edge = build_edge(platform)
+    outputs.update(edge.outputs)
+    identity = build_identity(
+        platform,
+        waf_web_acl_arn=edge.regional_web_acl_arn,
+        certificate_arn=edge.certificate_arn,
+        dns_zone_id=edge.zone.zone_id,
+    )
+    if identity is not None:
         outputs["identity"] = identity_outputs(identity)
     return outputs
 

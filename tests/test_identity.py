@@ -7,7 +7,6 @@ its WAF and zone) is rendered once from a temporary copy of the project to show 
 
 from __future__ import annotations
 
-import functools
 import json
 import shutil
 from typing import Any
@@ -25,8 +24,7 @@ from social_components.identity import (
     TokenLifetimes,
 )
 from social_components.identity import validation as v
-from social_platform import build_identity as build_step
-from social_platform import program, stackfiles
+from social_platform import stackfiles
 from social_platform.config import load_config
 from social_platform.errors import ConfigError
 from social_platform.mocks import fake_id
@@ -47,9 +45,7 @@ USER_FLOWS = {
     "ALLOW_ADMIN_USER_PASSWORD_AUTH",
 }
 
-EDGE_WAF = "arn:aws:wafv2:eu-west-1:222222222222:regional/webacl/social-dev/abc"
 EDGE_CERT = "arn:aws:acm:us-east-1:222222222222:certificate/0000-cert"
-EDGE_ZONE = "Z0DEVZONE"
 
 
 # --- Helpers -------------------------------------------------------------------------------------
@@ -93,12 +89,7 @@ def configured(tmp_path_factory: pytest.TempPathFactory) -> RenderedStack:
     stack = yaml.safe_load(stackfiles.stack_file("dev").read_text())
     stack["config"]["social-platform:identity"] = CONFIGURED_IDENTITY
     (project / "Pulumi.dev.yaml").write_text(yaml.safe_dump(stack, sort_keys=False))
-    with_edge = functools.partial(
-        build_step.build_identity, waf_web_acl_arn=EDGE_WAF, certificate_arn=EDGE_CERT, dns_zone_id=EDGE_ZONE
-    )
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(program, "build_identity", with_edge)
-        return render("dev", project_dir=project)
+    return render("dev", project_dir=project)
 
 
 CONFIGURED_IDENTITY: dict[str, Any] = {
@@ -383,7 +374,10 @@ def test_threat_protection_off_drops_to_essentials_and_mfa_off_is_off(configured
 
 def test_the_edge_waf_guards_both_pools(configured: RenderedStack) -> None:
     associations = configured.of_type("aws:wafv2/webAclAssociation:WebAclAssociation")
-    assert {a.inputs["webAclArn"] for a in associations} == {EDGE_WAF}
+    (regional,) = [
+        acl for acl in configured.of_type("aws:wafv2/webAcl:WebAcl") if acl.inputs["scope"] == "REGIONAL"
+    ]
+    assert {a.inputs["webAclArn"].split("/")[-2] for a in associations} == {regional.name}
     assert {a.inputs["resourceArn"].rsplit("/", 1)[1] for a in associations} == {
         users(configured).id,
         admins(configured).id,
@@ -393,13 +387,17 @@ def test_the_edge_waf_guards_both_pools(configured: RenderedStack) -> None:
 def test_a_custom_domain_uses_the_edge_certificate_and_gets_an_alias(configured: RenderedStack) -> None:
     domain = part(configured, DOMAIN, "users-domain").inputs
     assert domain["domain"] == CONFIGURED_IDENTITY["custom_domain"]
-    assert domain["certificateArn"] == EDGE_CERT
+    (certificate,) = configured.of_type("aws:acm/certificate:Certificate")
+    assert certificate.region == "us-east-1"
+    assert CONFIGURED_IDENTITY["custom_domain"] in certificate.inputs["subjectAlternativeNames"]
+    assert domain["certificateArn"].startswith("arn:aws:acm:us-east-1:222222222222:certificate/")
+    (zone,) = [
+        z for z in configured.of_type("aws:route53/zone:Zone") if z.inputs["name"] == "dev.social.example.com"
+    ]
+    edge_records = [r for r in configured.of_type("aws:route53/record:Record") if r.name.startswith("edge-")]
     record = part(configured, "aws:route53/record:Record", "users-domain-alias").inputs
-    assert (record["zoneId"], record["name"], record["type"]) == (
-        EDGE_ZONE,
-        CONFIGURED_IDENTITY["custom_domain"],
-        "A",
-    )
+    assert record["zoneId"] in {r.inputs["zoneId"] for r in edge_records}, zone.name
+    assert (record["name"], record["type"]) == (CONFIGURED_IDENTITY["custom_domain"], "A")
     assert record["aliases"][0]["name"].endswith(".cloudfront.net")
     assert configured.outputs["identity"]["domain"] == f"https://{CONFIGURED_IDENTITY['custom_domain']}"
 

@@ -1,0 +1,25 @@
+"""Arguments of `PublicZone`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+
+@dataclass(frozen=True)
+class PublicZoneArgs:
+    domain_name: str
+    """The zone's domain, lower case without the trailing dot, for example `dev.social.example.com`."""
+    parent_zone_id: pulumi.Input[str] | None = None
+    """Route53 zone that delegates to this one (NS records for `domain_name` are created there).
+    Unset: no delegation; the zone answers only once its name servers are registered with the
+    parent (or the registrar) by hand."""
+    parent_zone_provider: pulumi.ProviderResource | None = None
+    """Provider of the account that holds `parent_zone_id` (delegation across accounts).
+    Unset: this component's own provider (the parent zone is in the same account)."""
+    delegation_ttl_seconds: int = 86_400
+    """TTL of the NS delegation records in the parent zone."""
+    protect: bool = False
+    """Protect the zone (and its delegation) from deletion; the platform sets it in prod. Unset: a
+    `pulumi destroy` removes the zone and the delegation."""
