@@ -15,6 +15,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from social_platform import stackfiles
+from social_platform.build_data import build_data, data_outputs
 from social_platform.build_network import build_network, network_outputs
 from social_platform.config import PlatformConfig, Tier, load_config, region_code
 from social_platform.errors import ConfigError
@@ -71,6 +72,9 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     }
     networks = build_network(platform)
     outputs.update(network_outputs(networks))
+    # Clients (the cluster's nodes, the CI runners) are admitted by security group: {region: {name: sg}}.
+    data = build_data(platform, networks, client_security_groups={})
+    outputs.update(data_outputs(data))
     return outputs
 
 
