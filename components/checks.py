@@ -28,7 +28,9 @@ def daily_window(arg: str, value: str, min_minutes: int = 30) -> tuple[int, int]
     """(start, length) in minutes of a daily window; ValueError naming `arg` if malformed or too short."""
     match = re.match(DAILY_PATTERN, value)
     if not match:
-        raise ValueError(f"{arg} must look like 'hh24:mi-hh24:mi' in UTC, for example '01:00-02:00' (got {value!r})")
+        raise ValueError(
+            f"{arg} must look like 'hh24:mi-hh24:mi' in UTC, for example '01:00-02:00' (got {value!r})"
+        )
     start = int(match[1]) * 60 + int(match[2])
     length = (int(match[3]) * 60 + int(match[4]) - start) % _DAY
     if length < min_minutes:

@@ -15,11 +15,12 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
-from functools import cache
+from functools import cache, partial
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from social_components import checks
 from social_components.cache import validation as cache_rules
 from social_components.checks import DAILY_PATTERN, WEEKLY_PATTERN
 from social_components.database import SERVERLESS
@@ -680,12 +681,26 @@ def _check_regions(cfg: PlatformConfig, others: Mapping[str, Regions]) -> Iterab
         )
 
 
-def _issue(path: str, check: Callable[..., None], *args: Any) -> Iterable[ConfigIssue]:
+def _issue(path: str, check: Callable[..., object], *args: Any) -> Iterable[ConfigIssue]:
     """Run one of a component's pure checks; its ValueError becomes an issue at `path`."""
     try:
         check(*args)
     except ValueError as exc:
         yield ConfigIssue(path, str(exc))
+
+
+def _check_windows(
+    section: str, daily: tuple[str, str], weekly: tuple[str, str], minimum_minutes: int
+) -> Iterable[ConfigIssue]:
+    """Each window long enough (named at its own key), then the two apart (named at the weekly one)."""
+    issues = [
+        *_issue(f"{section}.{daily[0]}", checks.daily_window, *daily, minimum_minutes),
+        *_issue(f"{section}.{weekly[0]}", checks.weekly_window, *weekly, minimum_minutes),
+    ]
+    if not issues:
+        apart = partial(checks.check_windows_apart, daily_min=minimum_minutes, weekly_min=minimum_minutes)
+        issues.extend(_issue(f"{section}.{weekly[0]}", apart, *daily, *weekly))
+    yield from issues
 
 
 def _check_database(cfg: PlatformConfig) -> Iterable[ConfigIssue]:
@@ -702,8 +717,12 @@ def _check_database(cfg: PlatformConfig) -> Iterable[ConfigIssue]:
         db.seconds_until_auto_pause,
         db.engine_version,
     )
-    yield from _issue("database.enable_proxy", rules.check_proxy, db.enable_proxy, db.instance_class, db.min_acu)
-    yield from _issue("database.maintenance_window", rules.check_windows, db.backup_window, db.maintenance_window)
+    yield from _issue(
+        "database.enable_proxy", rules.check_proxy, db.enable_proxy, db.instance_class, db.min_acu
+    )
+    yield from _check_windows(
+        "database", ("backup_window", db.backup_window), ("maintenance_window", db.maintenance_window), 30
+    )
 
 
 def _check_cache(cfg: PlatformConfig) -> Iterable[ConfigIssue]:
@@ -713,11 +732,11 @@ def _check_cache(cfg: PlatformConfig) -> Iterable[ConfigIssue]:
     rules = cache_rules
     yield from _issue("cache.engine_version", rules.parameter_group_family, cache.engine_version)
     yield from _issue("cache.multi_az", rules.check_replicas, cache.replicas, cache.multi_az)
-    yield from _issue(
-        "cache.maintenance_window",
-        rules.check_windows,
-        cache.snapshot_window,
-        cache.maintenance_window,
+    yield from _check_windows(
+        "cache",
+        ("snapshot_window", cache.snapshot_window),
+        ("maintenance_window", cache.maintenance_window),
+        60,
     )
     if cache.auth_token is not None:
         yield from _issue("cache.auth_token", rules.check_auth_token, cache.auth_token.get_secret_value())

@@ -14,6 +14,11 @@ from social_components.checks import check_client
 LOG_TYPES = ("slow-log", "engine-log")
 
 
+def _secret(value: pulumi.Input[str]) -> pulumi.Output[str]:
+    """`value` as a Pulumi secret (typed: `Output.secret`'s own signature defeats type inference)."""
+    return pulumi.Output.secret(value)  # type: ignore[arg-type, return-value]
+
+
 class Cache(SocialComponent):
     """Valkey (the Linux Foundation's open-source, Redis-compatible engine) on ElastiCache: a primary
     and replicas in the data subnets, Multi-AZ with automatic failover when asked, TLS required,
@@ -81,7 +86,11 @@ class Cache(SocialComponent):
             self.child_name("params"),
             family=parameter_group_family(args.engine_version),
             description=f"{name}: eviction policy for a cache",
-            parameters=[aws.elasticache.ParameterGroupParameterArgs(name="maxmemory-policy", value=args.maxmemory_policy)],
+            parameters=[
+                aws.elasticache.ParameterGroupParameterArgs(
+                    name="maxmemory-policy", value=args.maxmemory_policy
+                )
+            ],
             opts=self.child(),
         )
 
@@ -92,9 +101,9 @@ class Cache(SocialComponent):
                 special=False,  # AUTH tokens forbid some punctuation; alphanumerics need no escaping
                 opts=self.stateful(additional_secret_outputs=["result"]),
             )
-            token = pulumi.Output.secret(generated.result)
+            token = _secret(generated.result)
         else:
-            token = pulumi.Output.secret(args.auth_token)
+            token = _secret(args.auth_token)
 
         replication_group = aws.elasticache.ReplicationGroup(
             self.child_name("valkey"),
@@ -147,7 +156,7 @@ class Cache(SocialComponent):
         aws.secretsmanager.SecretVersion(
             self.child_name("auth-token"),
             secret_id=secret.id,
-            secret_string=pulumi.Output.secret(
+            secret_string=_secret(
                 pulumi.Output.json_dumps(
                     {
                         "host": self.primary_endpoint,

@@ -21,7 +21,8 @@ def parameter_group_family(engine_version: str) -> str:
     match = re.fullmatch(r"(\d+)\.(\d+)", engine_version)
     if not match or int(match[1]) < 7 or (int(match[1]) == 7 and int(match[2]) != 2):
         raise ValueError(
-            f"engine_version must be a pinned Valkey 'major.minor': 7.2 or 8.0 and later (got {engine_version!r})"
+            "engine_version must be a pinned Valkey 'major.minor': 7.2 or 8.0 and later"
+            f" (got {engine_version!r})"
         )
     return f"{ENGINE}{match[1]}"
 
@@ -58,7 +59,12 @@ def check_auth_token(token: object) -> None:
 def check_windows(snapshot_window: str, maintenance_window: str) -> None:
     """ElastiCache: both windows at least 60 minutes, UTC, and apart."""
     check_windows_apart(
-        "snapshot_window", snapshot_window, "maintenance_window", maintenance_window, daily_min=60, weekly_min=60
+        "snapshot_window",
+        snapshot_window,
+        "maintenance_window",
+        maintenance_window,
+        daily_min=60,
+        weekly_min=60,
     )
 
 

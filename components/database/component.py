@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pulumi
@@ -40,6 +41,22 @@ def cluster_parameters(log_min_duration_statement_ms: int) -> dict[str, str]:
         "log_temp_files": "10240",
         "log_autovacuum_min_duration": "10000",
     }
+
+
+def _nth_zone(zones: pulumi.Output[Sequence[str]], index: int) -> pulumi.Output[str]:
+    """Instance `index`'s AZ: the zones in turn, so consecutive instances never share one."""
+    return zones.apply(lambda names: names[index % len(names)])
+
+
+def _managed_secret_arn(secrets: Sequence[aws.rds.outputs.ClusterMasterUserSecret]) -> str:
+    if not secrets or not secrets[0].secret_arn:
+        raise ValueError("RDS reported no master user secret although manage_master_user_password is on")
+    return secrets[0].secret_arn
+
+
+def _secret(value: pulumi.Input[str]) -> pulumi.Output[str]:
+    """`value` as a Pulumi secret (typed: `Output.secret`'s own signature defeats type inference)."""
+    return pulumi.Output.secret(value)  # type: ignore[arg-type, return-value]
 
 
 class Database(SocialComponent):
@@ -158,7 +175,7 @@ class Database(SocialComponent):
                     special=False,  # nothing to escape in connection strings; 48 alphanumerics ≈ 285 bits
                     opts=self.stateful(additional_secret_outputs=["result"]),
                 )
-                self.master_password = pulumi.Output.secret(password.result)
+                self.master_password = _secret(password.result)
                 credentials["master_password"] = self.master_password
             else:
                 credentials["manage_master_user_password"] = True
@@ -214,7 +231,11 @@ class Database(SocialComponent):
             ),
         )
 
-        zones = None if args.availability_zones is None else pulumi.Output.from_input(args.availability_zones)
+        zones = (
+            None
+            if args.availability_zones is None
+            else pulumi.Output.from_input(args.availability_zones).apply(list)
+        )
         instances = []
         for index in range(args.instance_count):
             role = f"instance-{index + 1}"
@@ -223,12 +244,10 @@ class Database(SocialComponent):
                     self.child_name(role),
                     identifier=self.child_name(role),
                     cluster_identifier=cluster.id,
-                    engine=ENGINE,
+                    engine=aws.rds.EngineType.AURORA_POSTGRESQL,
                     engine_version=args.engine_version,
                     instance_class=args.instance_class,
-                    availability_zone=(
-                        None if zones is None else zones.apply(lambda azs, i=index: azs[i % len(azs)])
-                    ),
+                    availability_zone=None if zones is None else _nth_zone(zones, index),
                     db_subnet_group_name=args.db_subnet_group_name,
                     publicly_accessible=False,
                     # Tiers 0-1 fail over first and, on Serverless v2, scale with the writer.
@@ -306,7 +325,14 @@ class Database(SocialComponent):
             self.child_name(f"connect-{name}"),
             role=role.id,
             policy=policy_json(
-                [{"Sid": "IamDatabaseAuthentication", "Effect": "Allow", "Action": "rds-db:connect", "Resource": resources}]
+                [
+                    {
+                        "Sid": "IamDatabaseAuthentication",
+                        "Effect": "Allow",
+                        "Action": "rds-db:connect",
+                        "Resource": resources,
+                    }
+                ]
             ),
             opts=self.child(),
         )
@@ -367,15 +393,17 @@ class Database(SocialComponent):
             opts=self.child(),
         )
 
-    def _master_secret(self, args: DatabaseArgs, cluster: aws.rds.Cluster, key: aws.kms.Key) -> pulumi.Output[str]:
+    def _master_secret(
+        self, args: DatabaseArgs, cluster: aws.rds.Cluster, key: aws.kms.Key
+    ) -> pulumi.Output[str]:
         """The master credentials' secret ARN: RDS's own secret for a regional cluster; otherwise a
         secret this component writes (the same password in every region of the global database)."""
         source = args.secondary_of or self
         if source.master_password is None:
-            return cluster.master_user_secrets.apply(lambda secrets: secrets[0].secret_arn)
+            return cluster.master_user_secrets.apply(_managed_secret_arn)
         secret = aws.secretsmanager.Secret(
             self.child_name("master"),
-            description=f"{self.name}: Aurora master credentials (global database; same password in every region)",
+            description=f"{self.name}: Aurora master credentials (global database: same password everywhere)",
             kms_key_id=key.arn,
             recovery_window_in_days=30,
             opts=self.stateful(),
@@ -383,7 +411,7 @@ class Database(SocialComponent):
         aws.secretsmanager.SecretVersion(
             self.child_name("master"),
             secret_id=secret.id,
-            secret_string=pulumi.Output.secret(
+            secret_string=_secret(
                 pulumi.Output.json_dumps(
                     {
                         "engine": "postgres",
@@ -416,7 +444,9 @@ class Database(SocialComponent):
                     "Resource": self.kms_key_arn,
                     "Condition": {
                         "StringEquals": {
-                            "kms:ViaService": pulumi.Output.concat("secretsmanager.", self._region, ".amazonaws.com")
+                            "kms:ViaService": pulumi.Output.concat(
+                                "secretsmanager.", self._region, ".amazonaws.com"
+                            )
                         }
                     },
                 },
@@ -441,6 +471,7 @@ class Database(SocialComponent):
         policy = aws.iam.RolePolicy(
             self.child_name("proxy"), role=role.id, policy=self._secret_read_policy(), opts=self.child()
         )
+        assert self.proxy_security_group_id is not None  # created with the proxy's other parts
         proxy = aws.rds.Proxy(
             self.child_name("proxy"),
             name=self.child_name("proxy"),

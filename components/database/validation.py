@@ -120,7 +120,8 @@ def check_args(name: str, args: DatabaseArgs) -> None:
         raise ValueError(f"backup_retention_days must be 1 to 35 (got {args.backup_retention_days})")
     if args.log_min_duration_statement_ms < -1:
         raise ValueError(
-            f"log_min_duration_statement_ms must be -1 (off), 0 (all) or more (got {args.log_min_duration_statement_ms})"
+            "log_min_duration_statement_ms must be -1 (off), 0 (all) or more"
+            f" (got {args.log_min_duration_statement_ms})"
         )
     if not 1 <= args.proxy_max_connections_percent <= 100:
         raise ValueError(
@@ -134,7 +135,8 @@ def check_args(name: str, args: DatabaseArgs) -> None:
             raise ValueError("set either enable_global_database (a primary) or secondary_of, not both")
         if not primary.args.enable_global_database:
             raise ValueError(
-                f"secondary_of={primary.name!r} is not a global primary; build it with enable_global_database=True"
+                f"secondary_of={primary.name!r} is not a global primary;"
+                " build it with enable_global_database=True"
             )
         if primary.args.engine_version != args.engine_version:
             raise ValueError(
