@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -328,6 +329,7 @@ def test_proxy_pools_connections_with_tls_and_iam_auth_where_the_tier_wants_one(
         return
     (proxy,) = proxies
     assert proxy.inputs["requireTls"] is True and proxy.inputs["engineFamily"] == "POSTGRESQL"
+    assert proxy.inputs["defaultAuthScheme"] == "IAM_AUTH", "applications sign in with IAM end to end"
     (auth,) = proxy.inputs["auths"]
     assert (auth["authScheme"], auth["iamAuth"], auth["secretArn"]) == (
         "SECRETS",
@@ -348,6 +350,11 @@ def test_proxy_pools_connections_with_tls_and_iam_auth_where_the_tier_wants_one(
         statements[1]["Action"] == "kms:Decrypt"
         and "kms:ViaService" in statements[1]["Condition"]["StringEquals"]
     )
+    c = cluster(s)
+    assert statements[2]["Action"] == "rds-db:connect"
+    assert re.fullmatch(
+        rf"arn:aws:rds-db:{c.region}:{c.account}:dbuser:cluster-[0-9A-F]+/\*", statements[2]["Resource"]
+    ), statements[2]["Resource"]
     network = next(n for n in s.components("social:network:Network") if n.name == db.name.removesuffix("-db"))
     data_subnets = sorted(
         r.id for r in s.descendants(network) if r.inputs.get("tags", {}).get("Tier") == "data"

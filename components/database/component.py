@@ -316,7 +316,7 @@ class Database(SocialComponent):
         """Let `role` (e.g. a pod's role) sign in as `db_user` with an IAM authentication token, to
         the cluster and through the proxy. The user needs ``GRANT rds_iam TO <db_user>`` in SQL."""
         check_db_user(db_user)
-        prefix = pulumi.Output.concat("arn:aws:rds-db:", self._region, ":", self.account_id(), ":dbuser:")
+        prefix = self._db_user_prefix()
         resources = [pulumi.Output.concat(prefix, self.cluster_resource_id, "/", db_user)]
         if self._proxy is not None:
             proxy_id = self._proxy.arn.apply(lambda arn: arn.rsplit(":", 1)[-1])
@@ -342,7 +342,7 @@ class Database(SocialComponent):
         return aws.iam.RolePolicy(
             self.child_name(f"secret-{name}"),
             role=role.id,
-            policy=self._secret_read_policy(),
+            policy=policy_json(self._secret_read_statements()),
             opts=self.child(),
         )
 
@@ -428,30 +428,27 @@ class Database(SocialComponent):
         )
         return secret.arn
 
-    def _secret_read_policy(self) -> pulumi.Output[str]:
-        return policy_json(
-            [
-                {
-                    "Sid": "ReadTheMasterSecret",
-                    "Effect": "Allow",
-                    "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                    "Resource": self.secret_arn,
-                },
-                {
-                    "Sid": "DecryptItThroughSecretsManager",
-                    "Effect": "Allow",
-                    "Action": "kms:Decrypt",
-                    "Resource": self.kms_key_arn,
-                    "Condition": {
-                        "StringEquals": {
-                            "kms:ViaService": pulumi.Output.concat(
-                                "secretsmanager.", self._region, ".amazonaws.com"
-                            )
-                        }
-                    },
-                },
-            ]
-        )
+    def _db_user_prefix(self) -> pulumi.Output[str]:
+        return pulumi.Output.concat("arn:aws:rds-db:", self._region, ":", self.account_id(), ":dbuser:")
+
+    def _secret_read_statements(self) -> list[dict[str, Any]]:
+        """Read the master secret, and decrypt it only through Secrets Manager in this region."""
+        via_secrets_manager = pulumi.Output.concat("secretsmanager.", self._region, ".amazonaws.com")
+        return [
+            {
+                "Sid": "ReadTheMasterSecret",
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                "Resource": self.secret_arn,
+            },
+            {
+                "Sid": "DecryptItThroughSecretsManager",
+                "Effect": "Allow",
+                "Action": "kms:Decrypt",
+                "Resource": self.kms_key_arn,
+                "Condition": {"StringEquals": {"kms:ViaService": via_secrets_manager}},
+            },
+        ]
 
     def _rds_proxy(
         self,
@@ -460,16 +457,27 @@ class Database(SocialComponent):
         key: aws.kms.Key,
         instances: list[aws.rds.ClusterInstance],
     ) -> aws.rds.Proxy:
-        """Connection pooling for many pods: clients sign in with IAM tokens over TLS; the proxy signs
-        in to the database with the master secret, which only its role may read."""
+        """Connection pooling for many pods, TLS and IAM tokens required from every client.
+        End-to-end IAM: the proxy signs in to the database as the client's own user with IAM too
+        (users granted ``rds_iam``), so applications need no password anywhere. The master user
+        keeps its secret (readable only by the proxy's role here) for admin sessions through it."""
         role = aws.iam.Role(
             self.child_name("proxy"),
-            description=f"{self.name}: RDS Proxy reads the master secret",
+            description=f"{self.name}: RDS Proxy signs in with IAM and reads the master secret",
             assume_role_policy=assume_role_policy({"Service": "rds.amazonaws.com"}),
             opts=self.child(),
         )
+        statements = self._secret_read_statements()
+        statements.append(
+            {
+                "Sid": "SignInToTheClusterWithIam",
+                "Effect": "Allow",
+                "Action": "rds-db:connect",
+                "Resource": pulumi.Output.concat(self._db_user_prefix(), self.cluster_resource_id, "/*"),
+            }
+        )
         policy = aws.iam.RolePolicy(
-            self.child_name("proxy"), role=role.id, policy=self._secret_read_policy(), opts=self.child()
+            self.child_name("proxy"), role=role.id, policy=policy_json(statements), opts=self.child()
         )
         assert self.proxy_security_group_id is not None  # created with the proxy's other parts
         proxy = aws.rds.Proxy(
@@ -477,6 +485,7 @@ class Database(SocialComponent):
             name=self.child_name("proxy"),
             engine_family="POSTGRESQL",
             require_tls=True,
+            default_auth_scheme="IAM_AUTH",
             role_arn=role.arn,
             vpc_subnet_ids=list(args.subnet_ids),
             vpc_security_group_ids=[self.proxy_security_group_id],
