@@ -138,6 +138,7 @@ def _aurora_cluster(r: NewResource) -> dict[str, Any]:
         ]
     return outputs
 
+
 SHARED_STACK_OUTPUTS: dict[str, Any] = {}
 """What an environment stack's StackReference to the shared stack returns in the offline render."""
 
