@@ -17,8 +17,19 @@ from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 from functools import cache, partial
 from typing import Annotated, Any, ClassVar, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from social_components import checks
 from social_components.cache import validation as cache_rules
@@ -401,9 +412,126 @@ class CacheConfig(Section):
     """Weekly maintenance window, UTC, at least 60 minutes."""
     log_retention_days: RetentionDays
     """Retention of the slow-log and engine-log groups (tier default: dev 7, staging 30, prod 365)."""
-    auth_token: SecretStr | None = None
+    auth_token: PulumiSecret | None = None
     """AUTH token (16 to 128 printable characters, no space, '"', '/' or '@'), stored with
     `pulumi config set --secret`. Unset: the program generates one (a Pulumi secret)."""
+
+
+PulumiSecret = Annotated[
+    SecretStr,
+    WithJsonSchema(
+        {
+            "type": "object",
+            "description": "An encrypted value: set it with `pulumi config set --secret --path …`.",
+            "properties": {"secure": {"type": "string"}},
+            "required": ["secure"],
+            "additionalProperties": False,
+        }
+    ),
+]
+"""A secret in a stack file. The stack file only ever holds it encrypted (`secure: v1:…`), so the
+schema accepts nothing else; the loader refuses a plain-text value (see `_check_secrets`)."""
+
+Hostname = Annotated[str, Field(pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$")]
+EmailAddress = Annotated[str, Field(pattern=r"^[^@\s<>]+@([a-z0-9-]+\.)+[a-z]{2,}$")]
+SesIdentityArn = Annotated[str, Field(pattern=r"^arn:aws:ses:[a-z0-9-]+:\d{12}:identity/[^\s/]+$")]
+LambdaArn = Annotated[
+    str,
+    Field(
+        pattern=r"^arn:aws:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]{1,128})?$"
+    ),
+]
+
+
+def _redirect_url(value: str) -> str:
+    """What Cognito accepts as a callback or sign-out URL (custom schemes are for native apps)."""
+    parts = urlsplit(value)
+    if (
+        not parts.scheme
+        or not parts.netloc
+        or parts.fragment
+        or "*" in value
+        or any(c.isspace() for c in value)
+    ):
+        raise ValueError(f"{value!r} is not allowed; use an absolute URL without '#', spaces or wildcards")
+    if parts.scheme == "http" and parts.hostname != "localhost":
+        raise ValueError(f"{value!r} is not allowed; use https (plain http only for http://localhost)")
+    return value
+
+
+RedirectUrl = Annotated[str, AfterValidator(_redirect_url)]
+
+
+class AppClientUrls(StrictModel):
+    """Where Cognito may send users back to after sign-in and after sign-out."""
+
+    callback_urls: Annotated[list[RedirectUrl], Field(min_length=1, max_length=100)]
+    """Allowed redirect URLs after sign-in (https; `http://localhost` outside prod; custom
+    schemes such as `social://auth/callback` for the mobile client only)."""
+    logout_urls: Annotated[list[RedirectUrl], Field(max_length=100)] = []
+    """Allowed redirect URLs after sign-out (unset: none, the app shows its own page)."""
+
+
+class SocialLogin(StrictModel):
+    """An OAuth app at Google or Facebook that users may sign in with."""
+
+    client_id: Annotated[str, Field(min_length=1, max_length=256)]
+    """The app's client id (Google) or app id (Facebook)."""
+    client_secret: PulumiSecret
+    """The app's client secret; stored encrypted, reaches AWS only as a Pulumi secret."""
+    authorize_scopes: list[Annotated[str, Field(pattern=r"^[\w.:/-]+$")]] | None = None
+    """Scopes asked for (unset: `openid email profile` for Google, `public_profile,email` for Facebook)."""
+
+
+class FacebookLogin(SocialLogin):
+    api_version: Annotated[str, Field(pattern=r"^v\d{1,2}\.0$")] = "v22.0"
+    """Pinned Facebook Graph API version Cognito calls."""
+
+
+class CustomAttribute(StrictModel):
+    """A `custom:<name>` user attribute. Fixed once the pool exists (Cognito cannot change it)."""
+
+    type: Literal["String", "Number", "Boolean", "DateTime"] = "String"
+    """Attribute data type."""
+    mutable: bool = True
+    """Whether the value may change after sign-up."""
+    user_writable: bool = True
+    """Whether users may set it through the web and mobile clients (off: only the backend, through
+    the admin API, can set it — for values such as the account type)."""
+    min_length: Annotated[int, Field(ge=0, le=2048)] | None = None
+    """Strings: minimum length (unset: 0)."""
+    max_length: Annotated[int, Field(ge=1, le=2048)] | None = None
+    """Strings: maximum length (unset: 2048)."""
+    min_value: int | None = None
+    """Numbers: smallest value (unset: no bound)."""
+    max_value: int | None = None
+    """Numbers: largest value (unset: no bound)."""
+
+    @model_validator(mode="after")
+    def _constraints_fit_the_type(self) -> CustomAttribute:
+        if self.type != "String" and (self.min_length is not None or self.max_length is not None):
+            raise ValueError(f"min_length/max_length apply to String attributes only (type is {self.type})")
+        if self.type != "Number" and (self.min_value is not None or self.max_value is not None):
+            raise ValueError(f"min_value/max_value apply to Number attributes only (type is {self.type})")
+        for low, high in ((self.min_length, self.max_length), (self.min_value, self.max_value)):
+            if low is not None and high is not None and low > high:
+                raise ValueError(f"minimum {low} is greater than maximum {high}")
+        return self
+
+
+class SesEmail(StrictModel):
+    """Cognito's e-mail (verification codes, invitations) sent through your own SES identity."""
+
+    source_arn: SesIdentityArn
+    """ARN of a verified SES identity (domain or address) that `from_address` belongs to."""
+    from_address: EmailAddress
+    """Sender address, for example no-reply@social.example.com."""
+    reply_to_address: EmailAddress | None = None
+    """Reply-to address (unset: replies go to `from_address`)."""
+
+
+CustomAttributeName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,19}$")]
+ScopeName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9._-]{0,63}$")]
 
 
 class IdentityConfig(Section):
@@ -420,20 +548,139 @@ class IdentityConfig(Section):
     deletion_protection: bool
     """Cognito user pool deletion protection (tier default; prod may not turn it off)."""
     threat_protection: Literal["off", "audit", "enforced"]
-    """Cognito threat protection mode (needs the Plus feature plan unless off)."""
+    """Cognito threat protection mode (tier default: audit, enforced in prod). Anything but off puts
+    the pools on the Plus feature plan, which threat protection needs (billed per active user)."""
     user_mfa: Literal["off", "optional"] = "optional"
-    """TOTP MFA for end users."""
+    """TOTP MFA for end users (the admin pool always requires it)."""
+    domain_prefix: Slug | None = None
+    """Prefix of the managed-login domains `<prefix>.auth.<region>.amazoncognito.com` (admin pool:
+    `<prefix>-admin`). Globally unique per region. Unset: `<organization.name>-<environment.name>`."""
+    custom_domain: Hostname | None = None
+    """End-user sign-in on this host name instead of the prefix domain, with the edge's us-east-1
+    certificate (which must cover it). Unset: the prefix domain."""
+    web: AppClientUrls | None = None
+    """Web app redirect URLs. Unset: `https://<env>.<organization.domain>/auth/callback` and
+    sign-out back to `https://<env>.<organization.domain>/`."""
+    mobile: AppClientUrls | None = None
+    """Mobile app redirect URLs. Unset: `<organization.name>://auth/callback` and
+    `<organization.name>://auth/signout` (the app's custom URL scheme)."""
+    admin: AppClientUrls | None = None
+    """Moderation tool redirect URLs. Unset: `https://admin.<env>.<organization.domain>/auth/callback`
+    and sign-out back to `https://admin.<env>.<organization.domain>/`."""
+    access_token_minutes: Annotated[int, Field(ge=5, le=1440)] = 60
+    """Lifetime of access tokens (5 minutes to 1 day)."""
+    id_token_minutes: Annotated[int, Field(ge=5, le=1440)] = 60
+    """Lifetime of ID tokens (5 minutes to 1 day)."""
+    refresh_token_days: Annotated[int, Field(ge=1, le=3650)] = 30
+    """Lifetime of refresh tokens, i.e. how long a user stays signed in (1 day to 10 years)."""
+    custom_attributes: dict[CustomAttributeName, CustomAttribute] = Field(
+        default_factory=lambda: {
+            "handle": CustomAttribute(min_length=3, max_length=30),
+            "account_type": CustomAttribute(max_length=16, user_writable=False),
+            "terms_version": CustomAttribute(max_length=16),
+        }
+    )
+    """The app's `custom:` attributes (default: handle, account_type set by the backend only,
+    terms_version). Changes after the pool exists are ignored: see the README before editing."""
+    api_scopes: dict[ScopeName, Annotated[str, Field(min_length=1, max_length=256)]] = {
+        "users.read": "Read any user's profile",
+        "users.write": "Change users' attributes and groups (moderation, account type)",
+    }
+    """Scopes of the backend API resource server (name → description) that the backend client is
+    granted through the client-credentials flow."""
+    google: SocialLogin | None = None
+    """Sign in with Google (unset: off)."""
+    facebook: FacebookLogin | None = None
+    """Sign in with Facebook (unset: off)."""
+    email: SesEmail | None = None
+    """Send Cognito's e-mail through SES (unset: Cognito's built-in sender, limited to a few
+    e-mails a day and meant for development)."""
+    pre_sign_up_lambda_arn: LambdaArn | None = None
+    """Lambda run before sign-up (for example to block disposable domains); in this account and
+    the primary region. Unset: no trigger."""
+    post_confirmation_lambda_arn: LambdaArn | None = None
+    """Lambda run after a user confirms (for example to create the profile row); in this account
+    and the primary region. Unset: no trigger."""
+
+
+ChannelType = Literal["BASIC", "STANDARD", "ADVANCED_SD", "ADVANCED_HD"]
+
+
+class StreamingChannel(StrictModel):
+    """One IVS channel the platform owns (creators' channels are made by the backend at run time)."""
+
+    type: ChannelType | None = None
+    """IVS channel type. Unset: `streaming.channel_type` (tier default)."""
+    latency_mode: Literal["LOW", "NORMAL"] = "LOW"
+    """LOW for interactive streams (a few seconds); NORMAL buffers more for steadier playback."""
+    authorized: bool = False
+    """Private channel: viewers need a playback token; needs `streaming.playback_public_key`."""
+    recording: bool | None = None
+    """Record every stream to the recording bucket. Unset: `streaming.recording` (tier default)."""
+
+
+class StreamingChatRoom(StrictModel):
+    """One IVS Chat room; its messages are logged to the streaming chat log group."""
+
+    maximum_message_length: Annotated[int, Field(ge=1, le=500)] = 500
+    """Longest message accepted, in characters."""
+    maximum_message_rate_per_second: Annotated[int, Field(ge=1, le=100)] = 10
+    """Messages per second the room accepts in total."""
 
 
 class StreamingConfig(Section):
     TIER_DEFAULTS = {
-        Tier.dev: {"channel_type": "BASIC"},
-        Tier.staging: {"channel_type": "STANDARD"},
-        Tier.prod: {"channel_type": "STANDARD"},
+        Tier.dev: {
+            "channel_type": "BASIC",
+            "recording": False,
+            "recording_expiration_days": 7,
+            "recording_transition_days": None,
+            "recording_versioning": False,
+            "chat_log_retention_days": 7,
+        },
+        Tier.staging: {
+            "channel_type": "STANDARD",
+            "recording": True,
+            "recording_expiration_days": 30,
+            "recording_transition_days": None,
+            "recording_versioning": True,
+            "chat_log_retention_days": 30,
+        },
+        Tier.prod: {
+            "channel_type": "STANDARD",
+            "recording": True,
+            "recording_expiration_days": None,
+            "recording_transition_days": 30,
+            "recording_versioning": True,
+            "chat_log_retention_days": 90,
+        },
     }
+    PROD_LOCKS = {"recording_versioning": ProdLock(lambda v: v is True, "true")}
 
-    channel_type: Literal["BASIC", "STANDARD", "ADVANCED_SD", "ADVANCED_HD"]
-    """Default IVS channel type (tier default: BASIC in dev)."""
+    channel_type: ChannelType
+    """Default IVS channel type (tier default: BASIC in dev, STANDARD otherwise)."""
+    recording: bool
+    """Whether channels record to S3 unless a channel says otherwise (tier default: off in dev)."""
+    channels: dict[Slug, StreamingChannel] = {"live": StreamingChannel()}
+    """Platform-owned channels by stable name. Default: one public channel `live` for the platform's
+    own broadcasts; creators' channels are created by the backend at run time."""
+    chat_rooms: dict[Slug, StreamingChatRoom] = {"live": StreamingChatRoom()}
+    """IVS Chat rooms by stable name. Default: one room `live` beside the `live` channel."""
+    playback_public_key: str | None = None
+    """PEM of the ECDSA P-384 public key that verifies playback tokens of authorized channels (the
+    backend signs with the private half, which never enters config). Unset: no playback key pair, and
+    no channel may be `authorized`."""
+    recording_expiration_days: Annotated[int, Field(ge=1)] | None
+    """Delete recordings after this many days (tier default: dev 7, staging 30; prod keeps them).
+    Unset: recordings are kept."""
+    recording_transition_days: Annotated[int, Field(ge=1)] | None
+    """Move recordings to S3 Intelligent-Tiering after this many days (tier default: prod 30).
+    Unset: recordings stay in S3 Standard."""
+    recording_versioning: bool
+    """Keep overwritten or deleted recordings for 30 days as noncurrent versions (tier default: off
+    in dev; prod may not turn it off)."""
+    chat_log_retention_days: RetentionDays
+    """Retention of the chat message log (tier default: dev 7, staging 30, prod 90)."""
 
 
 class EdgeConfig(Section):
@@ -601,6 +848,8 @@ def load_config(
         *_check_database(cfg),
         *_check_cache(cfg),
         *_check_secrets(cfg, set(secret_keys)),
+        *_check_streaming(cfg),
+        *_check_identity(cfg),
     ]
     if issues:
         raise ConfigError(issues)
@@ -742,6 +991,51 @@ def _check_cache(cfg: PlatformConfig) -> Iterable[ConfigIssue]:
         yield from _issue("cache.auth_token", rules.check_auth_token, cache.auth_token.get_secret_value())
 
 
+@cache
+def ivs_regions() -> tuple[str, ...]:
+    """Regions that offer both IVS and IVS Chat, from botocore's endpoint data (no network call)."""
+    import boto3
+
+    session = boto3.Session()
+    return tuple(
+        sorted(set(session.get_available_regions("ivs")) & set(session.get_available_regions("ivschat")))
+    )
+
+
+def _check_streaming(cfg: PlatformConfig) -> Iterable[ConfigIssue]:
+    streaming = cfg.streaming
+    if not streaming.enabled:
+        return
+    # The component's own pure checks, so config and component agree on what is allowed.
+    from social_components.streaming import validation
+
+    region = cfg.regions.primary.name
+    if region not in ivs_regions():
+        yield ConfigIssue(
+            "regions.primary.name",
+            f"streaming needs IVS and IVS Chat, which {region} does not offer; "
+            f"regions that do: {', '.join(ivs_regions())} (or set streaming.enabled: false)",
+        )
+    try:
+        validation.check_recording_lifecycle(
+            streaming.recording_expiration_days, streaming.recording_transition_days
+        )
+    except ValueError as exc:
+        yield ConfigIssue("streaming.recording_expiration_days", str(exc))
+    if streaming.playback_public_key is not None:
+        try:
+            validation.check_playback_public_key(streaming.playback_public_key)
+        except ValueError as exc:
+            yield ConfigIssue("streaming.playback_public_key", str(exc))
+    for name, channel in streaming.channels.items():
+        if channel.authorized and streaming.playback_public_key is None:
+            yield ConfigIssue(
+                f"streaming.channels.{name}.authorized",
+                "a private channel needs streaming.playback_public_key (the ECDSA P-384 public key that "
+                "verifies viewers' playback tokens); set it or make the channel public",
+            )
+
+
 def _check_prod_locks(cfg: PlatformConfig) -> Iterable[ConfigIssue]:
     if cfg.tier is not Tier.prod:
         return
@@ -756,6 +1050,70 @@ def _check_prod_locks(cfg: PlatformConfig) -> Iterable[ConfigIssue]:
                     f"{key}.{field}",
                     f"is a prod safety default; allowed in prod: {lock.allowed} (got {value!r})",
                 )
+
+
+def _check_identity(cfg: PlatformConfig) -> Iterable[ConfigIssue]:
+    identity = cfg.identity
+    if not identity.enabled:
+        return
+    prefix = identity.domain_prefix or f"{cfg.organization.name}-{cfg.environment.name}"
+    reserved = [word for word in ("aws", "amazon", "cognito") if word in prefix]
+    if reserved or len(prefix) > 57:
+        yield ConfigIssue(
+            "identity.domain_prefix",
+            f"the managed-login prefix {prefix!r} must be at most 57 characters without "
+            "'aws', 'amazon' or 'cognito'; set identity.domain_prefix",
+        )
+    domain = cfg.organization.domain
+    if identity.custom_domain is not None:
+        if identity.custom_domain != domain and not identity.custom_domain.endswith("." + domain):
+            yield ConfigIssue(
+                "identity.custom_domain",
+                f"must be organization.domain {domain!r} or a name below it (got {identity.custom_domain!r})",
+            )
+        if not cfg.edge.enabled:
+            yield ConfigIssue(
+                "identity.custom_domain", "needs edge.enabled (its us-east-1 certificate serves the domain)"
+            )
+    for client in ("web", "mobile", "admin"):
+        urls: AppClientUrls | None = getattr(identity, client)
+        if urls is None:
+            continue
+        for field in ("callback_urls", "logout_urls"):
+            for i, url in enumerate(getattr(urls, field)):
+                parts = urlsplit(url)
+                path = f"identity.{client}.{field}.{i}"
+                if parts.scheme not in ("https", "http") and client != "mobile":
+                    yield ConfigIssue(
+                        path, f"custom URL schemes are for the mobile client only (got {url!r})"
+                    )
+                if parts.scheme == "http" and cfg.tier is Tier.prod:
+                    yield ConfigIssue(path, f"prod allows https only (got {url!r})")
+    for field in ("pre_sign_up_lambda_arn", "post_confirmation_lambda_arn"):
+        arn = getattr(identity, field)
+        if arn is None:
+            continue
+        region, account = arn.split(":")[3:5]
+        own = cfg.accounts.get(cfg.environment.name)
+        expected = (cfg.regions.primary.name, own.id if own else account)
+        if (region, account) != expected:
+            yield ConfigIssue(
+                f"identity.{field}",
+                f"must be a function in this stack's account {expected[1]} and primary region "
+                f"{expected[0]}, where the user pool is (got account {account}, region {region})",
+            )
+    if identity.email is not None:
+        ses_identity = identity.email.source_arn.split(":identity/", 1)[1]
+        sender = identity.email.from_address
+        sender_domain = sender.rsplit("@", 1)[1]
+        if ses_identity != sender and not (
+            sender_domain == ses_identity or sender_domain.endswith("." + ses_identity)
+        ):
+            yield ConfigIssue(
+                "identity.email.from_address",
+                f"must belong to the SES identity {ses_identity!r} of identity.email.source_arn "
+                f"(got {sender!r})",
+            )
 
 
 def _check_secrets(cfg: PlatformConfig, secret_keys: set[str]) -> Iterable[ConfigIssue]:

@@ -68,6 +68,43 @@ class NewResource:
         return self.type.split(":")[1].split("/")[0] if self.type.startswith("aws:") else "unknown"
 
 
+def physical_name(r: NewResource, key: str = "name") -> str:
+    """The AWS name: the one given in the inputs, else (auto-naming) the Pulumi resource name."""
+    return str(r.inputs.get(key, r.name))
+
+
+def ivs_id(name: str) -> str:
+    """IVS resource ids are 12 letters and digits."""
+    return fake_id(name, "ivs", length=12)
+
+
+def ivs_channel_outputs(r: NewResource) -> dict[str, Any]:
+    """What IVS returns for a channel: its ARN, the RTMPS ingest host and the HLS playback URL."""
+    channel_id, region, account = ivs_id(r.name), r.placement.region, r.placement.account
+    host = fake_id(r.name, "host", length=12)
+    return {
+        "arn": f"{r.arn_prefix}:channel/{channel_id}",
+        "ingestEndpoint": f"{host}.global-contribute.live-video.net",
+        "playbackUrl": (
+            f"https://{host}.{region}.playback.live-video.net/api/video/v1/"
+            f"{region}.{account}.channel.{channel_id}.m3u8"
+        ),
+    }
+
+
+def ivs_stream_key(args: dict[str, Any], p: Placement) -> dict[str, Any]:
+    """`aws.ivs.getStreamKey`: the channel's stream key. Its value must never show in the render."""
+    channel_arn = str(args.get("channelArn"))
+    key_id = fake_id(channel_arn, "stream-key", length=12)
+    return {
+        "arn": f"arn:aws:ivs:{p.region}:{p.account}:stream-key/{key_id}",
+        "channelArn": channel_arn,
+        "value": f"sk_{p.region}_{fake_id(channel_arn, 'secret', length=36)}",
+        "id": key_id,
+        "tags": {},
+    }
+
+
 OutputRule = Callable[[NewResource], dict[str, Any]]
 OUTPUTS: dict[str, OutputRule] = {
     "aws:ec2/vpc:Vpc": lambda r: {
@@ -80,6 +117,58 @@ OUTPUTS: dict[str, OutputRule] = {
         "arn": f"arn:aws:iam::{r.placement.account}:role/{r.inputs.get('name', r.name)}"
     },
     "pulumi:pulumi:StackReference": lambda r: {"outputs": SHARED_STACK_OUTPUTS, "secretOutputNames": []},
+    # Streaming (IVS, IVS Chat, their S3 bucket, queues, event rule and backend policy)
+    "aws:ivs/channel:Channel": ivs_channel_outputs,
+    "aws:ivs/playbackKeyPair:PlaybackKeyPair": lambda r: {
+        "arn": f"{r.arn_prefix}:playback-key/{ivs_id(r.name)}",
+        "fingerprint": ":".join(
+            fake_id(r.name, "fingerprint", length=32)[i : i + 2] for i in range(0, 32, 2)
+        ),
+    },
+    "aws:ivs/recordingConfiguration:RecordingConfiguration": lambda r: {
+        "arn": f"{r.arn_prefix}:recording-configuration/{ivs_id(r.name)}",
+        "state": "ACTIVE",
+    },
+    "aws:ivschat/room:Room": lambda r: {"arn": f"{r.arn_prefix}:room/{ivs_id(r.name)}"},
+    "aws:ivschat/loggingConfiguration:LoggingConfiguration": lambda r: {
+        "arn": f"{r.arn_prefix}:logging-configuration/{ivs_id(r.name)}",
+        "state": "ACTIVE",
+    },
+    "aws:s3/bucket:Bucket": lambda r: {
+        "bucket": physical_name(r, "bucket"),
+        "arn": f"arn:aws:s3:::{physical_name(r, 'bucket')}",
+    },
+    "aws:sqs/queue:Queue": lambda r: {
+        "arn": f"arn:aws:sqs:{r.placement.region}:{r.placement.account}:{physical_name(r)}",
+        "url": f"https://sqs.{r.placement.region}.amazonaws.com/{r.placement.account}/{physical_name(r)}",
+    },
+    "aws:cloudwatch/eventRule:EventRule": lambda r: {
+        "arn": f"arn:aws:events:{r.placement.region}:{r.placement.account}:rule/{physical_name(r)}",
+    },
+    "aws:cloudwatch/logGroup:LogGroup": lambda r: {
+        "arn": f"arn:aws:logs:{r.placement.region}:{r.placement.account}:log-group:{physical_name(r)}",
+    },
+    "aws:iam/policy:Policy": lambda r: {
+        "arn": f"arn:aws:iam::{r.placement.account}:policy/{physical_name(r)}",
+    },
+    # Identity (Cognito): ARN and endpoint end with the pool id; the issuer is https://<endpoint>.
+    "aws:cognito/userPool:UserPool": lambda r: {
+        "arn": f"arn:aws:cognito-idp:{r.placement.region}:{r.placement.account}:userpool/userpool-{r.name}",
+        "endpoint": f"cognito-idp.{r.placement.region}.amazonaws.com/userpool-{r.name}",
+    },
+    "aws:cognito/userPoolClient:UserPoolClient": lambda r: (
+        {"clientSecret": fake_id(r.name, "secret", length=51)} if r.inputs.get("generateSecret") else {}
+    ),
+    "aws:cognito/resourceServer:ResourceServer": lambda r: {
+        "scopeIdentifiers": [
+            f"{r.inputs.get('identifier')}/{scope.get('scopeName')}" for scope in r.inputs.get("scopes") or []
+        ]
+    },
+    "aws:cognito/userPoolDomain:UserPoolDomain": lambda r: {
+        "cloudfrontDistribution": f"d{fake_id(r.name, length=13)}.cloudfront.net",
+        "cloudfrontDistributionZoneId": "Z2FDTNDATAQYW2",
+    },
+    # Data tier (Aurora, RDS Proxy, ElastiCache) and generated passwords
     "aws:rds/cluster:Cluster": lambda r: _aurora_cluster(r),
     "aws:rds/globalCluster:GlobalCluster": lambda r: {
         "arn": f"arn:aws:rds::{r.placement.account}:global-cluster:{r.inputs.get('globalClusterIdentifier')}",
@@ -160,6 +249,7 @@ INVOKES: dict[str, Callable[[dict[str, Any], Placement], dict[str, Any]]] = {
         "id": "aws",
     },
     "aws:index/getRegion:getRegion": lambda args, p: {"name": p.region, "region": p.region, "id": p.region},
+    "aws:ivs/getStreamKey:getStreamKey": ivs_stream_key,
     "aws:ssm/getParameter:getParameter": lambda args, p: {
         "name": args.get("name"),
         "type": "String",

@@ -16,7 +16,9 @@ from pulumi.runtime import config as runtime_config
 
 from social_platform import stackfiles
 from social_platform.build_data import build_data, data_outputs
+from social_platform.build_identity import build_identity, identity_outputs
 from social_platform.build_network import build_network, network_outputs
+from social_platform.build_streaming import build_streaming, streaming_outputs
 from social_platform.config import PlatformConfig, Tier, load_config, region_code
 from social_platform.errors import ConfigError
 from social_platform.providers import Providers
@@ -75,6 +77,9 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     # Clients (the cluster's nodes, the CI runners) are admitted by security group: {region: {name: sg}}.
     data = build_data(platform, networks, client_security_groups={})
     outputs.update(data_outputs(data))
+    outputs.update(streaming_outputs(build_streaming(platform)))
+    if (identity := build_identity(platform)) is not None:
+        outputs["identity"] = identity_outputs(identity)
     return outputs
 
 

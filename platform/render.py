@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -28,6 +29,9 @@ from social_platform import stackfiles
 from social_platform.mocks import PlatformMocks, provider_placement
 
 PROJECT = "social-platform"
+_QUIET = logging.getLogger("social_platform.render.engine")
+"""Where the SDK's engine log lines go during a render: warnings and errors only."""
+_QUIET.setLevel(logging.WARNING)
 SECRET_MASK = "[secret]"
 
 
@@ -225,20 +229,33 @@ def _plain(value: Any, path: str, secret_paths: list[str]) -> Any:
     return value
 
 
+Program = Callable[[Path], dict[str, Any]]
+"""A Pulumi program as the render runs it: takes the project directory, returns the stack outputs."""
+
+
 def render(
     stack: str,
     project_dir: Path = stackfiles.PROJECT_ROOT,
     on_register: Callable[[int, str, str], None] | None = None,
+    program: Program | None = None,
 ) -> RenderedStack:
-    """Render `stack` offline. Bad config raises `ConfigError` before any resource is declared."""
+    """Render `stack` offline. Bad config raises `ConfigError` before any resource is declared.
+
+    `program` defaults to the platform's own (`program.main`); the benchmark passes a flat one.
+    """
     # A fresh context per render: Pulumi keeps its runtime state in context variables.
-    return contextvars.Context().run(_render, stack, project_dir, on_register)
+    return contextvars.Context().run(_render, stack, project_dir, on_register, program)
 
 
 def _render(
-    stack: str, project_dir: Path, on_register: Callable[[int, str, str], None] | None
+    stack: str,
+    project_dir: Path,
+    on_register: Callable[[int, str, str], None] | None,
+    program: Program | None,
 ) -> RenderedStack:
-    from social_platform import program
+    from social_platform.program import main
+
+    run_program: Program = program or main
 
     raw = stackfiles.read_stack_files(stack, project_dir)
     flat, secret_keys = stackfiles.to_engine(raw)
@@ -246,7 +263,9 @@ def _render(
     monitor = RecordingMonitor(mocks, on_register)
     started = time.perf_counter()
     pulumi.runtime.set_all_config(flat, secret_keys)
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_mocks(
+        mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor, logger=_QUIET
+    )
     outputs: dict[str, Any] = {}
 
     async def collect(exported: dict[str, Any]) -> None:
@@ -256,7 +275,7 @@ def _render(
 
     @pulumi.runtime.test
     def run() -> Any:
-        return collect(program.main(project_dir=project_dir))
+        return collect(run_program(project_dir))
 
     run()
     return RenderedStack(

@@ -87,3 +87,19 @@ def test_preview_of_bad_config_is_one_paragraph_and_exit_2(tmp_path: Path) -> No
     assert "Traceback" not in result.stderr
     error_lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(error_lines) == 1 and "Pulumi.nosuchstack.yaml" in error_lines[0]
+
+
+def test_pulumi_preview_gets_a_short_run_error_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`__main__.py` calls `program.run()`: a config error becomes `pulumi.RunError`, which the
+    Pulumi CLI prints as its message alone."""
+    import pulumi
+
+    from social_platform import program
+    from social_platform.errors import ConfigIssue
+
+    def bad_config(*_: object) -> None:
+        raise ConfigError([ConfigIssue("regions.primary.az_count", "prod needs at least 3 AZs (got 2)")])
+
+    monkeypatch.setattr(program, "read_config", bad_config)
+    with pytest.raises(pulumi.RunError, match=r"social-platform:regions\.primary\.az_count: prod needs"):
+        program.run()
