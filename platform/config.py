@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
-from functools import cache
+from functools import cache, partial
 from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
@@ -31,6 +31,11 @@ from pydantic import (
     model_validator,
 )
 
+from social_components import checks
+from social_components.cache import validation as cache_rules
+from social_components.checks import DAILY_PATTERN, WEEKLY_PATTERN
+from social_components.database import SERVERLESS
+from social_components.database import validation as database_rules
 from social_components.network import InterfaceEndpoint, SubnetPrefixes, plan_subnets
 from social_platform.errors import NAMESPACE, ConfigError, ConfigIssue
 
@@ -278,11 +283,22 @@ class ClusterConfig(Section):
         return value
 
 
+DailyWindow = Annotated[str, Field(pattern=DAILY_PATTERN)]
+"""A daily window in UTC, ``hh24:mi-hh24:mi``."""
+WeeklyWindow = Annotated[str, Field(pattern=WEEKLY_PATTERN)]
+"""A weekly window in UTC, ``ddd:hh24:mi-ddd:hh24:mi``."""
+
+
 class DatabaseConfig(Section):
     TIER_DEFAULTS = {
         Tier.dev: {
             "min_acu": 0,
             "max_acu": 4,
+            "seconds_until_auto_pause": 1800,
+            "instances": 1,
+            "enable_proxy": False,
+            "database_insights": "standard",
+            "log_retention_days": 7,
             "backup_retention_days": 1,
             "deletion_protection": False,
             "global_database": False,
@@ -290,6 +306,11 @@ class DatabaseConfig(Section):
         Tier.staging: {
             "min_acu": 0.5,
             "max_acu": 8,
+            "seconds_until_auto_pause": None,
+            "instances": 2,
+            "enable_proxy": True,
+            "database_insights": "standard",
+            "log_retention_days": 30,
             "backup_retention_days": 7,
             "deletion_protection": True,
             "global_database": False,
@@ -297,6 +318,11 @@ class DatabaseConfig(Section):
         Tier.prod: {
             "min_acu": 2,
             "max_acu": 64,
+            "seconds_until_auto_pause": None,
+            "instances": 3,
+            "enable_proxy": True,
+            "database_insights": "advanced",
+            "log_retention_days": 365,
             "backup_retention_days": 14,
             "deletion_protection": True,
             "global_database": True,
@@ -305,16 +331,45 @@ class DatabaseConfig(Section):
     PROD_LOCKS = {
         "backup_retention_days": ProdLock(lambda v: v >= 14, "14 to 35 days"),
         "deletion_protection": ProdLock(lambda v: v is True, "true"),
+        "instances": ProdLock(lambda v: v >= 2, "2 or more (a writer and a reader in another AZ)"),
     }
 
     engine_version: Annotated[str, Field(pattern=r"^\d{2}\.\d{1,2}$")] = "16.6"
-    """Pinned Aurora PostgreSQL engine version."""
-    min_acu: Annotated[float, Field(ge=0, le=256)]
-    """Serverless v2 minimum capacity; 0 lets dev pause when idle (tier default)."""
-    max_acu: Annotated[float, Field(ge=1, le=256)]
-    """Serverless v2 maximum capacity (tier default)."""
+    """Pinned Aurora PostgreSQL engine version (automatic minor upgrades are off)."""
+    instance_class: Annotated[str, Field(pattern=r"^db\.(serverless|[a-z0-9]+\.[a-z0-9]+)$")] = SERVERLESS
+    """``db.serverless`` (Aurora Serverless v2, scaled between min_acu and max_acu) or a provisioned
+    class such as ``db.r7g.large`` (min_acu and max_acu are then unused)."""
+    instances: Annotated[int, Field(ge=1, le=16)]
+    """Writer plus readers in the primary region, one AZ after another (tier default: dev 1,
+    staging 2, prod 3; prod at least 2)."""
+    secondary_instances: Annotated[int, Field(ge=1, le=16)] = 2
+    """Instances of the secondary-region cluster of a global database (unused otherwise)."""
+    min_acu: Annotated[float, Field(ge=0, le=256, multiple_of=0.5)]
+    """Serverless v2 minimum capacity; 0 lets dev pause when idle (tier default: dev 0, staging 0.5,
+    prod 2)."""
+    max_acu: Annotated[float, Field(ge=1, le=256, multiple_of=0.5)]
+    """Serverless v2 maximum capacity (tier default: dev 4, staging 8, prod 64)."""
+    seconds_until_auto_pause: Annotated[int, Field(ge=300, le=86_400)] | None
+    """Idle seconds before a min_acu 0 cluster pauses (tier default: dev 1800). Unset with min_acu
+    0: AWS's default, 300. Only allowed with min_acu 0."""
+    enable_proxy: bool
+    """RDS Proxy in front of the cluster: connection pooling, TLS and IAM auth required (tier
+    default: off in dev, where it would keep the database from pausing; on in staging and prod)."""
+    database_insights: Literal["standard", "advanced"]
+    """Database Insights mode; advanced keeps Performance Insights 15 months (tier default: prod
+    advanced, otherwise standard with the free 7 days)."""
+    monitoring_interval_seconds: Literal[1, 5, 10, 15, 30, 60] = 60
+    """Enhanced Monitoring granularity (always on)."""
+    log_min_duration_statement_ms: Annotated[int, Field(ge=-1, le=3_600_000)] = 1000
+    """Statements slower than this are logged (0 logs every statement, -1 none)."""
+    log_retention_days: RetentionDays
+    """Retention of the exported PostgreSQL logs (tier default: dev 7, staging 30, prod 365)."""
     backup_retention_days: Annotated[int, Field(ge=1, le=35)]
     """Automated backup retention (tier default: dev 1, staging 7, prod 14; prod at least 14)."""
+    backup_window: DailyWindow = "01:00-02:00"
+    """Daily backup window, UTC, at least 30 minutes, apart from maintenance_window."""
+    maintenance_window: WeeklyWindow = "sun:03:00-sun:04:00"
+    """Weekly maintenance window, UTC, at least 30 minutes."""
     deletion_protection: bool
     """RDS deletion protection (tier default; prod may not turn it off)."""
     global_database: bool
@@ -328,18 +383,21 @@ class CacheConfig(Section):
             "replicas": 0,
             "multi_az": False,
             "snapshot_retention_days": 0,
+            "log_retention_days": 7,
         },
         Tier.staging: {
             "node_type": "cache.t4g.small",
             "replicas": 1,
             "multi_az": True,
             "snapshot_retention_days": 1,
+            "log_retention_days": 30,
         },
         Tier.prod: {
             "node_type": "cache.r7g.large",
             "replicas": 2,
             "multi_az": True,
             "snapshot_retention_days": 7,
+            "log_retention_days": 365,
         },
     }
     PROD_LOCKS = {
@@ -348,15 +406,24 @@ class CacheConfig(Section):
     }
 
     engine_version: Annotated[str, Field(pattern=r"^\d+\.\d+$")] = "8.0"
-    """Pinned Valkey engine version."""
+    """Pinned Valkey engine version (7.2 or 8.x; automatic minor upgrades are off)."""
     node_type: Annotated[str, Field(pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")]
     """ElastiCache node type (tier default)."""
     replicas: Annotated[int, Field(ge=0, le=5)]
-    """Read replicas beside the primary (tier default)."""
+    """Read replicas beside the primary; one or more also gives automatic failover (tier default)."""
     multi_az: bool
-    """Multi-AZ with automatic failover (tier default; prod may not turn it off)."""
+    """Multi-AZ with automatic failover; needs replicas ≥ 1 (tier default; prod may not turn it off)."""
     snapshot_retention_days: Annotated[int, Field(ge=0, le=35)]
-    """Daily snapshots kept (tier default)."""
+    """Daily snapshots kept (tier default); a final snapshot is taken on delete in every tier."""
+    snapshot_window: DailyWindow = "02:00-03:00"
+    """Daily snapshot window, UTC, at least 60 minutes, apart from maintenance_window."""
+    maintenance_window: WeeklyWindow = "sun:04:30-sun:05:30"
+    """Weekly maintenance window, UTC, at least 60 minutes."""
+    log_retention_days: RetentionDays
+    """Retention of the slow-log and engine-log groups (tier default: dev 7, staging 30, prod 365)."""
+    auth_token: PulumiSecret | None = None
+    """AUTH token (16 to 128 printable characters, no space, '"', '/' or '@'), stored with
+    `pulumi config set --secret`. Unset: the program generates one (a Pulumi secret)."""
 
 
 PulumiSecret = Annotated[
@@ -853,6 +920,8 @@ def load_config(
         *_check_accounts(cfg),
         *_check_regions(cfg, other_environments or {}),
         *_check_prod_locks(cfg),
+        *_check_database(cfg),
+        *_check_cache(cfg),
         *_check_secrets(cfg, set(secret_keys)),
         *_check_streaming(cfg),
         *_check_identity(cfg),
@@ -935,6 +1004,67 @@ def _check_regions(cfg: PlatformConfig, others: Mapping[str, Regions]) -> Iterab
         yield ConfigIssue(
             "database.global_database", "needs regions.secondary (a global database spans two regions)"
         )
+
+
+def _issue(path: str, check: Callable[..., object], *args: Any) -> Iterable[ConfigIssue]:
+    """Run one of a component's pure checks; its ValueError becomes an issue at `path`."""
+    try:
+        check(*args)
+    except ValueError as exc:
+        yield ConfigIssue(path, str(exc))
+
+
+def _check_windows(
+    section: str, daily: tuple[str, str], weekly: tuple[str, str], minimum_minutes: int
+) -> Iterable[ConfigIssue]:
+    """Each window long enough (named at its own key), then the two apart (named at the weekly one)."""
+    issues = [
+        *_issue(f"{section}.{daily[0]}", checks.daily_window, *daily, minimum_minutes),
+        *_issue(f"{section}.{weekly[0]}", checks.weekly_window, *weekly, minimum_minutes),
+    ]
+    if not issues:
+        apart = partial(checks.check_windows_apart, daily_min=minimum_minutes, weekly_min=minimum_minutes)
+        issues.extend(_issue(f"{section}.{weekly[0]}", apart, *daily, *weekly))
+    yield from issues
+
+
+def _check_database(cfg: PlatformConfig) -> Iterable[ConfigIssue]:
+    db = cfg.database
+    if not db.enabled:
+        return
+    rules = database_rules
+    yield from _issue(
+        "database.min_acu",
+        rules.check_capacity,
+        db.instance_class,
+        db.min_acu,
+        db.max_acu,
+        db.seconds_until_auto_pause,
+        db.engine_version,
+    )
+    yield from _issue(
+        "database.enable_proxy", rules.check_proxy, db.enable_proxy, db.instance_class, db.min_acu
+    )
+    yield from _check_windows(
+        "database", ("backup_window", db.backup_window), ("maintenance_window", db.maintenance_window), 30
+    )
+
+
+def _check_cache(cfg: PlatformConfig) -> Iterable[ConfigIssue]:
+    cache = cfg.cache
+    if not cache.enabled:
+        return
+    rules = cache_rules
+    yield from _issue("cache.engine_version", rules.parameter_group_family, cache.engine_version)
+    yield from _issue("cache.multi_az", rules.check_replicas, cache.replicas, cache.multi_az)
+    yield from _check_windows(
+        "cache",
+        ("snapshot_window", cache.snapshot_window),
+        ("maintenance_window", cache.maintenance_window),
+        60,
+    )
+    if cache.auth_token is not None:
+        yield from _issue("cache.auth_token", rules.check_auth_token, cache.auth_token.get_secret_value())
 
 
 @cache

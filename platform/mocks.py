@@ -202,6 +202,27 @@ OUTPUTS: dict[str, OutputRule] = {
         "arn": f"{r.arn_prefix}:{'global' if r.inputs.get('scope') == 'CLOUDFRONT' else 'regional'}"
         f"/webacl/{r.inputs.get('name', r.name)}/{_uuid(r.name)}",
     },
+    # Data tier (Aurora, RDS Proxy, ElastiCache) and generated passwords
+    "aws:rds/cluster:Cluster": lambda r: _aurora_cluster(r),
+    "aws:rds/globalCluster:GlobalCluster": lambda r: {
+        "arn": f"arn:aws:rds::{r.placement.account}:global-cluster:{r.inputs.get('globalClusterIdentifier')}",
+        "globalClusterResourceId": f"cluster-{fake_id(r.name, length=26).upper()}",
+    },
+    "aws:rds/proxy:Proxy": lambda r: {
+        "arn": f"arn:aws:rds:{r.placement.region}:{r.placement.account}:db-proxy:prx-{fake_id(r.name)}",
+        "endpoint": f"{r.inputs.get('name', r.name)}.proxy-{fake_id(r.name, length=12)}"
+        f".{r.placement.region}.rds.amazonaws.com",
+    },
+    "aws:elasticache/replicationGroup:ReplicationGroup": lambda r: {
+        "primaryEndpointAddress": f"master.{r.inputs.get('replicationGroupId')}.{fake_id(r.name, length=6)}"
+        f".{_region_code(r)}.cache.amazonaws.com",
+        "readerEndpointAddress": f"replica.{r.inputs.get('replicationGroupId')}.{fake_id(r.name, length=6)}"
+        f".{_region_code(r)}.cache.amazonaws.com",
+        "port": r.inputs.get("port", 6379),
+        "arn": f"arn:aws:elasticache:{r.placement.region}:{r.placement.account}"
+        f":replicationgroup:{r.inputs.get('replicationGroupId')}",
+    },
+    "random:index/randomPassword:RandomPassword": lambda r: {"result": random_password_value(r.name)},
 }
 """Per-type outputs. Add an entry when the program reads an output that is not an input."""
 
@@ -219,6 +240,42 @@ SHARED_STACK_OUTPUTS: dict[str, Any] = {
     "root_zone_id": "Z0740236ABCDEFGHIJKL",
 }
 """What an environment stack's StackReference to the shared stack returns in the offline render."""
+
+
+def random_password_value(name: str) -> str:
+    """What a `random.RandomPassword` named `name` yields offline: recognisable, so tests can prove
+    it never appears in plain text anywhere in a rendered stack."""
+    return f"OfflinePassword{fake_id(name, 'password', length=24)}"
+
+
+def _region_code(r: NewResource) -> str:
+    from social_platform.config import region_code
+
+    return region_code(r.placement.region) if r.placement.region else "unknown"
+
+
+def _aurora_cluster(r: NewResource) -> dict[str, Any]:
+    identifier = r.inputs.get("clusterIdentifier", r.name)
+    host = f"{fake_id(r.placement.account or '', r.placement.region or '', length=12)}.{r.placement.region}"
+    outputs: dict[str, Any] = {
+        "arn": f"arn:aws:rds:{r.placement.region}:{r.placement.account}:cluster:{identifier}",
+        "clusterResourceId": f"cluster-{fake_id(r.name, length=26).upper()}",
+        "endpoint": f"{identifier}.cluster-{host}.rds.amazonaws.com",
+        "readerEndpoint": f"{identifier}.cluster-ro-{host}.rds.amazonaws.com",
+        "port": r.inputs.get("port", 5432),
+        "masterUserSecrets": [],
+    }
+    if r.inputs.get("manageMasterUserPassword"):
+        outputs["masterUserSecrets"] = [
+            {
+                "secretArn": f"arn:aws:secretsmanager:{r.placement.region}:{r.placement.account}"
+                f":secret:rds!cluster-{fake_id(r.name, 'secret', length=32)}-{fake_id(r.name, length=6)}",
+                "kmsKeyId": r.inputs.get("masterUserSecretKmsKeyId"),
+                "secretStatus": "active",
+            }
+        ]
+    return outputs
+
 
 INVOKES: dict[str, Callable[[dict[str, Any], Placement], dict[str, Any]]] = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": lambda args, p: {

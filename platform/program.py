@@ -15,6 +15,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from social_platform import stackfiles
+from social_platform.build_data import build_data, data_outputs
 from social_platform.build_edge import build_edge
 from social_platform.build_identity import build_identity, identity_outputs
 from social_platform.build_network import build_network, network_outputs
@@ -74,6 +75,9 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     }
     networks = build_network(platform)
     outputs.update(network_outputs(networks))
+    # Clients (the cluster's nodes, the CI runners) are admitted by security group: {region: {name: sg}}.
+    data = build_data(platform, networks, client_security_groups={})
+    outputs.update(data_outputs(data))
     outputs.update(streaming_outputs(build_streaming(platform)))
     edge = build_edge(platform)
     outputs.update(edge.outputs)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+from google.protobuf import struct_pb2
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 
@@ -55,6 +56,8 @@ class RenderedResource:
     aliases: list[str] = field(default_factory=list)
     secret_paths: list[str] = field(default_factory=list)
     """Input paths whose values were secrets (masked in `inputs`)."""
+    additional_secret_outputs: list[str] = field(default_factory=list)
+    """Outputs the resource asked the engine to keep secret (wire names)."""
 
     @property
     def is_aws(self) -> bool:
@@ -125,6 +128,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
+        _keep_outputs_secret(request, response)
         inputs = rpc.deserialize_properties(request.object)
         if request.type.startswith("pulumi:providers:"):
             self.platform_mocks.placements[f"{response.urn}::{response.id}"] = provider_placement(inputs)
@@ -139,6 +143,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             depends_on=list(request.dependencies),
             ignore_changes=list(request.ignoreChanges),
             aliases=[alias.urn or alias.spec.name for alias in request.aliases],
+            additional_secret_outputs=list(dict.fromkeys(request.additionalSecretOutputs)),
         )
         return response
 
@@ -173,6 +178,29 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         )
         if self.on_register is not None:
             self.on_register(len(self.records), request.type, request.name)
+
+
+def _keep_outputs_secret(request: Any, response: Any) -> None:
+    """Do what the engine does and Pulumi's mock monitor does not: an output is secret when the
+    resource lists it in `additional_secret_outputs` or when the input of the same name was secret.
+    Without this, an offline render would show a generated password in plain text where a real
+    deployment keeps it encrypted, and the no-plaintext-secret tests would prove nothing."""
+    if not request.custom or not response.HasField("object"):
+        return
+    secret_inputs = {key for key, value in request.object.fields.items() if _is_wire_secret(value)}
+    for key in secret_inputs | set(request.additionalSecretOutputs):
+        if key in response.object.fields and not _is_wire_secret(response.object.fields[key]):
+            wrapper = struct_pb2.Struct()
+            wrapper[rpc._special_sig_key] = rpc._special_secret_sig
+            wrapper.fields["value"].CopyFrom(response.object.fields[key])
+            response.object.fields[key].struct_value.CopyFrom(wrapper)
+
+
+def _is_wire_secret(value: struct_pb2.Value) -> bool:
+    return value.HasField("struct_value") and (
+        value.struct_value.fields.get(rpc._special_sig_key, struct_pb2.Value()).string_value
+        == rpc._special_secret_sig
+    )
 
 
 def _decode_json(value: Any) -> Any:
