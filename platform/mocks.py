@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -64,6 +65,11 @@ class NewResource:
         return f"arn:aws:{self.service}:{self.placement.region or ''}:{self.placement.account or ''}"
 
     @property
+    def physical_name(self) -> str:
+        """The AWS name: the `name` input, else the resource name (Pulumi would add a suffix)."""
+        return str(self.inputs.get("name") or self.name)
+
+    @property
     def service(self) -> str:
         return self.type.split(":")[1].split("/")[0] if self.type.startswith("aws:") else "unknown"
 
@@ -80,8 +86,73 @@ OUTPUTS: dict[str, OutputRule] = {
         "arn": f"arn:aws:iam::{r.placement.account}:role/{r.inputs.get('name', r.name)}"
     },
     "pulumi:pulumi:StackReference": lambda r: {"outputs": SHARED_STACK_OUTPUTS, "secretOutputNames": []},
+    "aws:ec2/launchTemplate:LaunchTemplate": lambda r: {"latestVersion": 1, "defaultVersion": 1},
+    "aws:sqs/queue:Queue": lambda r: {
+        "arn": f"arn:aws:sqs:{r.placement.region}:{r.placement.account}:{r.physical_name}",
+        "url": f"https://sqs.{r.placement.region}.amazonaws.com/{r.placement.account}/{r.physical_name}",
+    },
+    "aws:cloudwatch/logGroup:LogGroup": lambda r: {
+        "arn": f"arn:aws:logs:{r.placement.region}:{r.placement.account}:log-group:{r.physical_name}"
+    },
+    "aws:iam/instanceProfile:InstanceProfile": lambda r: {
+        "arn": f"arn:aws:iam::{r.placement.account}:instance-profile/{r.physical_name}"
+    },
+    "random:index/randomPassword:RandomPassword": lambda r: {
+        "result": f"offline-{fake_id(r.name, length=24)}",
+        "bcryptHash": "$2a$10$offline",
+    },
+    "eks:index:Cluster": lambda r: eks_cluster_outputs(r),
 }
 """Per-type outputs. Add an entry when the program reads an output that is not an input."""
+
+
+def eks_cluster_outputs(r: NewResource) -> dict[str, Any]:
+    """What `pulumi_eks.Cluster` (one opaque resource under mocks) returns that the program reads.
+
+    `eksCluster` is a resource reference and cannot be fabricated as plain data; the program reads the
+    endpoint from `core` instead."""
+    name = r.inputs.get("name", r.name)
+    region, account = r.placement.region, r.placement.account
+    oidc_id = fake_id(name, length=32).upper()
+    endpoint = f"https://{fake_id(name, 'endpoint', length=32).upper()}.gr7.{region}.eks.amazonaws.com"
+    ca_data = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCm9mZmxpbmUKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo="
+    kubeconfig = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [
+            {"name": "kubernetes", "cluster": {"server": endpoint, "certificate-authority-data": ca_data}}
+        ],
+        "contexts": [{"name": "aws", "context": {"cluster": "kubernetes", "user": "aws"}}],
+        "current-context": "aws",
+        "users": [
+            {
+                "name": "aws",
+                "user": {
+                    "exec": {
+                        "apiVersion": "client.authentication.k8s.io/v1beta1",
+                        "command": "aws",
+                        "args": ["eks", "get-token", "--cluster-name", name, "--region", region],
+                    }
+                },
+            }
+        ],
+    }
+    issuer = f"oidc.eks.{region}.amazonaws.com/id/{oidc_id}"
+    return {
+        "kubeconfig": kubeconfig,
+        "kubeconfigJson": json.dumps(kubeconfig),
+        "core": {
+            "endpoint": endpoint,
+            "vpcId": r.inputs.get("vpcId"),
+            "subnetIds": r.inputs.get("privateSubnetIds", []),
+        },
+        "clusterSecurityGroupId": f"sg-{fake_id(name, 'cluster')}",
+        "nodeSecurityGroupId": f"sg-{fake_id(name, 'nodes')}",
+        "oidcIssuer": issuer,
+        "oidcProviderUrl": f"https://{issuer}",
+        "oidcProviderArn": f"arn:aws:iam::{account}:oidc-provider/{issuer}",
+    }
+
 
 SHARED_STACK_OUTPUTS: dict[str, Any] = {}
 """What an environment stack's StackReference to the shared stack returns in the offline render."""
@@ -118,6 +189,9 @@ class PlatformMocks(pulumi.runtime.Mocks):
     def __init__(self) -> None:
         self.placements: dict[str, Placement] = {}
         """Provider reference (``urn::id``) → where its resources live; filled as providers register."""
+        self.remote_provider = threading.local()
+        """The aws provider of the multi-language component being registered on this thread (the
+        monitor sets it: mocks are not told a component's providers)."""
 
     def placement_of(self, provider_ref: str | None) -> Placement:
         return self.placements.get(provider_ref or "", Placement(None, None))
@@ -126,7 +200,8 @@ class PlatformMocks(pulumi.runtime.Mocks):
         resource_id = f"{args.typ.rsplit(':', 1)[-1].lower()}-{args.name}"
         if args.typ.startswith("pulumi:providers:"):
             return resource_id, dict(args.inputs)
-        new = NewResource(args.typ, args.name, args.inputs, self.placement_of(args.provider))
+        provider = args.provider or getattr(self.remote_provider, "ref", None)
+        new = NewResource(args.typ, args.name, args.inputs, self.placement_of(provider))
         outputs: dict[str, Any] = {"id": resource_id, **args.inputs}
         if args.custom and new.service != "unknown":
             outputs.setdefault("arn", f"{new.arn_prefix}:{args.typ.split(':')[-1].lower()}/{args.name}")

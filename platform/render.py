@@ -12,6 +12,7 @@ One render, many consumers: the offline preview, the tests and the policy checks
 from __future__ import annotations
 
 import contextvars
+import gc
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -120,7 +121,14 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.on_register = on_register
 
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)
+        # A multi-language component (eks:index:Cluster) names its aws provider in `providers`, not
+        # `provider`; the mocks need that placement to fabricate its outputs (ARNs, OIDC issuer).
+        remote_ref = request.providers.get("aws") if request.remote else None
+        self.platform_mocks.remote_provider.ref = remote_ref
+        try:
+            response = super().RegisterResource(request)
+        finally:
+            self.platform_mocks.remote_provider.ref = None
         inputs = rpc.deserialize_properties(request.object)
         if request.type.startswith("pulumi:providers:"):
             self.platform_mocks.placements[f"{response.urn}::{response.id}"] = provider_placement(inputs)
@@ -151,6 +159,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         if request.type.startswith("pulumi:providers:"):
             placement = provider_placement(inputs)
             inputs = {key: _decode_json(value) for key, value in inputs.items()}
+        elif getattr(request, "remote", False) and "aws" in request.providers:
+            placement = self.platform_mocks.placement_of(request.providers["aws"])
         else:
             placement = self.platform_mocks.placement_of(request.provider)
         secret_paths: list[str] = []
@@ -204,7 +214,15 @@ def render(
 ) -> RenderedStack:
     """Render `stack` offline. Bad config raises `ConfigError` before any resource is declared."""
     # A fresh context per render: Pulumi keeps its runtime state in context variables.
-    return contextvars.Context().run(_render, stack, project_dir, on_register)
+    # The cyclic garbage collector is paused meanwhile: the SDK's futures and outputs form many
+    # short-lived cycles and full collections otherwise take over half of a large stack's render.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return contextvars.Context().run(_render, stack, project_dir, on_register)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _render(
