@@ -1,6 +1,6 @@
 """EKS with Karpenter and the core add-ons: the `Cluster` component and its building blocks."""
 
-from social_components.cluster.addon import Addon, pod_identity_role
+from social_components.cluster.addon import Addon, PodIdentity, pod_identity_role
 from social_components.cluster.args import (
     AddonArgs,
     ClusterArgs,
@@ -34,6 +34,7 @@ __all__ = [
     "Karpenter",
     "KarpenterArgs",
     "NodePoolArgs",
+    "PodIdentity",
     "SystemNodeGroupArgs",
     "Taint",
     "TeamAccess",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import pulumi
 import pulumi_aws as aws
@@ -18,6 +18,12 @@ import pulumi_kubernetes as k8s
 from social_components.base import SocialComponent, policy_json
 from social_components.cluster import policies
 from social_components.cluster.catalog import TRAITS, AddonName, AddonSource
+
+
+class PodIdentity(NamedTuple):
+    role: aws.iam.Role
+    association: aws.eks.PodIdentityAssociation
+    """Pods get the role's credentials only if created after this exists: what they wait for."""
 
 
 def pod_identity_role(
@@ -31,7 +37,7 @@ def pod_identity_role(
     managed_policy_arns: Sequence[str] = (),
     depends_on: Sequence[pulumi.Resource] = (),
     role: str = "role",
-) -> aws.iam.Role:
+) -> PodIdentity:
     """An IAM role (children named ``<owner>-<role>…``) that only `namespace/service_account` of this
     cluster can assume, through EKS Pod Identity, and the association that hands it to that service
     account."""
@@ -52,7 +58,7 @@ def pod_identity_role(
         aws.iam.RolePolicy(
             owner.child_name(role), role=iam_role.id, policy=policy_json(statements), opts=owner.child()
         )
-    aws.eks.PodIdentityAssociation(
+    association = aws.eks.PodIdentityAssociation(
         owner.child_name(f"{role}-pod-identity"),
         cluster_name=cluster_name,
         namespace=namespace,
@@ -60,7 +66,7 @@ def pod_identity_role(
         role_arn=iam_role.arn,
         opts=owner.child(depends_on=list(depends_on)),
     )
-    return iam_role
+    return PodIdentity(iam_role, association)
 
 
 class Addon(SocialComponent):
@@ -70,6 +76,7 @@ class Addon(SocialComponent):
 
     role: aws.iam.Role | None
     """The add-on's Pod Identity role (None when it never calls AWS)."""
+    association: aws.eks.PodIdentityAssociation | None
     installed: pulumi.Resource
     """The `aws.eks.Addon` or the Helm `Chart`: what others wait for."""
 
@@ -80,6 +87,7 @@ class Addon(SocialComponent):
         self.addon = addon
         self.traits = TRAITS[addon]
         self.role = None
+        self.association = None
         self.ns: k8s.core.v1.Namespace | None = None
 
     def grant(
@@ -90,11 +98,11 @@ class Addon(SocialComponent):
         statements: Sequence[Mapping[str, Any]] = (),
         managed_policy_arns: Sequence[str] = (),
         depends_on: Sequence[pulumi.Resource] = (),
-    ) -> aws.iam.Role:
+    ) -> PodIdentity:
         """Give the add-on's service account (from the catalogue) its own role through Pod Identity."""
         if self.traits.service_account is None:
             raise ValueError(f"{self.addon} has no service account that calls AWS")
-        self.role = pod_identity_role(
+        grant = pod_identity_role(
             self,
             cluster_name=cluster_name,
             cluster_arn=cluster_arn,
@@ -104,7 +112,8 @@ class Addon(SocialComponent):
             managed_policy_arns=managed_policy_arns,
             depends_on=depends_on,
         )
-        return self.role
+        self.role, self.association = grant
+        return grant
 
     def namespace(self, provider: k8s.Provider) -> k8s.core.v1.Namespace:
         """The add-on's own namespace (for add-ons not in kube-system)."""
@@ -159,6 +168,11 @@ class Addon(SocialComponent):
             opts=self.child(provider=provider, depends_on=list(depends_on)),
         )
         return self.installed
+
+    @property
+    def credentials(self) -> list[pulumi.Resource]:
+        """What the add-on's pods must wait for to start with their AWS credentials."""
+        return [self.association] if self.association is not None else []
 
     def done(self) -> None:
         self.register_outputs({"role_arn": self.role.arn if self.role is not None else None})

@@ -345,7 +345,7 @@ class Cluster(SocialComponent):
             source=ADDONS[name],
             version=self._pinned_version(name, settings),
             configuration=configuration,
-            depends_on=[*depends_on, *([addon.role] if addon.role is not None else [])],
+            depends_on=[*depends_on, *addon.credentials],
         )
         if name == "aws-ebs-csi-driver":
             k8s.storage.v1.StorageClass(
@@ -503,8 +503,7 @@ class Cluster(SocialComponent):
                 }
             else:  # pragma: no cover - every helm add-on of the catalogue is handled above
                 raise ValueError(f"no values for add-on {name}")
-            if addon.role is not None:
-                depends_on.append(addon.role)
+            depends_on += addon.credentials
             addon.chart(
                 source=ADDONS[name],
                 version=self._pinned_version(name, enabled[name]),

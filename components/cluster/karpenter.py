@@ -132,7 +132,7 @@ class Karpenter(SocialComponent):
             )
 
         # The controller's own role, scoped to this cluster, through Pod Identity.
-        self.controller_role = pod_identity_role(
+        self.controller_role, association = pod_identity_role(
             self,
             role="controller",
             cluster_name=cluster_name,
@@ -169,7 +169,7 @@ class Karpenter(SocialComponent):
                 "tolerations": [dict(t) for t in placement.tolerations],
                 "controller": {"resources": {"requests": {"cpu": "250m", "memory": "512Mi"}}},
             },
-            opts=self.child(provider=provider, depends_on=[*after_nodes, self.controller_role]),
+            opts=self.child(provider=provider, depends_on=[*after_nodes, association]),
         )
 
         # The default node class and the pools: only once the CRDs and the controller exist.
