@@ -115,6 +115,7 @@ def eks_cluster_outputs(r: NewResource) -> dict[str, Any]:
     region, account = r.placement.region, r.placement.account
     oidc_id = fake_id(name, length=32).upper()
     endpoint = f"https://{fake_id(name, 'endpoint', length=32).upper()}.gr7.{region}.eks.amazonaws.com"
+    role = (r.inputs.get("providerCredentialOpts") or {}).get("roleArn")
     ca_data = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCm9mZmxpbmUKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo="
     kubeconfig = {
         "apiVersion": "v1",
@@ -131,7 +132,8 @@ def eks_cluster_outputs(r: NewResource) -> dict[str, Any]:
                     "exec": {
                         "apiVersion": "client.authentication.k8s.io/v1beta1",
                         "command": "aws",
-                        "args": ["eks", "get-token", "--cluster-name", name, "--region", region],
+                        "args": ["eks", "get-token", "--cluster-name", name, "--region", region]
+                        + (["--role-arn", role] if role else []),
                     }
                 },
             }

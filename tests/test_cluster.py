@@ -157,6 +157,8 @@ def test_the_control_plane_is_private_encrypted_logged_and_uses_access_entries(
         assert inputs["createOidcProvider"] is True
         assert set(inputs["enabledClusterLogTypes"]) == LOG_TYPES
         assert inputs["bootstrapSelfManagedAddons"] is False  # add-ons are managed and pinned below
+        # The Kubernetes provider authenticates as the deploy role that created (and so administers) it.
+        assert inputs["providerCredentialOpts"] == {"roleArn": cfg.account.deploy_role_arn}
         # Nodes and control-plane interfaces only in the private subnets, never a public IP.
         assert "publicSubnetIds" not in inputs and "subnetIds" not in inputs
         assert inputs["nodeAssociatePublicIpAddress"] is False
@@ -226,6 +228,8 @@ def test_the_node_security_group_carries_the_karpenter_discovery_tag(rendered: d
     stack, cluster = workload(rendered, "staging")
     inputs = eks_of(stack, cluster).inputs
     assert inputs["nodeSecurityGroupTags"] == {"karpenter.sh/discovery": inputs["name"]}
+    # Not on everything pulumi-eks tags: the cluster security group would be attached to nodes too.
+    assert "karpenter.sh/discovery" not in inputs.get("tags", {})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -148,5 +148,9 @@ class ClusterArgs:
     grafana_admin_password: pulumi.Input[str] | None = None
     """Grafana's admin password (treated as a secret). Unset: a random 32-character password,
     a Pulumi secret, readable from the component's `grafana_admin_password` output."""
+    kubeconfig_role_arn: str | None = None
+    """The IAM role the kubeconfig's ``aws eks get-token`` assumes: the role that creates the cluster
+    (its first admin), so the Kubernetes provider acts as the same principal as the AWS provider.
+    Unset: the caller's own AWS credentials."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Extra tags on the cluster and its nodes (the provider's default tags apply anyway)."""

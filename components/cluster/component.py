@@ -115,7 +115,8 @@ class Cluster(SocialComponent):
         system_nodes = self._system_nodes(
             args, depends_on=[self.eks, *(a.installed for a in self.addons.values())]
         )
-        for addon in ("coredns", "aws-ebs-csi-driver", "amazon-cloudwatch-observability"):
+        # CoreDNS and the EBS CSI controller tolerate the system nodes' taint and run there.
+        for addon in ("coredns", "aws-ebs-csi-driver"):
             if addon in enabled:
                 self._eks_addon(addon, enabled[addon], depends_on=[system_nodes])  # type: ignore[arg-type]
         nodes_ready: list[pulumi.Resource] = [system_nodes]
@@ -138,6 +139,14 @@ class Cluster(SocialComponent):
             opts=self.child(),
         )
         self.node_role_arn = self.karpenter.node_role.arn
+        pools = list(self.karpenter.node_pools.values())
+        if "amazon-cloudwatch-observability" in enabled:
+            # Its operator runs on Karpenter's nodes: create it once the pools exist.
+            self._eks_addon(
+                "amazon-cloudwatch-observability",
+                enabled["amazon-cloudwatch-observability"],
+                depends_on=[system_nodes, *pools],
+            )
         self._helm_addons(args, enabled, nodes_ready)
 
         self.register_outputs(
@@ -219,9 +228,14 @@ class Cluster(SocialComponent):
             coredns_addon_options=eks.CoreDnsAddonOptionsArgs(enabled=False),
             kube_proxy_addon_options=eks.KubeProxyAddonOptionsArgs(enabled=False),
             upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type="STANDARD"),
+            provider_credential_opts=eks.KubeconfigOptionsArgs(role_arn=args.kubeconfig_role_arn)
+            if args.kubeconfig_role_arn
+            else None,
             # Karpenter finds the node security group by this tag.
             node_security_group_tags={"karpenter.sh/discovery": args.cluster_name},
-            tags={**args.tags, "karpenter.sh/discovery": args.cluster_name},
+            # Not the discovery tag: pulumi-eks puts `tags` on the cluster security group too, which
+            # Karpenter would then attach to every node.
+            tags=dict(args.tags),
             opts=self.stateful(depends_on=[log_group]),
         )
 
