@@ -671,6 +671,9 @@ def test_every_add_on_role_trusts_only_pod_identity_for_exactly_its_service_acco
     roles = pod_identity_roles(rendered_stack)
     associations = rendered_stack.of_type(ASSOCIATION)
     assert len(roles) == len(associations) > 0
+    parents = {c.urn: c.type for c in rendered_stack.components()}
+    addon_roles = [r for r in rendered_stack.of_type(ROLE) if parents.get(r.parent or "") == ADDON]
+    assert addon_roles and all(r in roles for r in addon_roles)  # no add-on role trusts anything else
     for role in roles:
         (trust,) = policy(role, "assumeRolePolicy")
         assert trust["Principal"] == {"Service": "pods.eks.amazonaws.com"}
