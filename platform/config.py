@@ -16,7 +16,7 @@ import ipaddress
 from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 from functools import cache, partial
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -34,6 +34,12 @@ from pydantic import (
 from social_components import checks
 from social_components.cache import validation as cache_rules
 from social_components.checks import DAILY_PATTERN, WEEKLY_PATTERN
+from social_components.cluster.catalog import (
+    KARPENTER_AMI_ALIAS,
+    KARPENTER_VERSION,
+    KUBERNETES_VERSION,
+    AddonName,
+)
 from social_components.database import SERVERLESS
 from social_components.database import validation as database_rules
 from social_components.network import InterfaceEndpoint, SubnetPrefixes, plan_subnets
@@ -252,28 +258,196 @@ class NetworkConfig(Section):
     """Send flow logs to this S3 bucket instead. Unset: a KMS-encrypted CloudWatch log group."""
 
 
+def _tier_filled_schema(schema: dict[str, Any]) -> None:
+    """Nested models whose fields come from tier defaults: nothing is required in a stack file."""
+    schema.pop("required", None)
+
+
+class TierFilledModel(StrictModel):
+    """A nested section part some of whose fields have no class default: `ClusterConfig.resolve`
+    fills them from the tier defaults, so the JSON schema lists none as required."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_attribute_docstrings=True, json_schema_extra=_tier_filled_schema
+    )
+
+
+RoleArn = Annotated[str, Field(pattern=r"^arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]+$")]
+K8sName = Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
+PinnedVersion = Annotated[str, Field(pattern=r"^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")]
+"""An exact release (1.6.3, v1.20.0-eksbuild.1): never `latest`, never a range."""
+InstanceType = Annotated[str, Field(pattern=r"^[a-z]+\d+[a-z-]*\.[a-z0-9]+$")]
+
+
+class TeamAccessConfig(StrictModel):
+    admin_role_arns: list[RoleArn] = []
+    """IAM roles with admin rights: cluster admin (AmazonEKSClusterAdminPolicy) when the team has no
+    namespaces, else AmazonEKSAdminPolicy in its namespaces."""
+    developer_role_arns: list[RoleArn] = []
+    """IAM roles that may change workloads (AmazonEKSEditPolicy) in the team's namespaces, or
+    cluster-wide when it has none."""
+    read_only_role_arns: list[RoleArn] = []
+    """IAM roles that may read (AmazonEKSViewPolicy) in the team's namespaces, or cluster-wide."""
+    namespaces: list[K8sName] = []
+    """Namespaces the team owns (the cluster creates them). Unset: the team's access is cluster-wide."""
+
+
+class SystemNodesConfig(TierFilledModel):
+    instance_types: list[InstanceType]
+    """Instance types of the system node group, one architecture (tier default: Graviton)."""
+    ami_family: Literal["AL2023", "Bottlerocket"] = "AL2023"
+    """EKS-optimised AMI family of the system nodes."""
+    min_size: Annotated[int, Field(ge=1, le=20)]
+    """Fewest system nodes (tier default: 2; prod at least 2)."""
+    desired_size: Annotated[int, Field(ge=1, le=20)]
+    """System nodes at creation (tier default)."""
+    max_size: Annotated[int, Field(ge=1, le=20)]
+    """Most system nodes (tier default)."""
+    disk_size_gib: Annotated[int, Field(ge=20, le=1000)] = 50
+    """Encrypted gp3 volume for images and containers."""
+
+
+class TaintConfig(StrictModel):
+    key: Annotated[str, Field(min_length=1, max_length=253)]
+    value: Annotated[str, Field(max_length=63)] | None = None
+    """Unset: a taint without a value."""
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] = "NoSchedule"
+
+
+class NodePoolConfig(StrictModel):
+    cpu_limit: Annotated[int, Field(ge=1, le=100_000)]
+    """Most vCPUs of the pool's nodes together."""
+    memory_limit_gib: Annotated[int, Field(ge=1, le=1_000_000)]
+    """Most memory of the pool's nodes together."""
+    capacity_types: list[Literal["on-demand", "spot"]] = ["spot", "on-demand"]
+    """On-demand, spot or both (Karpenter prefers spot when both are allowed)."""
+    architectures: list[Literal["arm64", "amd64"]] = ["arm64", "amd64"]
+    instance_categories: list[Annotated[str, Field(pattern=r"^[a-z]+$")]] = ["c", "m", "r"]
+    """EC2 instance categories (c, m, r, t, g …)."""
+    taints: list[TaintConfig] = []
+    """Only pods tolerating these land on the pool. Unset: none."""
+    labels: dict[str, Annotated[str, Field(max_length=63)]] = {}
+    """Labels on the pool's nodes. Unset: only `social-platform/node-pool=<name>`."""
+    expire_after_hours: Annotated[int, Field(ge=1, le=8760)] = 720
+    """Nodes are replaced after this long."""
+    weight: Annotated[int, Field(ge=1, le=100)] | None = None
+    """Priority among pools that fit a pod. Unset: no preference."""
+
+
+class KarpenterConfig(TierFilledModel):
+    chart_version: PinnedVersion = KARPENTER_VERSION
+    """Pinned Karpenter chart (and controller) version."""
+    ami_alias: Annotated[str, Field(pattern=r"^(al2023|bottlerocket)@v\d[\d.]*$")] = KARPENTER_AMI_ALIAS
+    """Pinned AMI release of Karpenter's nodes (al2023@vYYYYMMDD or bottlerocket@vX.Y.Z)."""
+    replicas: Annotated[int, Field(ge=1, le=3)]
+    """Controller replicas (tier default: 1 in dev, 2 elsewhere; prod at least 2)."""
+    cpu_limit: Annotated[int, Field(ge=1, le=100_000)]
+    """Most vCPUs of the general pool (tier default: dev 32, staging 64, prod 1000)."""
+    memory_limit_gib: Annotated[int, Field(ge=1, le=1_000_000)]
+    """Most memory of the general pool (tier default: dev 128, staging 256, prod 4000)."""
+    spot: bool
+    """Whether the general pool may use spot capacity besides on-demand (tier default: not in prod)."""
+    node_pools: dict[K8sName, NodePoolConfig] = {}
+    """Further NodePools by name (for example a spot-only `batch` pool with a taint).
+    Unset: only the `general` pool."""
+
+
+class AddonConfig(StrictModel):
+    enabled: bool = True
+    """Whether the cluster installs the add-on (tier default: all on, except as the tier lists)."""
+    version: PinnedVersion | None = None
+    """Pinned version. Unset: the version the platform pins (components/cluster/catalog.py)."""
+
+
+def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
 class ClusterConfig(Section):
     TIER_DEFAULTS = {
-        Tier.dev: {"endpoint_public_access": False, "log_retention_days": 7, "deletion_protection": False},
+        Tier.dev: {
+            "endpoint_public_access": False,
+            "log_retention_days": 7,
+            "deletion_protection": False,
+            "system_nodes": {
+                "instance_types": ["t4g.large"],
+                "min_size": 2,
+                "desired_size": 2,
+                "max_size": 3,
+            },
+            "karpenter": {"replicas": 1, "cpu_limit": 32, "memory_limit_gib": 128, "spot": True},
+            # Dev saves the Prometheus volume and Container Insights' per-metric cost.
+            "addons": {
+                "kube-prometheus-stack": {"enabled": False},
+                "amazon-cloudwatch-observability": {"enabled": False},
+            },
+        },
         Tier.staging: {
             "endpoint_public_access": False,
             "log_retention_days": 30,
             "deletion_protection": False,
+            "system_nodes": {
+                "instance_types": ["m7g.large"],
+                "min_size": 2,
+                "desired_size": 2,
+                "max_size": 4,
+            },
+            "karpenter": {"replicas": 2, "cpu_limit": 64, "memory_limit_gib": 256, "spot": True},
+            "addons": {},
         },
-        Tier.prod: {"endpoint_public_access": False, "log_retention_days": 90, "deletion_protection": True},
+        Tier.prod: {
+            "endpoint_public_access": False,
+            "log_retention_days": 90,
+            "deletion_protection": True,
+            "system_nodes": {
+                "instance_types": ["m7g.large"],
+                "min_size": 3,
+                "desired_size": 3,
+                "max_size": 6,
+            },
+            "karpenter": {"replicas": 2, "cpu_limit": 1000, "memory_limit_gib": 4000, "spot": False},
+            "addons": {},
+        },
     }
     PROD_LOCKS = {"deletion_protection": ProdLock(lambda v: v is True, "true")}
 
-    kubernetes_version: Annotated[str, Field(pattern=r"^1\.\d{2}$")] = "1.33"
+    kubernetes_version: Annotated[str, Field(pattern=r"^1\.\d{2}$")] = KUBERNETES_VERSION
     """Pinned Kubernetes minor version."""
     endpoint_public_access: bool
     """Public API endpoint (default off). When on, only `public_access_cidrs` reach it."""
     public_access_cidrs: list[ipaddress.IPv4Network] = []
     """CIDRs allowed to reach a public endpoint; required when it is on, never 0.0.0.0/0."""
     log_retention_days: RetentionDays
-    """Control-plane log retention (tier default: dev 7, staging 30, prod 90)."""
+    """Control-plane and container log retention (tier default: dev 7, staging 30, prod 90)."""
     deletion_protection: bool
     """EKS deletion protection (tier default: on in prod, which may not turn it off)."""
+    teams: dict[Slug, TeamAccessConfig] = {}
+    """Team access by team name: IAM roles per level and the team's namespaces. Unset: only the
+    deploy role (the cluster's creator) is admin."""
+    system_nodes: SystemNodesConfig
+    """The managed node group for critical add-ons and Karpenter (tier default sizes)."""
+    karpenter: KarpenterConfig
+    """Karpenter: pinned chart and AMI, the general pool's limits and spot use, extra pools."""
+    addons: dict[AddonName, AddonConfig]
+    """Per add-on toggle and pinned version (tier default: everything on; dev leaves out
+    kube-prometheus-stack and amazon-cloudwatch-observability)."""
+    ingress_scheme: Literal["internet-facing", "internal"] = "internet-facing"
+    """Where ingress-nginx's NLB listens (the edge's origin)."""
+    grafana_admin_password: SecretStr | None = None
+    """Grafana admin password (store with --secret). Unset: a random password kept as a Pulumi secret
+    and exported (as a secret) in `grafana_admin_passwords`."""
+
+    @classmethod
+    def resolve(cls, raw: Mapping[str, Any], env: Environment) -> dict[str, Any]:
+        """Like every section, but nested settings merge key by key with the tier defaults, so a stack
+        file can change `karpenter.cpu_limit` without restating the rest of `karpenter`."""
+        return _deep_merge(super().resolve({}, env), raw)
 
     @field_validator("public_access_cidrs")
     @classmethod
@@ -922,6 +1096,7 @@ def load_config(
         *_check_prod_locks(cfg),
         *_check_database(cfg),
         *_check_cache(cfg),
+        *_check_cluster(cfg),
         *_check_secrets(cfg, set(secret_keys)),
         *_check_streaming(cfg),
         *_check_identity(cfg),
@@ -1109,6 +1284,74 @@ def _check_streaming(cfg: PlatformConfig) -> Iterable[ConfigIssue]:
                 f"streaming.channels.{name}.authorized",
                 "a private channel needs streaming.playback_public_key (the ECDSA P-384 public key that "
                 "verifies viewers' playback tokens); set it or make the channel public",
+            )
+
+
+def _check_cluster(cfg: PlatformConfig) -> Iterable[ConfigIssue]:
+    """The cluster's rules across fields: node group sizes and architecture, team access, pools,
+    what each add-on needs, and prod's high-availability floor."""
+    from social_components.cluster.args import TeamAccess
+    from social_components.cluster.validation import (
+        ArgError,
+        access_grants,
+        check_sizes,
+        missing_requirements,
+        system_node_architecture,
+    )
+
+    section = cfg.cluster
+    if not section.enabled:
+        return
+    nodes = section.system_nodes
+    teams = {
+        name: TeamAccess(
+            tuple(t.admin_role_arns),
+            tuple(t.developer_role_arns),
+            tuple(t.read_only_role_arns),
+            tuple(t.namespaces),
+        )
+        for name, t in section.teams.items()
+    }
+    deployer = cfg.accounts.get(cfg.environment.name)
+    for check in (
+        lambda: system_node_architecture(nodes.instance_types),
+        lambda: check_sizes(nodes.min_size, nodes.desired_size, nodes.max_size),
+        lambda: access_grants(teams, creator_role_arn=deployer.deploy_role_arn if deployer else None),
+    ):
+        try:
+            check()
+        except ArgError as exc:
+            yield ConfigIssue(f"cluster.{exc.path}", exc.message)
+    if "general" in section.karpenter.node_pools:
+        yield ConfigIssue(
+            "cluster.karpenter.node_pools.general",
+            "is the default pool; set its limits with karpenter.cpu_limit, memory_limit_gib and spot,"
+            " or give the extra pool another name",
+        )
+    enabled = [name for name, addon in section.addons.items() if addon.enabled]
+    enabled += [name for name in get_args(AddonName) if name not in section.addons]
+    for who, need in missing_requirements(enabled):
+        yield ConfigIssue(f"cluster.addons.{need}.enabled", f"must be true: {who} needs {need}")
+    kube_proxy = section.addons.get("kube-proxy")
+    if (
+        kube_proxy
+        and kube_proxy.version
+        and not kube_proxy.version.startswith(f"v{section.kubernetes_version}.")
+    ):
+        yield ConfigIssue(
+            "cluster.addons.kube-proxy.version",
+            f"must match kubernetes_version {section.kubernetes_version}"
+            f" (v{section.kubernetes_version}.x-eksbuild.y; got {kube_proxy.version})",
+        )
+    if cfg.tier is Tier.prod:
+        if nodes.min_size < 2:
+            yield ConfigIssue(
+                "cluster.system_nodes.min_size", f"prod keeps at least 2 system nodes (got {nodes.min_size})"
+            )
+        if section.karpenter.replicas < 2:
+            yield ConfigIssue(
+                "cluster.karpenter.replicas",
+                f"prod runs at least 2 Karpenter controllers (got {section.karpenter.replicas})",
             )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -223,6 +224,11 @@ OUTPUTS: dict[str, OutputRule] = {
         f":replicationgroup:{r.inputs.get('replicationGroupId')}",
     },
     "random:index/randomPassword:RandomPassword": lambda r: {"result": random_password_value(r.name)},
+    "aws:ec2/launchTemplate:LaunchTemplate": lambda r: {"latestVersion": 1, "defaultVersion": 1},
+    "aws:iam/instanceProfile:InstanceProfile": lambda r: {
+        "arn": f"arn:aws:iam::{r.placement.account}:instance-profile/{physical_name(r)}"
+    },
+    "eks:index:Cluster": lambda r: eks_cluster_outputs(r),
 }
 """Per-type outputs. Add an entry when the program reads an output that is not an input."""
 
@@ -236,10 +242,59 @@ def _uuid(name: str) -> str:
     return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
 
 
-SHARED_STACK_OUTPUTS: dict[str, Any] = {
+SHARED_STACK_OUTPUTS: dict[str, Any] = {  # what environments read from the shared stack offline
     "root_zone_id": "Z0740236ABCDEFGHIJKL",
 }
-"""What an environment stack's StackReference to the shared stack returns in the offline render."""
+
+
+def eks_cluster_outputs(r: NewResource) -> dict[str, Any]:
+    """What `pulumi_eks.Cluster` (one opaque resource under mocks) returns that the program reads.
+
+    `eksCluster` is a resource reference and cannot be fabricated as plain data; the program reads the
+    endpoint from `core` instead."""
+    name = r.inputs.get("name", r.name)
+    region, account = r.placement.region, r.placement.account
+    oidc_id = fake_id(name, length=32).upper()
+    endpoint = f"https://{fake_id(name, 'endpoint', length=32).upper()}.gr7.{region}.eks.amazonaws.com"
+    role = (r.inputs.get("providerCredentialOpts") or {}).get("roleArn")
+    ca_data = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCm9mZmxpbmUKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo="
+    kubeconfig = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [
+            {"name": "kubernetes", "cluster": {"server": endpoint, "certificate-authority-data": ca_data}}
+        ],
+        "contexts": [{"name": "aws", "context": {"cluster": "kubernetes", "user": "aws"}}],
+        "current-context": "aws",
+        "users": [
+            {
+                "name": "aws",
+                "user": {
+                    "exec": {
+                        "apiVersion": "client.authentication.k8s.io/v1beta1",
+                        "command": "aws",
+                        "args": ["eks", "get-token", "--cluster-name", name, "--region", region]
+                        + (["--role-arn", role] if role else []),
+                    }
+                },
+            }
+        ],
+    }
+    issuer = f"oidc.eks.{region}.amazonaws.com/id/{oidc_id}"
+    return {
+        "kubeconfig": kubeconfig,
+        "kubeconfigJson": json.dumps(kubeconfig),
+        "core": {
+            "endpoint": endpoint,
+            "vpcId": r.inputs.get("vpcId"),
+            "subnetIds": r.inputs.get("privateSubnetIds", []),
+        },
+        "clusterSecurityGroupId": f"sg-{fake_id(name, 'cluster')}",
+        "nodeSecurityGroupId": f"sg-{fake_id(name, 'nodes')}",
+        "oidcIssuer": issuer,
+        "oidcProviderUrl": f"https://{issuer}",
+        "oidcProviderArn": f"arn:aws:iam::{account}:oidc-provider/{issuer}",
+    }
 
 
 def random_password_value(name: str) -> str:
@@ -310,6 +365,9 @@ class PlatformMocks(pulumi.runtime.Mocks):
     def __init__(self) -> None:
         self.placements: dict[str, Placement] = {}
         """Provider reference (``urn::id``) → where its resources live; filled as providers register."""
+        self.remote_provider = threading.local()
+        """The aws provider of the multi-language component being registered on this thread (the
+        monitor sets it: mocks are not told a component's providers)."""
 
     def placement_of(self, provider_ref: str | None) -> Placement:
         return self.placements.get(provider_ref or "", Placement(None, None))
@@ -318,7 +376,8 @@ class PlatformMocks(pulumi.runtime.Mocks):
         resource_id = f"{args.typ.rsplit(':', 1)[-1].lower()}-{args.name}"
         if args.typ.startswith("pulumi:providers:"):
             return resource_id, dict(args.inputs)
-        new = NewResource(args.typ, args.name, args.inputs, self.placement_of(args.provider))
+        provider = args.provider or getattr(self.remote_provider, "ref", None)
+        new = NewResource(args.typ, args.name, args.inputs, self.placement_of(provider))
         outputs: dict[str, Any] = {"id": resource_id, **args.inputs}
         if args.custom and new.service != "unknown":
             outputs.setdefault("arn", f"{new.arn_prefix}:{args.typ.split(':')[-1].lower()}/{args.name}")

@@ -15,6 +15,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from social_platform import stackfiles
+from social_platform.build_cluster import build_cluster, cluster_outputs
 from social_platform.build_data import build_data, data_outputs
 from social_platform.build_edge import build_edge
 from social_platform.build_identity import build_identity, identity_outputs
@@ -75,8 +76,14 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     }
     networks = build_network(platform)
     outputs.update(network_outputs(networks))
-    # Clients (the cluster's nodes, the CI runners) are admitted by security group: {region: {name: sg}}.
-    data = build_data(platform, networks, client_security_groups={})
+    clusters = build_cluster(platform, networks)
+    outputs.update(cluster_outputs(clusters))
+    # The cluster's nodes are the data tier's clients, admitted by security group, region by region.
+    # (CI runners live in the shared account's VPC; migrations run as Jobs in the cluster instead.)
+    nodes = {
+        region: {"cluster-nodes": cluster.node_security_group_id} for region, cluster in clusters.items()
+    }
+    data = build_data(platform, networks, client_security_groups=nodes)
     outputs.update(data_outputs(data))
     outputs.update(streaming_outputs(build_streaming(platform)))
     edge = build_edge(platform)

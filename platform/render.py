@@ -12,6 +12,7 @@ One render, many consumers: the offline preview, the tests and the policy checks
 from __future__ import annotations
 
 import contextvars
+import gc
 import json
 import logging
 import time
@@ -127,7 +128,14 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.on_register = on_register
 
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)
+        # A multi-language component (eks:index:Cluster) names its aws provider in `providers`, not
+        # `provider`; the mocks need that placement to fabricate its outputs (ARNs, OIDC issuer).
+        remote_ref = request.providers.get("aws") if request.remote else None
+        self.platform_mocks.remote_provider.ref = remote_ref
+        try:
+            response = super().RegisterResource(request)
+        finally:
+            self.platform_mocks.remote_provider.ref = None
         _keep_outputs_secret(request, response)
         inputs = rpc.deserialize_properties(request.object)
         if request.type.startswith("pulumi:providers:"):
@@ -160,6 +168,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         if request.type.startswith("pulumi:providers:"):
             placement = provider_placement(inputs)
             inputs = {key: _decode_json(value) for key, value in inputs.items()}
+        elif getattr(request, "remote", False) and "aws" in request.providers:
+            placement = self.platform_mocks.placement_of(request.providers["aws"])
         else:
             placement = self.platform_mocks.placement_of(request.provider)
         secret_paths: list[str] = []
@@ -244,7 +254,15 @@ def render(
     `program` defaults to the platform's own (`program.main`); the benchmark passes a flat one.
     """
     # A fresh context per render: Pulumi keeps its runtime state in context variables.
-    return contextvars.Context().run(_render, stack, project_dir, on_register, program)
+    # The cyclic garbage collector is paused meanwhile: the SDK's futures and outputs form many
+    # short-lived cycles and full collections otherwise take over half of a large stack's render.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return contextvars.Context().run(_render, stack, project_dir, on_register, program)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _render(

@@ -126,14 +126,17 @@ def test_the_address_check_catches_a_cidr_rule_and_an_inline_rule(rendered: dict
     assert any(p.startswith("world: admits {'cidrIpv4': '0.0.0.0/0'}") for p in problems)
 
 
-def test_without_clients_nothing_reaches_the_data_ports(rendered: dict) -> None:
-    """Until the composition names its clients, the only rule is the proxy's own path to the cluster."""
+def test_only_the_cluster_nodes_and_the_proxy_reach_the_data_ports(rendered: dict) -> None:
+    """The composition admits the EKS nodes of the same region; the proxy has its own path."""
     for stack in ("dev", "staging", "prod"):
         s = rendered[stack]
         for component in s.components(DATABASE) + s.components(CACHE):
+            region = inside(s, component, SG)[0].region
+            nodes = s.outputs["clusters"][region]["node_security_group_id"]
             own = {sg.id for sg in inside(s, component, SG)}
-            for rule in inside(s, component, INGRESS):
-                assert rule.inputs["referencedSecurityGroupId"] in own, rule.name
+            sources = {rule.inputs["referencedSecurityGroupId"] for rule in inside(s, component, INGRESS)}
+            assert nodes in sources, component.name
+            assert sources <= own | {nodes}, component.name
 
 
 def test_allow_from_admits_exactly_the_named_security_groups_on_the_right_ports(
@@ -144,10 +147,15 @@ def test_allow_from_admits_exactly_the_named_security_groups_on_the_right_ports(
     db, cache = by_region(s, DATABASE)[region], by_region(s, CACHE)[region]
     db_sg, proxy_sg = s.named(f"{db.name}-sg", SG), s.named(f"{db.name}-proxy-sg", SG)
     cache_sg = s.named(f"{cache.name}-sg", SG)
-    clients = [(NODES, 5432, 5432, "tcp"), (RUNNERS, 5432, 5432, "tcp")]
+    cluster_nodes = s.outputs["clusters"][region]["node_security_group_id"]  # wired by the composition
+    clients = sorted(
+        [(cluster_nodes, 5432, 5432, "tcp"), (NODES, 5432, 5432, "tcp"), (RUNNERS, 5432, 5432, "tcp")]
+    )
     assert rules_into(s, proxy_sg) == clients
     assert rules_into(s, db_sg) == sorted([*clients, (proxy_sg.id, 5432, 5432, "tcp")])
-    assert rules_into(s, cache_sg) == [(NODES, 6379, 6379, "tcp"), (RUNNERS, 6379, 6379, "tcp")]
+    assert rules_into(s, cache_sg) == sorted(
+        [(cluster_nodes, 6379, 6379, "tcp"), (NODES, 6379, 6379, "tcp"), (RUNNERS, 6379, 6379, "tcp")]
+    )
     assert s.named(f"{db.name}-proxy-from-runners", INGRESS).parent == db.urn
     assert s.named(f"{cache.name}-from-nodes", INGRESS).region == region
 

@@ -1,0 +1,156 @@
+"""Arguments of the `Cluster` component."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pulumi
+
+from social_components.cluster.catalog import (
+    KARPENTER_AMI_ALIAS,
+    KARPENTER_VERSION,
+    KUBERNETES_VERSION,
+    AddonName,
+)
+
+AmiFamily = Literal["AL2023", "Bottlerocket"]
+CapacityType = Literal["on-demand", "spot"]
+Architecture = Literal["arm64", "amd64"]
+TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
+ConsolidationPolicy = Literal["WhenEmptyOrUnderutilized", "WhenEmpty"]
+IngressScheme = Literal["internet-facing", "internal"]
+
+
+@dataclass(frozen=True)
+class TeamAccess:
+    """One team's IAM roles and what they may do in the cluster (EKS access entries).
+
+    Level → EKS access policy: admins get ``AmazonEKSClusterAdminPolicy`` when the team has no
+    namespaces (a platform team) or ``AmazonEKSAdminPolicy`` in its namespaces; developers get
+    ``AmazonEKSEditPolicy`` and read-only roles ``AmazonEKSViewPolicy``, in the team's namespaces
+    or cluster-wide when it has none. An IAM role may appear once in the whole cluster."""
+
+    admin_role_arns: tuple[str, ...] = ()
+    developer_role_arns: tuple[str, ...] = ()
+    read_only_role_arns: tuple[str, ...] = ()
+    namespaces: tuple[str, ...] = ()
+    """Namespaces the team owns; the cluster creates them. Unset: the team's access is cluster-wide."""
+
+
+@dataclass(frozen=True)
+class SystemNodeGroupArgs:
+    """The small managed node group for critical add-ons and the Karpenter controller.
+
+    On-demand, tainted ``CriticalAddonsOnly=true:NoSchedule`` and labelled
+    ``social-platform/node-group=system``; launched from a template that requires IMDSv2 with a hop
+    limit of 1 and encrypts its gp3 volumes."""
+
+    instance_types: tuple[str, ...] = ("m7g.large",)
+    """All of one architecture (Graviton ``*g*`` types are arm64)."""
+    ami_family: AmiFamily = "AL2023"
+    min_size: int = 2
+    desired_size: int = 2
+    max_size: int = 3
+    disk_size_gib: int = 50
+    """Size of the volume that holds container images (the root volume on AL2023, the data volume on
+    Bottlerocket)."""
+
+
+@dataclass(frozen=True)
+class Taint:
+    key: str
+    effect: TaintEffect = "NoSchedule"
+    value: str | None = None
+    """Unset: a taint without a value (tolerate it with ``operator: Exists``)."""
+
+
+@dataclass(frozen=True)
+class NodePoolArgs:
+    """A Karpenter `NodePool` on the cluster's default `EC2NodeClass`."""
+
+    cpu_limit: int = 64
+    """Most vCPUs the pool's nodes may have in total."""
+    memory_limit_gib: int = 256
+    """Most memory the pool's nodes may have in total."""
+    capacity_types: tuple[CapacityType, ...] = ("on-demand",)
+    architectures: tuple[Architecture, ...] = ("arm64", "amd64")
+    instance_categories: tuple[str, ...] = ("c", "m", "r")
+    """EC2 instance categories (the letters before the generation), for example ``c``, ``m``, ``r``."""
+    min_instance_generation: int = 6
+    """Oldest instance generation allowed (6: m6g/m6i/c6a and newer)."""
+    consolidation_policy: ConsolidationPolicy = "WhenEmptyOrUnderutilized"
+    consolidate_after_seconds: int = 60
+    """How long a node must be empty or underused before Karpenter removes or replaces it."""
+    expire_after_hours: int = 720
+    """Nodes are replaced after this long (fresh AMIs, no long-lived drift)."""
+    disruption_budget_percent: int = 10
+    """Most nodes of the pool Karpenter may disrupt at once."""
+    taints: tuple[Taint, ...] = ()
+    """Only pods tolerating these land on the pool (for example a batch pool). Unset: no taints."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """Labels on the pool's nodes, for pods to select. ``social-platform/node-pool=<name>`` is always set."""
+    weight: int | None = None
+    """Priority among pools that fit a pod (higher first). Unset: no preference."""
+
+
+@dataclass(frozen=True)
+class KarpenterArgs:
+    chart_version: str = KARPENTER_VERSION
+    """Pinned version of the Karpenter Helm chart (and controller)."""
+    ami_alias: str = KARPENTER_AMI_ALIAS
+    """Pinned EKS-optimised AMI release of the nodes, ``al2023@vYYYYMMDD`` or ``bottlerocket@vX.Y.Z``."""
+    replicas: int = 2
+    """Controller replicas (one leads; two survive a system node's loss)."""
+    root_volume_size_gib: int = 50
+    node_pools: Mapping[str, NodePoolArgs] = field(default_factory=lambda: {"general": NodePoolArgs()})
+    """NodePools by name. Unset: one ``general`` pool with the `NodePoolArgs` defaults."""
+
+
+@dataclass(frozen=True)
+class AddonArgs:
+    enabled: bool = True
+    version: str | None = None
+    """Pinned version. Unset: the version in `catalog.ADDONS`."""
+
+
+@dataclass(frozen=True)
+class ClusterArgs:
+    cluster_name: str
+    """EKS cluster name (also the Karpenter discovery tag value on subnets and security groups)."""
+    vpc_id: pulumi.Input[str]
+    private_subnet_ids: Sequence[pulumi.Input[str]]
+    """Subnets for the control plane's network interfaces and every node; nothing goes in public subnets."""
+    kubernetes_version: str = KUBERNETES_VERSION
+    endpoint_public_access: bool = False
+    """The API server's public endpoint. The private endpoint is always on."""
+    public_access_cidrs: tuple[str, ...] = ()
+    """Ranges that reach a public endpoint; required when it is on, never ``0.0.0.0/0``."""
+    log_retention_days: int = 90
+    """Retention of the control-plane log group (all five log types)."""
+    deletion_protection: bool = True
+    """EKS deletion protection (the API refuses to delete the cluster until it is turned off)."""
+    teams: Mapping[str, TeamAccess] = field(default_factory=dict)
+    """Team access by team name. Unset: only the deploying role (the cluster creator) is admin."""
+    system_nodes: SystemNodeGroupArgs = field(default_factory=SystemNodeGroupArgs)
+    karpenter: KarpenterArgs = field(default_factory=KarpenterArgs)
+    addons: Mapping[AddonName, AddonArgs] = field(default_factory=dict)
+    """Per add-on toggle and version. An add-on left out is on, at its catalogue version."""
+    dns_domain: str | None = None
+    """The environment's DNS domain: external-dns manages records under it and nothing else.
+    Required when external-dns is on."""
+    hosted_zone_id: pulumi.Input[str] | None = None
+    """The Route 53 zone of `dns_domain`. Unset: external-dns may change records under `dns_domain`
+    in any zone of the account (its IAM policy is limited by record name)."""
+    ingress_scheme: IngressScheme = "internet-facing"
+    """Where ingress-nginx's NLB listens."""
+    grafana_admin_password: pulumi.Input[str] | None = None
+    """Grafana's admin password (treated as a secret). Unset: a random 32-character password,
+    a Pulumi secret, readable from the component's `grafana_admin_password` output."""
+    kubeconfig_role_arn: str | None = None
+    """The IAM role the kubeconfig's ``aws eks get-token`` assumes: the role that creates the cluster
+    (its first admin), so the Kubernetes provider acts as the same principal as the AWS provider.
+    Unset: the caller's own AWS credentials."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Extra tags on the cluster and its nodes (the provider's default tags apply anyway)."""
