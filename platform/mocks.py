@@ -80,10 +80,26 @@ OUTPUTS: dict[str, OutputRule] = {
         "arn": f"arn:aws:iam::{r.placement.account}:role/{r.inputs.get('name', r.name)}"
     },
     "pulumi:pulumi:StackReference": lambda r: {"outputs": SHARED_STACK_OUTPUTS, "secretOutputNames": []},
+    # Delivery: runners' auto scaling groups and launch templates, the CI roles' OIDC provider.
+    "aws:autoscaling/group:Group": lambda r: {
+        "arn": f"arn:aws:autoscaling:{r.placement.region}:{r.placement.account}:autoScalingGroup:"
+        f"{fake_id(r.name, length=8)}-{fake_id(r.name, 'uuid', length=4)}-0000-0000-"
+        f"{fake_id(r.name, 'node', length=12)}:autoScalingGroupName/{r.inputs.get('name', r.name)}",
+    },
+    "aws:ec2/launchTemplate:LaunchTemplate": lambda r: {"latestVersion": 1, "defaultVersion": 1},
+    "aws:iam/instanceProfile:InstanceProfile": lambda r: {
+        "arn": f"arn:aws:iam::{r.placement.account}:instance-profile/{r.inputs.get('name', r.name)}"
+    },
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": lambda r: {
+        "arn": f"arn:aws:iam::{r.placement.account}:oidc-provider/"
+        + str(r.inputs.get("url", "")).removeprefix("https://")
+    },
 }
 """Per-type outputs. Add an entry when the program reads an output that is not an input."""
 
-SHARED_STACK_OUTPUTS: dict[str, Any] = {}
+SHARED_STACK_OUTPUTS: dict[str, Any] = {
+    "runner_security_group_id": "sg-0offline0runners0",
+}
 """What an environment stack's StackReference to the shared stack returns in the offline render."""
 
 INVOKES: dict[str, Callable[[dict[str, Any], Placement], dict[str, Any]]] = {

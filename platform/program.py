@@ -15,6 +15,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from social_platform import stackfiles
+from social_platform.build_delivery import build_delivery
 from social_platform.build_network import build_network, network_outputs
 from social_platform.config import PlatformConfig, Tier, load_config, region_code
 from social_platform.errors import ConfigError
@@ -71,6 +72,7 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     }
     networks = build_network(platform)
     outputs.update(network_outputs(networks))
+    outputs.update(build_delivery(platform, networks).outputs())
     return outputs
 
 
