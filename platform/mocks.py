@@ -229,6 +229,16 @@ OUTPUTS: dict[str, OutputRule] = {
         "arn": f"arn:aws:iam::{r.placement.account}:instance-profile/{physical_name(r)}"
     },
     "eks:index:Cluster": lambda r: eks_cluster_outputs(r),
+    # Delivery: runners' auto scaling groups, the CI roles' OIDC provider.
+    "aws:autoscaling/group:Group": lambda r: {
+        "arn": f"arn:aws:autoscaling:{r.placement.region}:{r.placement.account}:autoScalingGroup:"
+        f"{fake_id(r.name, length=8)}-{fake_id(r.name, 'uuid', length=4)}-0000-0000-"
+        f"{fake_id(r.name, 'node', length=12)}:autoScalingGroupName/{r.inputs.get('name', r.name)}",
+    },
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": lambda r: {
+        "arn": f"arn:aws:iam::{r.placement.account}:oidc-provider/"
+        + str(r.inputs.get("url", "")).removeprefix("https://")
+    },
 }
 """Per-type outputs. Add an entry when the program reads an output that is not an input."""
 
@@ -242,9 +252,11 @@ def _uuid(name: str) -> str:
     return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
 
 
-SHARED_STACK_OUTPUTS: dict[str, Any] = {  # what environments read from the shared stack offline
+SHARED_STACK_OUTPUTS: dict[str, Any] = {
     "root_zone_id": "Z0740236ABCDEFGHIJKL",
+    "runner_security_group_id": "sg-0offline0runners0",
 }
+"""What an environment stack's StackReference to the shared stack returns in the offline render."""
 
 
 def eks_cluster_outputs(r: NewResource) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from pulumi.runtime import config as runtime_config
 from social_platform import stackfiles
 from social_platform.build_cluster import build_cluster, cluster_outputs
 from social_platform.build_data import build_data, data_outputs
+from social_platform.build_delivery import build_delivery
 from social_platform.build_edge import build_edge
 from social_platform.build_identity import build_identity, identity_outputs
 from social_platform.build_network import build_network, network_outputs
@@ -96,6 +97,7 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     )
     if identity is not None:
         outputs["identity"] = identity_outputs(identity)
+    outputs.update(build_delivery(platform, networks).outputs())
     return outputs
 
 

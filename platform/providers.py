@@ -1,6 +1,7 @@
 """Explicit AWS providers, one per (account, region) the stack touches.
 
-Each assumes that account's deploy role and pins `allowed_account_ids` to it, so a credential that
+Each assumes that account's deploy role (in merge-request previews its read-only CI preview role,
+see `roles.py`) and pins `allowed_account_ids` to it, so a credential that
 lands in the wrong account fails before anything is created. Default providers are disabled in
 `Pulumi.yaml`; a resource without one of these providers cannot be declared.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import pulumi_aws as aws
 
 from social_platform.config import SHARED, PlatformConfig, region_code
+from social_platform.roles import provider_role, role_arn
 
 CLOUDFRONT_REGION = "us-east-1"
 """CloudFront-scoped resources (ACM certificates, CLOUDFRONT WAF) live here."""
@@ -35,6 +37,7 @@ class Providers:
         self._stack = stack
         self._tags = default_tags(cfg, stack)
         self._cache: dict[tuple[str, str], aws.Provider] = {}
+        self._role = provider_role()
 
     def get(self, account: str, region: str) -> aws.Provider:
         """The provider for `account` (a key of `accounts`) in `region`."""
@@ -47,7 +50,7 @@ class Providers:
                 allowed_account_ids=[acct.id],
                 assume_roles=[
                     aws.ProviderAssumeRoleArgs(
-                        role_arn=acct.deploy_role_arn,
+                        role_arn=role_arn(self._cfg, account, self._role),
                         session_name=f"pulumi-{self._stack}"[:64],
                     )
                 ],
