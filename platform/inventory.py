@@ -65,6 +65,7 @@ STATEFUL: Mapping[str, str] = {
     "aws:cloudwatch/logGroup:LogGroup": "logs (audit, flow and control-plane logs are evidence)",
     "aws:cloudwatch/logStream:LogStream": "log events",
     # Names others depend on
+    "aws:ivs/channel:Channel": "stream key and ingest/playback URLs that creators' encoders and links use",
     "aws:route53/zone:Zone": "DNS zone (its name servers are delegated to from the parent)",
     "aws:route53/delegationSet:DelegationSet": "reusable name servers registered at the registrar",
     # Kubernetes control plane: etcd holds workloads, secrets, custom resources
@@ -238,7 +239,6 @@ STATELESS: frozenset[str] = frozenset(
         "aws:cognito/riskConfiguration:RiskConfiguration",
         "aws:cognito/identityPoolRoleAttachment:IdentityPoolRoleAttachment",
         # Live video: the recordings live in an S3 bucket (stateful); these only point at it.
-        "aws:ivs/channel:Channel",
         "aws:ivs/recordingConfiguration:RecordingConfiguration",
         "aws:ivs/playbackKeyPair:PlaybackKeyPair",
         "aws:ivschat/room:Room",

@@ -43,12 +43,14 @@ from social_platform.inventory import (
 )
 from social_platform.mocks import PlatformMocks
 from social_platform.policies import (
+    EXEMPTIONS,
     MIN_BACKUP_RETENTION_DAYS,
     RULES,
     ResourceView,
     StackView,
     check_resource,
     evaluate,
+    exempt,
 )
 from social_platform.providers import default_tags
 from social_platform.render import RecordingMonitor, RenderedStack
@@ -100,7 +102,9 @@ def test_required_tags_on_rendered_resources_come_from_the_provider(views: dict)
 def test_an_unprotected_rendered_stateful_resource_is_flagged_in_prod(views: dict) -> None:
     prod = views["prod"]
     unprotected = StackView(prod.tier, tuple(replace(r, protect=False) for r in prod.resources))
-    stateful = {r.urn for r in prod.resources if holds_data(r.type, r.props)}
+    stateful = {
+        r.urn for r in prod.resources if holds_data(r.type, r.props) and not exempt("stateful-protected", r)
+    }
     flagged = {v.urn for v in evaluate(unprotected, [RULES["stateful-protected"]])}
     assert stateful and flagged == stateful
 
@@ -176,8 +180,34 @@ def test_the_data_the_issue_names_is_classified_as_stateful() -> None:
 def test_prod_protects_every_resource_that_holds_data(stack: str, rendered: dict) -> None:
     stateful = identities.stateful(rendered[stack])
     assert stateful, "a prod stack with no stateful resource at all: is the inventory wired up?"
-    unprotected = [f"{r.type} {r.name}" for r in stateful if not (r.protect and r.retain_on_delete)]
+    unprotected = [
+        f"{r.type} {r.name}"
+        for r in stateful
+        if not (r.protect and r.retain_on_delete) and not exempt("stateful-protected", _view(r))
+    ]
     assert not unprotected, f"not protect + retain_on_delete in {stack}: {unprotected}"
+
+
+def _view(r: Any) -> ResourceView:
+    return ResourceView(urn=r.urn, type=r.type, name=r.name, props=r.inputs)
+
+
+def test_every_exemption_is_reasoned_and_still_needed(views: dict) -> None:
+    for rule_id, patterns in EXEMPTIONS.items():
+        assert rule_id in RULES
+        for pattern, why in patterns.items():
+            assert len(why) > 20, f"say why {pattern} is exempt from {rule_id}"
+            matched = [
+                r for s in STACKS for r in views[s].of_type(*RULES[rule_id].types) if exempt(rule_id, r)
+            ]
+            assert matched, f"stale exemption: {pattern} matches no {rule_id} resource in any stack"
+
+
+def test_an_exemption_covers_only_its_rule_and_resources() -> None:
+    bad = EXAMPLES["stateful-protected"].bad[0].subject
+    renamed = replace(bad, name="streaming-events")
+    assert check_resource(RULES["stateful-protected"], renamed, StackView("prod")) == []
+    assert check_resource(RULES["stateful-protected"], bad, StackView("prod")) != []
 
 
 AWS_PACKAGE = Path(pulumi_aws.__file__).parent
