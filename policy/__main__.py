@@ -11,12 +11,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-if importlib.util.find_spec("social_platform") is None:
-    # Not installed in this virtualenv: load the project's platform/ folder under its import name
-    # (it has no __init__.py so that it never shadows the standard `platform` module).
-    package = types.ModuleType("social_platform")
-    package.__path__ = [str(HERE.parent / "platform")]
-    sys.modules["social_platform"] = package
+for name, folder in (("social_platform", "platform"), ("social_components", "components")):
+    if importlib.util.find_spec(name) is None:
+        # The project is not installed in this virtualenv: load its folder under the import name
+        # pyproject.toml gives it (platform/ has no __init__.py, so it never shadows the standard
+        # `platform` module).
+        package = types.ModuleType(name)
+        package.__path__ = [str(HERE.parent / folder)]
+        sys.modules[name] = package
 
 import pack  # noqa: E402  (needs the import set-up above)
 
