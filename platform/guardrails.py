@@ -26,7 +26,6 @@ from social_platform.policies import (
     ResourceView,
     StackView,
     Tier,
-    Violation,
     evaluate,
     rules_markdown,
 )
@@ -143,10 +142,6 @@ def stack_view(rendered: RenderedStack, tier: Tier | None = None) -> StackView:
         resources=tuple(resource_view(r, providers) for r in rendered),
         name=rendered.stack,
     )
-
-
-def check(rendered: RenderedStack) -> list[Violation]:
-    return evaluate(stack_view(rendered))
 
 
 # ---------------------------------------------------------------------------------------------
