@@ -148,6 +148,12 @@ EXEMPTIONS: Mapping[str, Mapping[str, str]] = {
     "s3-encrypted": {
         "streaming-recordings": "IVS writes recordings through its service-linked role, whose AWS-managed"
         " policy grants no KMS permission: the bucket keeps SSE-S3 (README, Streaming)",
+        "edge-web": "public content served through CloudFront: SSE-S3 by design (README, Edge)",
+        "edge-media": "public content served through CloudFront: SSE-S3 by design (README, Edge)",
+        "edge-logs": "S3 server access logs cannot be delivered to an SSE-KMS bucket (README, Edge)",
+    },
+    "log-groups-encrypted": {
+        "*waf*-logs": "TO FIX in components/waf: encrypt the WAF log group with a customer-managed key",
     },
     "secrets-customer-key": {
         "identity-*-backend-client": "TO FIX in components/identity: encrypt the secret with a"
