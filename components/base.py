@@ -52,6 +52,29 @@ class SocialComponent(pulumi.ComponentResource):
             self._account_id = identity.account_id
         return self._account_id
 
+    def region(self) -> pulumi.Output[str]:
+        """The region this component's provider deploys into (a look-up, cached per component)."""
+        if not hasattr(self, "_region_name"):
+            self._region_name = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
+        return self._region_name
+
+    def log_key(self, role: str, description: str, log_groups: str = "*") -> aws.kms.Key:
+        """A customer-managed key CloudWatch Logs in this region may use, for this account's log
+        groups whose names match `log_groups` only (and, like every key here, the account's IAM)."""
+        region, account = self.region(), self.account_id()
+        return self.kms_key(
+            role,
+            description,
+            service_principals=(pulumi.Output.concat("logs.", region, ".amazonaws.com"),),  # type: ignore[arg-type]
+            service_condition={
+                "ArnLike": {
+                    "kms:EncryptionContext:aws:logs:arn": pulumi.Output.concat(
+                        "arn:aws:logs:", region, ":", account, ":log-group:", log_groups
+                    )
+                }
+            },
+        )
+
     def kms_key(
         self,
         role: str,

@@ -30,6 +30,7 @@ from social_platform import stackfiles
 from social_platform.mocks import PlatformMocks, provider_placement
 
 PROJECT = "social-platform"
+STACK_TYPE = "pulumi:pulumi:Stack"
 _QUIET = logging.getLogger("social_platform.render.engine")
 """Where the SDK's engine log lines go during a render: warnings and errors only."""
 _QUIET.setLevel(logging.WARNING)
@@ -55,6 +56,7 @@ class RenderedResource:
     depends_on: list[str] = field(default_factory=list)
     ignore_changes: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
+    """URNs this resource was known as (its own aliases; the engine adds those inherited from parents)."""
     secret_paths: list[str] = field(default_factory=list)
     """Input paths whose values were secrets (masked in `inputs`)."""
     additional_secret_outputs: list[str] = field(default_factory=list)
@@ -150,10 +152,36 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             retain_on_delete=bool(request.retainOnDelete),
             depends_on=list(request.dependencies),
             ignore_changes=list(request.ignoreChanges),
-            aliases=[alias.urn or alias.spec.name for alias in request.aliases],
+            aliases=[self._alias_urn(request, alias) for alias in request.aliases],
             additional_secret_outputs=list(dict.fromkeys(request.additionalSecretOutputs)),
         )
         return response
+
+    def make_urn(
+        self, parent: str, type_: str, name: str, stack: str | None = None, project: str | None = None
+    ) -> str:
+        """URNs as the engine builds them: the parent's whole type chain, minus the root stack's type.
+
+        (The SDK's mock keeps only the parent's own type and prefixes the stack's, so its URNs are not
+        the ones `pulumi stack export` shows, which aliases and the URN snapshot must match.)
+        """
+        qualified = type_
+        if parent:
+            parent_type = parent.split("::")[2]
+            if parent_type != STACK_TYPE:
+                qualified = f"{parent_type}${type_}"
+        parts = [stack or pulumi.get_stack(), project or pulumi.get_project(), qualified, name]
+        return "urn:pulumi:" + "::".join(parts)
+
+    def _alias_urn(self, request: Any, alias: Any) -> str:
+        """The URN an alias names, resolving a spec the way the engine does (unset parts: unchanged)."""
+        if alias.WhichOneof("alias") == "urn":
+            return str(alias.urn)
+        spec = alias.spec
+        parent = "" if spec.noParent else (spec.parentUrn or request.parent)
+        return self.make_urn(
+            parent, spec.type or request.type, spec.name or request.name, spec.stack, spec.project
+        )
 
     def ReadResource(self, request: Any) -> Any:
         """Reads (StackReference, `get` of existing resources) are recorded like registrations."""

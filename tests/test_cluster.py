@@ -487,7 +487,8 @@ def test_the_interruption_queue_is_encrypted_and_fed_by_all_four_rules(rendered:
     k = karpenter(stack, cluster)
     queue = one(stack, k, "aws:sqs/queue:Queue")
     queue_arn = f"arn:aws:sqs:eu-west-1:333333333333:{queue.inputs['name']}"
-    assert queue.inputs["sqsManagedSseEnabled"] is True
+    (key,) = inside(stack, k, "aws:kms/key:Key")
+    assert queue.inputs["kmsMasterKeyId"].endswith(f":key/{key.name}")  # its own customer-managed key
     (queue_policy,) = inside(stack, k, "aws:sqs/queuePolicy:QueuePolicy")
     allow, deny = policy(queue_policy)
     assert allow["Principal"] == {"Service": ["events.amazonaws.com", "sqs.amazonaws.com"]}

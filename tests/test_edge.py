@@ -560,6 +560,8 @@ def test_certificate_and_cloudfront_waf_use_us_east_1_and_the_rest_the_stack_reg
     assert {r.type for r in stack.descendants(cloudfront_waf) if r.custom} == {
         "aws:wafv2/webAcl:WebAcl",
         "aws:cloudwatch/logGroup:LogGroup",
+        "aws:kms/key:Key",  # the log group's key lives beside it, in us-east-1
+        "aws:kms/alias:Alias",
         "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
     }
     placed = [r for r in stack.descendants(edge_of(stack)) if r.custom]

@@ -45,20 +45,13 @@ class Cache(SocialComponent):
         check_args(name, args)
         super().__init__(name, protect=protect, opts=opts)
         self.args = args
-        self._region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
+        self._region = self.region()
         log_prefix = f"/social/cache/{name}"
 
-        key = self.kms_key(
+        key = self.log_key(
             "encryption",
             f"{name}: ElastiCache data at rest, snapshots, AUTH token secret and logs",
-            service_principals=(pulumi.Output.concat("logs.", self._region, ".amazonaws.com"),),  # type: ignore[arg-type]
-            service_condition={
-                "ArnLike": {
-                    "kms:EncryptionContext:aws:logs:arn": pulumi.Output.concat(
-                        "arn:aws:logs:", self._region, ":", self.account_id(), ":log-group:", log_prefix, "/*"
-                    )
-                }
-            },
+            f"{log_prefix}/*",
         )
         self.kms_key_arn = key.arn
         log_groups = {

@@ -137,6 +137,7 @@ class Cluster(SocialComponent):
             after_nodes=nodes_ready,
             tags=dict(args.tags),
             opts=self.child(),
+            protect=self._protect_state,
         )
         self.node_role_arn = self.karpenter.node_role.arn
         pools = list(self.karpenter.node_pools.values())
@@ -167,18 +168,7 @@ class Cluster(SocialComponent):
         secrets_key = self.kms_key(
             "secrets", f"{args.cluster_name}: envelope encryption of Kubernetes secrets"
         )
-        logs_key = self.kms_key(
-            "logs",
-            f"{args.cluster_name}: control-plane and container logs",
-            service_principals=(pulumi.Output.concat("logs.", self._region, ".amazonaws.com"),),  # type: ignore[arg-type]
-            service_condition={
-                "ArnLike": {
-                    "kms:EncryptionContext:aws:logs:arn": pulumi.Output.concat(
-                        "arn:aws:logs:", self._region, ":", account, ":*"
-                    )
-                }
-            },
-        )
+        logs_key = self.log_key("logs", f"{args.cluster_name}: control-plane and container logs")
         self._logs_key = logs_key
         # EKS writes to this name; creating it first sets retention and encryption.
         log_group = aws.cloudwatch.LogGroup(
@@ -531,7 +521,7 @@ class Cluster(SocialComponent):
         """Grafana's admin credentials as a Kubernetes Secret the chart reads (never in chart values)."""
         if password is None:
             password = random.RandomPassword(
-                addon.child_name("grafana-admin"), length=32, special=False, opts=addon.child()
+                addon.child_name("grafana-admin"), length=32, special=False, opts=addon.stateful()
             ).result
         self.grafana_admin_password = pulumi.Output.secret(password)
         return k8s.core.v1.Secret(

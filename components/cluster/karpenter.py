@@ -74,8 +74,9 @@ class Karpenter(SocialComponent):
         after_nodes: Sequence[pulumi.Resource],
         tags: Mapping[str, str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
+        protect: bool = False,
     ) -> None:
-        super().__init__(name, opts=opts)
+        super().__init__(name, protect=protect, opts=opts)
 
         # Nodes: role, instance profile, and an EC2_LINUX access entry so they may join.
         self.node_role = aws.iam.Role(
@@ -107,8 +108,13 @@ class Karpenter(SocialComponent):
             self.child_name("interruptions"),
             name=f"{cluster_name}-karpenter",
             message_retention_seconds=300,
-            sqs_managed_sse_enabled=True,
-            opts=self.child(),
+            # EventBridge encrypts for this account with the queue's own key (Karpenter only reads).
+            kms_master_key_id=self.kms_key(
+                "interruptions",
+                f"{cluster_name}: Karpenter interruption queue",
+                service_principals=("events.amazonaws.com",),
+            ).arn,
+            opts=self.stateful(),
         )
         aws.sqs.QueuePolicy(
             self.child_name("interruptions"),

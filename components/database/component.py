@@ -100,20 +100,13 @@ class Database(SocialComponent):
         super().__init__(name, protect=protect, opts=opts)
         self.args = args
         primary = args.secondary_of
-        self._region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
+        self._region = self.region()
         log_group_name = f"/aws/rds/cluster/{name}/postgresql"
 
-        key = self.kms_key(
+        key = self.log_key(
             "encryption",
             f"{name}: Aurora storage, Performance Insights, master secret and logs",
-            service_principals=(pulumi.Output.concat("logs.", self._region, ".amazonaws.com"),),  # type: ignore[arg-type]
-            service_condition={
-                "ArnEquals": {
-                    "kms:EncryptionContext:aws:logs:arn": pulumi.Output.concat(
-                        "arn:aws:logs:", self._region, ":", self.account_id(), ":log-group:", log_group_name
-                    )
-                }
-            },
+            log_group_name,
         )
         self.kms_key_arn = key.arn
         logs = aws.cloudwatch.LogGroup(

@@ -213,7 +213,7 @@ class Edge(SocialComponent):
         self.domain_names = args.domain_names
         self.api_origin_domain = args.api_origin_domain
         us_east_1 = args.us_east_1_provider
-        account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+        account_id = self.account_id()
 
         # Buckets ---------------------------------------------------------------------------
         logs = self._bucket("logs", f"{args.bucket_name_prefix}-logs")

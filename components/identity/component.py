@@ -157,7 +157,22 @@ class Identity(SocialComponent):
                     "Effect": "Allow",
                     "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
                     "Resource": self.backend_client_secret_arn,
-                }
+                },
+                {
+                    "Sid": "DecryptCognitoBackendClient",
+                    "Effect": "Allow",
+                    "Action": "kms:Decrypt",
+                    "Resource": self.backend_secret_key.arn,
+                    "Condition": {
+                        "StringEquals": {
+                            "kms:ViaService": pulumi.Output.concat(
+                                "secretsmanager.",
+                                self.region(),
+                                ".amazonaws.com",
+                            )
+                        }
+                    },
+                },
             ]
         )
 
@@ -392,10 +407,12 @@ class Identity(SocialComponent):
 
     def _backend_secret(self, backend: aws.cognito.UserPoolClient) -> aws.secretsmanager.Secret:
         """The backend client's credentials where the backend reads them at run time."""
+        self.backend_secret_key = self.kms_key("backend-client", f"{self.name}: backend client credentials")
         secret = aws.secretsmanager.Secret(
             self.child_name("backend-client"),
             description="Cognito backend app client: client id, secret, token URL and scopes",
-            opts=self.child(),
+            kms_key_id=self.backend_secret_key.arn,
+            opts=self.stateful(),
         )
         value: pulumi.Input[str] = pulumi.Output.json_dumps(
             {
@@ -409,7 +426,7 @@ class Identity(SocialComponent):
             self.child_name("backend-client-value"),
             secret_id=secret.id,
             secret_string=pulumi.Output.secret(value),
-            opts=self.child(),
+            opts=self.stateful(),
         )
         return secret
 

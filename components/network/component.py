@@ -127,7 +127,7 @@ class Network(SocialComponent):
         data_rt = self._route_table("data", vpc, self.subnet_ids["data"])
         self.data_route_table_id = data_rt.id
 
-        region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
+        region = self.region()
         for service in GATEWAY_ENDPOINTS:
             aws.ec2.VpcEndpoint(
                 self.child_name(f"{service}-endpoint"),
@@ -303,22 +303,11 @@ class Network(SocialComponent):
                 opts=self.child(),
             )
             return None
-        account = self.account_id()
-        key = self.kms_key(
-            "flow-logs",
-            f"{self.name}: VPC flow logs",
-            service_principals=(pulumi.Output.concat("logs.", region, ".amazonaws.com"),),  # type: ignore[arg-type]
-            service_condition={
-                "ArnLike": {
-                    "kms:EncryptionContext:aws:logs:arn": pulumi.Output.concat(
-                        "arn:aws:logs:", region, ":", account, ":*"
-                    )
-                }
-            },
-        )
+        log_group_name = f"/social/vpc/{self.name}/flow-logs"
+        key = self.log_key("flow-logs", f"{self.name}: VPC flow logs", log_group_name)
         group = aws.cloudwatch.LogGroup(
             self.child_name("flow-logs"),
-            name=f"/social/vpc/{self.name}/flow-logs",
+            name=log_group_name,
             retention_in_days=args.flow_log_retention_days,
             kms_key_id=key.arn,
             opts=self.stateful(),

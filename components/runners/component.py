@@ -104,20 +104,9 @@ class GitLabRunners(SocialComponent):
             raise ValueError("subnet_ids needs at least one private subnet")
         self.job_tags = tuple(dict.fromkeys((*args.settings.tags, args.workers.architecture)))
         account = self.account_id()
-        region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
+        region = self.region()
         self.kms_key_alias = f"alias/{self.child_name('encryption')}"
-        key = self.kms_key(
-            "encryption",
-            f"{name}: GitLab Runner token, cache and logs",
-            service_principals=(pulumi.Output.concat("logs.", region, ".amazonaws.com"),),  # type: ignore[arg-type]
-            service_condition={
-                "ArnLike": {
-                    "kms:EncryptionContext:aws:logs:arn": pulumi.Output.concat(
-                        "arn:aws:logs:", region, ":", account, ":*"
-                    )
-                }
-            },
-        )
+        key = self.log_key("encryption", f"{name}: GitLab Runner token, cache and logs")
 
         manager_sg, worker_sg = self._security_groups(args)
         self.manager_security_group_id = manager_sg.id
@@ -181,7 +170,7 @@ class GitLabRunners(SocialComponent):
             # The runners' own key, not aws/ssm: read-only roles (ReadOnlyAccess) cannot decrypt it.
             key_id=key.arn,
             value=pulumi.Output.secret(args.runner_token if token_given else TOKEN_PLACEHOLDER_VALUE),
-            opts=self.child(
+            opts=self.stateful(
                 additional_secret_outputs=["value", "insecureValue"],
                 # Without a token in config, the value belongs to whoever put the token there.
                 ignore_changes=[] if token_given else ["value"],

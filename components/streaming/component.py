@@ -55,7 +55,7 @@ class Streaming(SocialComponent):
         # Account, region and partition of the provider this component was given: policies below
         # name them instead of "*".
         self._invoke = pulumi.InvokeOutputOptions(parent=self)
-        self._account = aws.get_caller_identity_output(opts=self._invoke).account_id
+        self._account = self.account_id()
         self._region = aws.get_region_output(opts=self._invoke).region
         self._partition = aws.get_partition_output(opts=self._invoke).partition
 
@@ -343,7 +343,7 @@ class Streaming(SocialComponent):
             self.child_name("events-dlq"),
             kms_master_key_id=self.key.arn,
             message_retention_seconds=DEAD_LETTER_RETENTION_SECONDS,
-            opts=self.child(),
+            opts=self.stateful(),
         )
         self.events_queue = aws.sqs.Queue(
             self.child_name("events"),
@@ -355,7 +355,7 @@ class Streaming(SocialComponent):
                     "maxReceiveCount": EVENTS_MAX_RECEIVE_COUNT,
                 }
             ),
-            opts=self.child(),
+            opts=self.stateful(),
         )
         aws.sqs.RedriveAllowPolicy(
             self.child_name("events-dlq-sources"),

@@ -69,6 +69,7 @@ class WebAcl(SocialComponent):
             self.child_name("logs"),
             name=f"aws-waf-logs-{name}",
             retention_in_days=args.log_retention_days,
+            kms_key_id=self.log_key("logs", f"{name}: WAF logs", f"aws-waf-logs-{name}").arn,
             opts=self.stateful(),
         )
         self.log_group_name = log_group.name

@@ -1,0 +1,806 @@
+"""A deliberately bad and a good example for every guardrail rule (tests/test_guardrails.py runs them).
+
+Each case is a tiny stack (tier + resources); the first resource is the one under test. Props use
+the wire names (camelCase) the render and pulumi-policy both present.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from social_platform.inventory import REQUIRED_TAGS
+from social_platform.policies import ResourceView, StackView, Tier
+
+ACCOUNT, REGION = "444444444444", "eu-west-1"
+KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+TAGS = {tag: "x" for tag in REQUIRED_TAGS}
+
+
+def R(
+    type_: str, name: str, *, protect: bool = True, provider_tags: dict[str, str] | None = None, **props: Any
+) -> ResourceView:
+    """A resource: ID `<name>-id`, protected, its provider's default tags complete unless given."""
+    return ResourceView(
+        urn=f"urn:pulumi:test::social-platform::{type_}::{name}",
+        type=type_,
+        name=name,
+        props=props,
+        id=f"{name}-id",
+        protect=protect,
+        retain_on_delete=protect,
+        provider_tags=TAGS if provider_tags is None else provider_tags,
+        account=ACCOUNT,
+        region=REGION,
+    )
+
+
+@dataclass(frozen=True)
+class Case:
+    tier: Tier
+    resources: tuple[ResourceView, ...]
+    why: str = ""
+
+    @property
+    def subject(self) -> ResourceView:
+        return self.resources[0]
+
+    @property
+    def stack(self) -> StackView:
+        return StackView(self.tier, self.resources, name=f"test-{self.tier}")
+
+
+def case(tier: Tier, *resources: ResourceView, why: str = "") -> Case:
+    return Case(tier, resources, why)
+
+
+@dataclass
+class Examples:
+    bad: list[Case]
+    good: list[Case] = field(default_factory=list)
+
+
+def doc(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+# Types
+CLUSTER, INSTANCE, GLOBAL = (
+    "aws:rds/cluster:Cluster",
+    "aws:rds/instance:Instance",
+    "aws:rds/globalCluster:GlobalCluster",
+)
+CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
+LT, EC2, EBS_DEFAULT = (
+    "aws:ec2/launchTemplate:LaunchTemplate",
+    "aws:ec2/instance:Instance",
+    "aws:ebs/encryptionByDefault:EncryptionByDefault",
+)
+BUCKET, SSE = (
+    "aws:s3/bucket:Bucket",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+)
+PAB, ACCOUNT_PAB = (
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock",
+)
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+QUEUE, TOPIC, SECRET = "aws:sqs/queue:Queue", "aws:sns/topic:Topic", "aws:secretsmanager/secret:Secret"
+CACHE, LOG_GROUP, KMS = (
+    "aws:elasticache/replicationGroup:ReplicationGroup",
+    "aws:cloudwatch/logGroup:LogGroup",
+    "aws:kms/key:Key",
+)
+SG, SG_INGRESS, SG_RULE, LB = (
+    "aws:ec2/securityGroup:SecurityGroup",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    "aws:ec2/securityGroupRule:SecurityGroupRule",
+    "aws:lb/loadBalancer:LoadBalancer",
+)
+SUBNET, VPC, FLOW_LOG = "aws:ec2/subnet:Subnet", "aws:ec2/vpc:Vpc", "aws:ec2/flowLog:FlowLog"
+ROLE, POLICY, ROLE_POLICY = "aws:iam/role:Role", "aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy"
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+USER_POOL, PARAMETER, ECR = (
+    "aws:cognito/userPool:UserPool",
+    "aws:ssm/parameter:Parameter",
+    "aws:ecr/repository:Repository",
+)
+DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+EKS, AWS_EKS = "eks:index:Cluster", "aws:eks/cluster:Cluster"
+
+TLS_DENY = {
+    "Sid": "DenyPlainHttp",
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": "s3:*",
+    "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+}
+GITLAB_TRUST = {
+    "Effect": "Allow",
+    "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/gitlab.com"},
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {
+        "StringEquals": {"gitlab.com:aud": "https://gitlab.com"},
+        "StringLike": {"gitlab.com:sub": "project_path:social/social-platform:ref_type:branch:ref:main"},
+    },
+}
+GOOD_VIEWER = {
+    "acmCertificateArn": "arn:aws:acm:us-east-1:1:certificate/x",
+    "sslSupportMethod": "sni-only",
+    "minimumProtocolVersion": "TLSv1.2_2021",
+}
+HTTPS = {"targetOriginId": "o", "viewerProtocolPolicy": "redirect-to-https"}
+ALL_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+PRIVATE_EKS = {
+    "encryptionConfigKeyArn": KEY,
+    "endpointPublicAccess": False,
+    "enabledClusterLogTypes": ALL_LOGS,
+    "authenticationMode": "API",
+}
+AWS_EKS_GOOD = {
+    "encryptionConfig": {"resources": ["secrets"], "provider": {"keyArn": KEY}},
+    "vpcConfig": {"endpointPublicAccess": False, "subnetIds": ["s"]},
+    "enabledClusterLogTypes": ALL_LOGS,
+    "accessConfig": {"authenticationMode": "API"},
+}
+
+
+def sse(bucket: str, algorithm: str, key: str | None = None) -> ResourceView:
+    default = {"sseAlgorithm": algorithm, **({"kmsMasterKeyId": key} if key else {})}
+    return R(
+        SSE, f"{bucket}-sse", bucket=f"{bucket}-id", rules=[{"applyServerSideEncryptionByDefault": default}]
+    )
+
+
+def pab(bucket: str, **flags: bool) -> ResourceView:
+    values = {
+        f: True for f in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    }
+    return R(PAB, f"{bucket}-pab", bucket=f"{bucket}-id", **{**values, **flags})
+
+
+EXAMPLES: dict[str, Examples] = {
+    "rds-encrypted": Examples(
+        bad=[
+            case("dev", R(CLUSTER, "db", storageEncrypted=False), why="unencrypted"),
+            case("prod", R(CLUSTER, "db", storageEncrypted=True), why="prod without a customer key"),
+            case("dev", R(GLOBAL, "global"), why="global cluster unencrypted"),
+            case(
+                "prod",
+                R(INSTANCE, "db", storageEncrypted=True, kmsKeyId="alias/aws/rds"),
+                why="AWS managed key",
+            ),
+        ],
+        good=[
+            case("prod", R(CLUSTER, "db", storageEncrypted=True, kmsKeyId=KEY)),
+            case("dev", R(CLUSTER, "db", storageEncrypted=True)),
+            case("prod", R(GLOBAL, "global", sourceDbClusterIdentifier="arn:aws:rds:x:1:cluster:db")),
+        ],
+    ),
+    "ebs-encrypted": Examples(
+        bad=[
+            case("dev", R(LT, "nodes"), why="no block device declared"),
+            case(
+                "dev",
+                R(
+                    LT,
+                    "nodes",
+                    blockDeviceMappings=[{"deviceName": "/dev/xvda", "ebs": {"encrypted": "false"}}],
+                ),
+            ),
+            case(
+                "prod",
+                R(
+                    LT,
+                    "nodes",
+                    blockDeviceMappings=[{"deviceName": "/dev/xvda", "ebs": {"encrypted": "true"}}],
+                ),
+                why="prod without a customer key",
+            ),
+            case("dev", R(EC2, "vm", rootBlockDevice={"encrypted": False})),
+            case("dev", R("aws:ebs/volume:Volume", "vol", size=10)),
+        ],
+        good=[
+            case(
+                "prod",
+                R(LT, "nodes", blockDeviceMappings=[{"ebs": {"encrypted": "true", "kmsKeyId": KEY}}]),
+            ),
+            case(
+                "dev",
+                R(LT, "nodes"),
+                R(EBS_DEFAULT, "ebs-default", enabled=True),
+                why="encryption by default",
+            ),
+            case(
+                "dev", R(EC2, "vm", launchTemplate={"id": "lt-1"}), why="disks come from the launch template"
+            ),
+        ],
+    ),
+    "s3-encrypted": Examples(
+        bad=[
+            case("dev", R(BUCKET, "b"), why="no encryption configuration"),
+            case("prod", R(BUCKET, "b"), sse("b", "AES256"), why="prod needs SSE-KMS"),
+            case(
+                "prod",
+                R(BUCKET, "b"),
+                sse("other", "aws:kms", KEY),
+                why="the configuration is another bucket's",
+            ),
+        ],
+        good=[
+            case("prod", R(BUCKET, "b"), sse("b", "aws:kms", KEY)),
+            case("dev", R(BUCKET, "b"), sse("b", "AES256")),
+        ],
+    ),
+    "s3-public-access-blocked": Examples(
+        bad=[
+            case("dev", R(BUCKET, "b")),
+            case("dev", R(BUCKET, "b"), pab("b", restrictPublicBuckets=False)),
+        ],
+        good=[
+            case("dev", R(BUCKET, "b"), pab("b")),
+            case(
+                "dev",
+                R(BUCKET, "b"),
+                R(
+                    ACCOUNT_PAB,
+                    "account",
+                    **{
+                        f: True
+                        for f in (
+                            "blockPublicAcls",
+                            "blockPublicPolicy",
+                            "ignorePublicAcls",
+                            "restrictPublicBuckets",
+                        )
+                    },
+                ),
+            ),
+        ],
+    ),
+    "s3-tls-only": Examples(
+        bad=[
+            case("dev", R(BUCKET, "b")),
+            case(
+                "dev",
+                R(BUCKET, "b"),
+                R(BUCKET_POLICY, "b-policy", bucket="b-id", policy=doc({**TLS_DENY, "Effect": "Allow"})),
+            ),
+        ],
+        good=[case("dev", R(BUCKET, "b"), R(BUCKET_POLICY, "b-policy", bucket="b-id", policy=doc(TLS_DENY)))],
+    ),
+    "sqs-encrypted": Examples(
+        bad=[
+            case("dev", R(QUEUE, "q", sqsManagedSseEnabled=False)),
+            case("prod", R(QUEUE, "q", sqsManagedSseEnabled=True)),
+        ],
+        good=[case("dev", R(QUEUE, "q")), case("prod", R(QUEUE, "q", kmsMasterKeyId=KEY))],
+    ),
+    "sns-encrypted": Examples(
+        bad=[case("dev", R(TOPIC, "t")), case("prod", R(TOPIC, "t", kmsMasterKeyId="alias/aws/sns"))],
+        good=[
+            case("dev", R(TOPIC, "t", kmsMasterKeyId="alias/aws/sns")),
+            case("prod", R(TOPIC, "t", kmsMasterKeyId=KEY)),
+        ],
+    ),
+    "secrets-customer-key": Examples(
+        bad=[case("prod", R(SECRET, "s"))],
+        good=[case("prod", R(SECRET, "s", kmsKeyId=KEY)), case("dev", R(SECRET, "s"), why="prod only")],
+    ),
+    "elasticache-encrypted-at-rest": Examples(
+        bad=[
+            case("dev", R(CACHE, "c", atRestEncryptionEnabled=False)),
+            case("prod", R(CACHE, "c", atRestEncryptionEnabled=True)),
+        ],
+        good=[case("prod", R(CACHE, "c", atRestEncryptionEnabled=True, kmsKeyId=KEY))],
+    ),
+    "elasticache-encrypted-in-transit": Examples(
+        bad=[
+            case("dev", R(CACHE, "c")),
+            case("dev", R(CACHE, "c", transitEncryptionEnabled=True, transitEncryptionMode="preferred")),
+        ],
+        good=[case("dev", R(CACHE, "c", transitEncryptionEnabled=True, transitEncryptionMode="required"))],
+    ),
+    "log-groups-encrypted": Examples(
+        bad=[case("prod", R(LOG_GROUP, "lg", retentionInDays=365))],
+        good=[case("prod", R(LOG_GROUP, "lg", retentionInDays=365, kmsKeyId=KEY))],
+    ),
+    "log-groups-retention": Examples(
+        bad=[case("dev", R(LOG_GROUP, "lg")), case("dev", R(LOG_GROUP, "lg", retentionInDays=0))],
+        good=[case("dev", R(LOG_GROUP, "lg", retentionInDays=14.0))],
+    ),
+    "kms-key-rotation": Examples(
+        bad=[case("dev", R(KMS, "k")), case("dev", R(KMS, "k", enableKeyRotation=False))],
+        good=[
+            case("dev", R(KMS, "k", enableKeyRotation=True)),
+            case(
+                "dev", R(KMS, "k", customerMasterKeySpec="RSA_2048", keyUsage="SIGN_VERIFY"), why="asymmetric"
+            ),
+        ],
+    ),
+    "imdsv2-launch-templates": Examples(
+        bad=[case("dev", R(LT, "lt")), case("dev", R(LT, "lt", metadataOptions={"httpTokens": "optional"}))],
+        good=[
+            case("dev", R(LT, "lt", metadataOptions={"httpTokens": "required", "httpPutResponseHopLimit": 1}))
+        ],
+    ),
+    "imdsv2-instances": Examples(
+        bad=[
+            case("dev", R(EC2, "vm")),
+            case("dev", R(EC2, "vm", metadataOptions={"httpTokens": "optional"})),
+        ],
+        good=[
+            case("dev", R(EC2, "vm", metadataOptions={"httpTokens": "required"})),
+            case(
+                "dev",
+                R(EC2, "vm", metadataOptions={"httpEndpoint": "disabled"}),
+                why="no metadata service at all",
+            ),
+        ],
+    ),
+    "no-world-ingress": Examples(
+        bad=[
+            case(
+                "dev",
+                R(
+                    SG,
+                    "sg",
+                    ingress=[{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["0.0.0.0/0"]}],
+                ),
+            ),
+            case(
+                "dev",
+                R(
+                    SG_INGRESS,
+                    "https",
+                    securityGroupId="sg-id",
+                    ipProtocol="tcp",
+                    fromPort=443,
+                    toPort=443,
+                    cidrIpv4="0.0.0.0/0",
+                ),
+                R(SG, "sg"),
+                why="443 open to the world but no load balancer uses the group",
+            ),
+            case(
+                "dev",
+                R(
+                    SG_INGRESS,
+                    "https",
+                    securityGroupId="sg-id",
+                    ipProtocol="tcp",
+                    fromPort=443,
+                    toPort=443,
+                    cidrIpv4="0.0.0.0/0",
+                ),
+                R(SG, "sg"),
+                R(LB, "alb", internal=True, securityGroups=["sg-id"]),
+                why="the load balancer is internal",
+            ),
+            case(
+                "dev",
+                R(
+                    SG_RULE,
+                    "all",
+                    type="ingress",
+                    securityGroupId="sg-id",
+                    protocol="-1",
+                    fromPort=0,
+                    toPort=0,
+                    ipv6CidrBlocks=["::/0"],
+                ),
+                R(SG, "sg"),
+            ),
+        ],
+        good=[
+            case(
+                "dev",
+                R(
+                    SG,
+                    "sg",
+                    ingress=[
+                        {"protocol": "tcp", "fromPort": 443.0, "toPort": 443.0, "cidrBlocks": ["0.0.0.0/0"]}
+                    ],
+                ),
+                R(LB, "alb", securityGroups=["sg-id"]),
+                why="443 on an internet-facing load balancer",
+            ),
+            case(
+                "dev",
+                R(
+                    SG_INGRESS,
+                    "https",
+                    securityGroupId="sg-id",
+                    ipProtocol="tcp",
+                    fromPort=443,
+                    toPort=443,
+                    cidrIpv4="10.0.0.0/16",
+                ),
+                R(SG, "sg"),
+            ),
+        ],
+    ),
+    "subnets-no-public-ip-on-launch": Examples(
+        bad=[case("dev", R(SUBNET, "public", mapPublicIpOnLaunch=True))],
+        good=[case("dev", R(SUBNET, "public", mapPublicIpOnLaunch=False)), case("dev", R(SUBNET, "private"))],
+    ),
+    "vpc-flow-logs": Examples(
+        bad=[
+            case("dev", R(VPC, "vpc")),
+            case("dev", R(VPC, "vpc"), R(FLOW_LOG, "fl", vpcId="vpc-id", trafficType="REJECT")),
+            case("dev", R(VPC, "vpc"), R(FLOW_LOG, "fl", vpcId="other-vpc-id", trafficType="ALL")),
+        ],
+        good=[case("dev", R(VPC, "vpc"), R(FLOW_LOG, "fl", vpcId="vpc-id", trafficType="ALL"))],
+    ),
+    "iam-no-star-on-star": Examples(
+        bad=[
+            case("dev", R(POLICY, "p", policy=doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))),
+            case(
+                "dev",
+                R(ROLE_POLICY, "p", policy=doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": ["*"]})),
+            ),
+        ],
+        good=[
+            case(
+                "dev",
+                R(POLICY, "p", policy=doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})),
+            ),
+            case("dev", R(POLICY, "p", policy=doc({"Effect": "Deny", "Action": "*", "Resource": "*"}))),
+        ],
+    ),
+    "iam-no-inline-admin": Examples(
+        bad=[
+            case(
+                "dev",
+                R(
+                    ROLE_POLICY,
+                    "p",
+                    policy=doc({"Effect": "Allow", "Action": "iam:*", "Resource": "arn:aws:iam::1:role/x"}),
+                ),
+            ),
+            case(
+                "dev",
+                R(
+                    ROLE,
+                    "r",
+                    inlinePolicies=[
+                        {
+                            "name": "admin",
+                            "policy": doc({"Effect": "Allow", "Action": ["*"], "Resource": "arn:x"}),
+                        }
+                    ],
+                ),
+            ),
+        ],
+        good=[
+            case(
+                "dev",
+                R(
+                    ROLE_POLICY,
+                    "p",
+                    policy=doc({"Effect": "Allow", "Action": ["logs:PutLogEvents"], "Resource": "*"}),
+                ),
+            )
+        ],
+    ),
+    "iam-no-admin-attachments": Examples(
+        bad=[
+            case(
+                "dev", R(ATTACHMENT, "a", role="r", policyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+            ),
+            case("dev", R(ROLE, "r", managedPolicyArns=["arn:aws:iam::aws:policy/IAMFullAccess"])),
+        ],
+        good=[case("dev", R(ATTACHMENT, "a", role="r", policyArn="arn:aws:iam::aws:policy/ReadOnlyAccess"))],
+    ),
+    "iam-trust-scoped": Examples(
+        bad=[
+            case(
+                "dev",
+                R(
+                    ROLE,
+                    "r",
+                    assumeRolePolicy=doc(
+                        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}
+                    ),
+                ),
+            ),
+            case(
+                "dev",
+                R(
+                    ROLE,
+                    "r",
+                    assumeRolePolicy=doc(
+                        {
+                            **GITLAB_TRUST,
+                            "Condition": {"StringEquals": {"gitlab.com:aud": "https://gitlab.com"}},
+                        }
+                    ),
+                ),
+            ),
+            case(
+                "dev",
+                R(
+                    ROLE,
+                    "r",
+                    assumeRolePolicy=doc(
+                        {**GITLAB_TRUST, "Condition": {"StringLike": {"gitlab.com:sub": "*"}}}
+                    ),
+                ),
+            ),
+        ],
+        good=[
+            case("dev", R(ROLE, "r", assumeRolePolicy=doc(GITLAB_TRUST))),
+            case(
+                "dev",
+                R(
+                    ROLE,
+                    "r",
+                    assumeRolePolicy=doc(
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "ec2.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ),
+                ),
+            ),
+        ],
+    ),
+    "rds-backup-retention": Examples(
+        bad=[
+            case("prod", R(CLUSTER, "db", backupRetentionPeriod=7)),
+            case("staging", R(CLUSTER, "db"), why="unset means 1 day"),
+        ],
+        good=[case("prod", R(CLUSTER, "db", backupRetentionPeriod=14.0)), case("dev", R(CLUSTER, "db"))],
+    ),
+    "rds-deletion-protection": Examples(
+        bad=[
+            case("prod", R(CLUSTER, "db")),
+            case("prod", R(GLOBAL, "global", deletionProtection=True, forceDestroy=True)),
+        ],
+        good=[
+            case("prod", R(CLUSTER, "db", deletionProtection=True)),
+            case("dev", R(CLUSTER, "db"), why="prod only"),
+        ],
+    ),
+    "rds-final-snapshot": Examples(
+        bad=[
+            case("prod", R(CLUSTER, "db", masterUsername="app", skipFinalSnapshot=True)),
+            case("prod", R(CLUSTER, "db", masterUsername="app"), why="no finalSnapshotIdentifier"),
+        ],
+        good=[
+            case("prod", R(CLUSTER, "db", masterUsername="app", finalSnapshotIdentifier="db-final")),
+            case(
+                "prod",
+                R(CLUSTER, "db-secondary", globalClusterIdentifier="global-id"),
+                why="global secondary",
+            ),
+        ],
+    ),
+    "rds-multi-az": Examples(
+        bad=[
+            case(
+                "prod",
+                R(CLUSTER, "db", masterUsername="app"),
+                R(CLUSTER_INSTANCE, "db-1", clusterIdentifier="db-id"),
+            ),
+            case("prod", R(INSTANCE, "db")),
+        ],
+        good=[
+            case(
+                "prod",
+                R(CLUSTER, "db", masterUsername="app"),
+                R(CLUSTER_INSTANCE, "db-1", clusterIdentifier="db-id"),
+                R(CLUSTER_INSTANCE, "db-2", clusterIdentifier="db-id"),
+            ),
+            case(
+                "prod",
+                R(CLUSTER, "db2", globalClusterIdentifier="global-id"),
+                R(CLUSTER_INSTANCE, "db2-1", clusterIdentifier="db2-id"),
+                why="a global secondary needs one",
+            ),
+        ],
+    ),
+    "rds-not-public": Examples(
+        bad=[case("dev", R(CLUSTER_INSTANCE, "db-1", publiclyAccessible=True))],
+        good=[case("dev", R(CLUSTER_INSTANCE, "db-1", publiclyAccessible=False))],
+    ),
+    "elasticache-multi-az": Examples(
+        bad=[
+            case("prod", R(CACHE, "c", numCacheClusters=1)),
+            case(
+                "prod", R(CACHE, "c", multiAzEnabled=True, automaticFailoverEnabled=True, numCacheClusters=1)
+            ),
+        ],
+        good=[
+            case(
+                "prod", R(CACHE, "c", multiAzEnabled=True, automaticFailoverEnabled=True, numCacheClusters=3)
+            )
+        ],
+    ),
+    "elasticache-backups": Examples(
+        bad=[case("prod", R(CACHE, "c")), case("prod", R(CACHE, "c", snapshotRetentionLimit=0))],
+        good=[case("prod", R(CACHE, "c", snapshotRetentionLimit=7))],
+    ),
+    "stateful-protected": Examples(
+        bad=[
+            case("prod", R(KMS, "k", protect=False)),
+            case("prod", R(PARAMETER, "runner-token", protect=False, type="SecureString", value="[secret]")),
+        ],
+        good=[
+            case("prod", R(KMS, "k")),
+            case(
+                "prod", R(PARAMETER, "ami", protect=False, type="String", value="ami-1"), why="holds no data"
+            ),
+            case("dev", R(KMS, "k", protect=False), why="prod only"),
+        ],
+    ),
+    "stateful-deletion-guards": Examples(
+        bad=[
+            case("prod", R(USER_POOL, "users", deletionProtection="INACTIVE")),
+            case("prod", R(SECRET, "s", recoveryWindowInDays=0)),
+            case("prod", R(BUCKET, "b", forceDestroy=True)),
+            case("prod", R(EKS, "k")),
+            case("prod", R(KMS, "k", deletionWindowInDays=7)),
+        ],
+        good=[
+            case("prod", R(USER_POOL, "users", deletionProtection="ACTIVE")),
+            case("prod", R(SECRET, "s")),
+            case("prod", R(EKS, "k", deletionProtection=True)),
+        ],
+    ),
+    "ecr-immutable-tags": Examples(
+        bad=[case("dev", R(ECR, "repo")), case("dev", R(ECR, "repo", imageTagMutability="MUTABLE"))],
+        good=[case("dev", R(ECR, "repo", imageTagMutability="IMMUTABLE"))],
+    ),
+    "cloudfront-tls": Examples(
+        bad=[
+            case(
+                "dev",
+                R(
+                    DISTRIBUTION,
+                    "cdn",
+                    viewerCertificate={"cloudfrontDefaultCertificate": True},
+                    defaultCacheBehavior=HTTPS,
+                ),
+            ),
+            case(
+                "dev",
+                R(
+                    DISTRIBUTION,
+                    "cdn",
+                    viewerCertificate={**GOOD_VIEWER, "minimumProtocolVersion": "TLSv1_2016"},
+                    defaultCacheBehavior=HTTPS,
+                ),
+            ),
+            case(
+                "dev",
+                R(
+                    DISTRIBUTION,
+                    "cdn",
+                    viewerCertificate=GOOD_VIEWER,
+                    defaultCacheBehavior={**HTTPS, "viewerProtocolPolicy": "allow-all"},
+                ),
+            ),
+            case(
+                "dev",
+                R(
+                    DISTRIBUTION,
+                    "cdn",
+                    viewerCertificate=GOOD_VIEWER,
+                    defaultCacheBehavior=HTTPS,
+                    origins=[
+                        {
+                            "originId": "o",
+                            "customOriginConfig": {
+                                "originProtocolPolicy": "http-only",
+                                "originSslProtocols": ["TLSv1.2"],
+                            },
+                        }
+                    ],
+                ),
+            ),
+        ],
+        good=[
+            case(
+                "dev",
+                R(
+                    DISTRIBUTION,
+                    "cdn",
+                    viewerCertificate=GOOD_VIEWER,
+                    defaultCacheBehavior=HTTPS,
+                    orderedCacheBehaviors=[{**HTTPS, "viewerProtocolPolicy": "https-only"}],
+                    origins=[
+                        {
+                            "originId": "o",
+                            "customOriginConfig": {
+                                "originProtocolPolicy": "https-only",
+                                "originSslProtocols": ["TLSv1.2"],
+                            },
+                        }
+                    ],
+                ),
+            )
+        ],
+    ),
+    "cloudfront-waf": Examples(
+        bad=[case("dev", R(DISTRIBUTION, "cdn"))],
+        good=[case("dev", R(DISTRIBUTION, "cdn", webAclId="arn:aws:wafv2:us-east-1:1:global/webacl/edge/1"))],
+    ),
+    "eks-secrets-encryption": Examples(
+        bad=[
+            case("dev", R(EKS, "k", **{**PRIVATE_EKS, "encryptionConfigKeyArn": None})),
+            case(
+                "dev",
+                R(
+                    AWS_EKS,
+                    "k",
+                    **{**AWS_EKS_GOOD, "encryptionConfig": {"resources": [], "provider": {"keyArn": KEY}}},
+                ),
+            ),
+        ],
+        good=[case("dev", R(EKS, "k", **PRIVATE_EKS)), case("dev", R(AWS_EKS, "k", **AWS_EKS_GOOD))],
+    ),
+    "eks-endpoint-restricted": Examples(
+        bad=[
+            case(
+                "dev",
+                R(EKS, "k", **{**PRIVATE_EKS, "endpointPublicAccess": None}),
+                why="pulumi-eks defaults to public",
+            ),
+            case(
+                "dev",
+                R(
+                    AWS_EKS,
+                    "k",
+                    **{
+                        **AWS_EKS_GOOD,
+                        "vpcConfig": {"endpointPublicAccess": True, "publicAccessCidrs": ["0.0.0.0/0"]},
+                    },
+                ),
+            ),
+        ],
+        good=[
+            case("dev", R(EKS, "k", **PRIVATE_EKS)),
+            case(
+                "dev",
+                R(
+                    EKS,
+                    "k",
+                    **{**PRIVATE_EKS, "endpointPublicAccess": True, "publicAccessCidrs": ["203.0.113.0/24"]},
+                ),
+            ),
+            case("dev", R(AWS_EKS, "k", **AWS_EKS_GOOD)),
+        ],
+    ),
+    "eks-control-plane-logs": Examples(
+        bad=[case("dev", R(EKS, "k", **{**PRIVATE_EKS, "enabledClusterLogTypes": ["api", "audit"]}))],
+        good=[case("dev", R(EKS, "k", **PRIVATE_EKS)), case("dev", R(AWS_EKS, "k", **AWS_EKS_GOOD))],
+    ),
+    "eks-api-authentication": Examples(
+        bad=[
+            case("dev", R(EKS, "k", **{**PRIVATE_EKS, "authenticationMode": "API_AND_CONFIG_MAP"})),
+            case("dev", R(AWS_EKS, "k", **{**AWS_EKS_GOOD, "accessConfig": {}})),
+        ],
+        good=[case("dev", R(EKS, "k", **PRIVATE_EKS)), case("dev", R(AWS_EKS, "k", **AWS_EKS_GOOD))],
+    ),
+    "required-tags": Examples(
+        bad=[
+            case(
+                "dev", R(VPC, "vpc", provider_tags={}, tags={"Name": "vpc"}), why="no provider default tags"
+            ),
+            case("dev", R(VPC, "vpc", provider_tags={**TAGS, "Owner": ""}), why="an empty tag"),
+        ],
+        good=[
+            case("dev", R(VPC, "vpc")),
+            case("dev", R(VPC, "vpc", provider_tags={}, tags=TAGS), why="its own tags"),
+            case(
+                "dev",
+                R(VPC, "vpc", provider_tags={}, tagsAll=TAGS),
+                why="tagsAll (what the provider computes)",
+            ),
+        ],
+    ),
+}
