@@ -75,6 +75,61 @@ class SocialComponent(pulumi.ComponentResource):
             },
         )
 
+    def private_bucket(
+        self,
+        role: str,
+        *,
+        bucket_name: pulumi.Input[str] | None = None,
+        kms_key: aws.kms.Key | None = None,
+        disposable: bool = False,
+    ) -> tuple[aws.s3.Bucket, list[pulumi.Resource]]:
+        """An S3 bucket nobody outside the account can reach: public access blocked, ACLs disabled
+        (owner enforced), encrypted by default with `kms_key` (unset: SSE-S3) and SSE-C refused.
+        Stateful unless `disposable` (a cache: deleted with its objects). Returns the bucket and its
+        guard resources, which a bucket policy should depend on (S3 rejects concurrent changes to
+        one bucket's access settings). The caller adds the policy: start it with
+        `deny_insecure_transport(bucket.arn)`."""
+        bucket = aws.s3.Bucket(
+            self.child_name(role),
+            bucket=bucket_name,
+            force_destroy=disposable,
+            opts=self.child() if disposable else self.stateful(),
+        )
+        default = aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+            sse_algorithm="AES256" if kms_key is None else "aws:kms",
+            kms_master_key_id=None if kms_key is None else kms_key.arn,
+        )
+        guards: list[pulumi.Resource] = [
+            aws.s3.BucketPublicAccessBlock(
+                self.child_name(f"{role}-public-access"),
+                bucket=bucket.id,
+                block_public_acls=True,
+                block_public_policy=True,
+                ignore_public_acls=True,
+                restrict_public_buckets=True,
+                opts=self.child(),
+            ),
+            aws.s3.BucketOwnershipControls(
+                self.child_name(f"{role}-ownership"),
+                bucket=bucket.id,
+                rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+                opts=self.child(),
+            ),
+            aws.s3.BucketServerSideEncryptionConfiguration(
+                self.child_name(f"{role}-encryption"),
+                bucket=bucket.id,
+                rules=[
+                    aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                        apply_server_side_encryption_by_default=default,
+                        bucket_key_enabled=kms_key is not None or None,
+                        blocked_encryption_types=["SSE-C"],
+                    )
+                ],
+                opts=self.child(),
+            ),
+        ]
+        return bucket, guards
+
     def kms_key(
         self,
         role: str,
@@ -137,6 +192,29 @@ def policy_json(statements: Sequence[Mapping[str, Any]]) -> pulumi.Output[str]:
     that tests and policy rules can read.
     """
     return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+def deny_insecure_transport(bucket_arn: pulumi.Input[str]) -> list[Mapping[str, Any]]:
+    """Bucket policy statements refusing any request over plain HTTP or with TLS older than 1.2."""
+    resources = [bucket_arn, pulumi.Output.concat(bucket_arn, "/*")]
+    return [
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": resources,
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+        {
+            "Sid": "DenyOutdatedTls",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": resources,
+            "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}},
+        },
+    ]
 
 
 def assume_role_policy(

@@ -326,7 +326,7 @@ def _render(
     run()
     return RenderedStack(
         stack=stack,
-        resources=monitor.records,
+        resources=dict(sorted(monitor.records.items())),  # by URN: stable whatever the RPC order
         outputs=json.loads(json.dumps(outputs, default=str)),
         seconds=time.perf_counter() - started,
     )

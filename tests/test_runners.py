@@ -427,13 +427,13 @@ def test_the_cache_is_encrypted_expiring_private_and_only_the_manager_reaches_it
     encryption = one(
         stack,
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-        "cache",
+        "cache-encryption",
     )
     default = encryption.inputs["rules"][0]["applyServerSideEncryptionByDefault"]
     assert default["sseAlgorithm"] == "aws:kms" and default["kmsMasterKeyId"].endswith(key.name)
     lifecycle = one(stack, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "cache")
     assert lifecycle.inputs["rules"][0]["expiration"]["days"] == 30
-    block = one(stack, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "cache")
+    block = one(stack, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "cache-public-access")
     assert all(
         block.inputs[k] is True
         for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")

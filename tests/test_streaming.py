@@ -325,11 +325,13 @@ def test_the_recording_bucket_is_private_encrypted_and_tls_only(rendered: dict, 
         assert block.inputs[setting] is True, setting
     ownership = one(r, "aws:s3/bucketOwnershipControls:BucketOwnershipControls")
     assert ownership.inputs["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
-    (statement,) = document(one(r, "aws:s3/bucketPolicy:BucketPolicy"))["Statement"]
-    assert statement["Effect"] == "Deny" and statement["Action"] == "s3:*"
-    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-    bucket_arn = statement["Resource"][0]
-    assert statement["Resource"] == [bucket_arn, f"{bucket_arn}/*"]
+    plain_http, old_tls = document(one(r, "aws:s3/bucketPolicy:BucketPolicy"))["Statement"]
+    for statement in (plain_http, old_tls):
+        assert statement["Effect"] == "Deny" and statement["Action"] == "s3:*"
+        bucket_arn = statement["Resource"][0]
+        assert statement["Resource"] == [bucket_arn, f"{bucket_arn}/*"]
+    assert plain_http["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert old_tls["Condition"] == {"NumericLessThan": {"s3:TlsVersion": "1.2"}}
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from social_components.base import SocialComponent, policy_json
+from social_components.base import SocialComponent, deny_insecure_transport, policy_json
 from social_components.edge.args import MEDIA_PATH_PREFIX, EdgeArgs
 from social_components.edge.validation import validate_edge_args
 from social_components.waf import WebAcl, WebAclArgs
@@ -58,29 +58,6 @@ function handler(event) {
 
 # ---------------------------------------------------------------------------------------------
 # Policy statements (plain data; tests read them)
-
-
-def deny_insecure_transport(bucket_arn: pulumi.Input[str]) -> list[Mapping[str, Any]]:
-    """Refuse any request over plain HTTP or with TLS older than 1.2."""
-    resources = [bucket_arn, pulumi.Output.concat(bucket_arn, "/*")]
-    return [
-        {
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": resources,
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        },
-        {
-            "Sid": "DenyOutdatedTls",
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": resources,
-            "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}},
-        },
-    ]
 
 
 def cloudfront_read(bucket_arn: pulumi.Input[str], distribution_arn: pulumi.Input[str]) -> Mapping[str, Any]:
@@ -559,37 +536,8 @@ class Edge(SocialComponent):
     # Helpers -------------------------------------------------------------------------------
 
     def _bucket(self, role: str, bucket_name: str) -> s3.Bucket:
-        """A private bucket: no public access, ACLs disabled, SSE-S3 by default."""
-        bucket = s3.Bucket(
-            self.child_name(role), bucket=bucket_name, force_destroy=False, opts=self.stateful()
-        )
-        s3.BucketPublicAccessBlock(
-            self.child_name(f"{role}-public-access"),
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=self.child(),
-        )
-        s3.BucketOwnershipControls(
-            self.child_name(f"{role}-ownership"),
-            bucket=bucket.id,
-            rule=s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=self.child(),
-        )
-        s3.BucketServerSideEncryptionConfiguration(
-            self.child_name(f"{role}-encryption"),
-            bucket=bucket.id,
-            rules=[
-                s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                        sse_algorithm="AES256"
-                    )
-                )
-            ],
-            opts=self.child(),
-        )
+        """A private bucket with SSE-S3 (see README, Edge: why not SSE-KMS behind CloudFront)."""
+        bucket, _ = self.private_bucket(role, bucket_name=bucket_name)
         return bucket
 
     @staticmethod

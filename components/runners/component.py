@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from social_components.base import SocialComponent, assume_role_policy, policy_json
+from social_components.base import SocialComponent, assume_role_policy, deny_insecure_transport, policy_json
 from social_components.runners.args import GitLabRunnersArgs, WorkerFleet
 from social_components.runners.validation import (
     WORKER_USER,
@@ -365,39 +365,12 @@ class GitLabRunners(SocialComponent):
     ) -> aws.s3.Bucket:
         """Encrypted with the runners' key, expiring, private, and its objects readable and writable
         by the manager's role only. A cache holds nothing of record, so it is not protected."""
-        bucket = aws.s3.Bucket(
-            self.child_name("cache"),
-            bucket=args.cache_bucket_name or pulumi.Output.concat(self.child_name("cache"), "-", account),
-            force_destroy=True,
-            opts=self.child(),
-        )
-        aws.s3.BucketPublicAccessBlock(
-            self.child_name("cache"),
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=self.child(),
-        )
-        aws.s3.BucketOwnershipControls(
-            self.child_name("cache"),
-            bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=self.child(),
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            self.child_name("cache"),
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                        sse_algorithm="aws:kms", kms_master_key_id=key.arn
-                    ),
-                    bucket_key_enabled=True,
-                )
-            ],
-            opts=self.child(),
+        bucket, guards = self.private_bucket(
+            "cache",
+            bucket_name=args.cache_bucket_name
+            or pulumi.Output.concat(self.child_name("cache"), "-", account),
+            kms_key=key,
+            disposable=True,
         )
         aws.s3.BucketLifecycleConfiguration(
             self.child_name("cache"),
@@ -423,14 +396,7 @@ class GitLabRunners(SocialComponent):
             bucket=bucket.id,
             policy=policy_json(
                 [
-                    {
-                        "Sid": "TlsOnly",
-                        "Effect": "Deny",
-                        "Principal": "*",
-                        "Action": "s3:*",
-                        "Resource": [bucket.arn, objects],
-                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                    },
+                    *deny_insecure_transport(bucket.arn),
                     {
                         "Sid": "OnlyTheRunnerReadsAndWritesObjects",
                         "Effect": "Deny",
@@ -441,7 +407,7 @@ class GitLabRunners(SocialComponent):
                     },
                 ]
             ),
-            opts=self.child(),
+            opts=self.child(depends_on=guards[:1]),
         )
         return bucket
 

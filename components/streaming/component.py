@@ -22,7 +22,7 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from ..base import SocialComponent, policy_json
+from ..base import SocialComponent, deny_insecure_transport, policy_json
 from .args import StreamingArgs
 from .validation import validate
 
@@ -154,54 +154,15 @@ class Streaming(SocialComponent):
 
     def _recording(self) -> None:
         args = self._args
-        bucket = aws.s3.Bucket(self.child_name("recordings"), opts=self.stateful())
+        # SSE-S3, not SSE-KMS: IVS writes recordings through its service-linked role
+        # (AWSServiceRoleForIVSRecordToS3), whose AWS-managed policy grants s3:PutObject only and
+        # no KMS permission, so a bucket defaulting to a customer-managed key would fail recording.
+        bucket, guards = self.private_bucket("recordings")
         self.recording_bucket = bucket
-        guards: list[pulumi.Resource] = [
-            aws.s3.BucketPublicAccessBlock(
-                self.child_name("recordings-public-access"),
-                bucket=bucket.id,
-                block_public_acls=True,
-                block_public_policy=True,
-                ignore_public_acls=True,
-                restrict_public_buckets=True,
-                opts=self.child(),
-            ),
-            aws.s3.BucketOwnershipControls(
-                self.child_name("recordings-ownership"),
-                bucket=bucket.id,
-                rule={"object_ownership": "BucketOwnerEnforced"},
-                opts=self.child(),
-            ),
-            # SSE-S3, not SSE-KMS: IVS writes recordings through its service-linked role
-            # (AWSServiceRoleForIVSRecordToS3), whose AWS-managed policy grants s3:PutObject only and
-            # no KMS permission, so a bucket defaulting to a customer-managed key would fail recording.
-            aws.s3.BucketServerSideEncryptionConfiguration(
-                self.child_name("recordings-encryption"),
-                bucket=bucket.id,
-                rules=[
-                    {
-                        "apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"},
-                        "blocked_encryption_types": ["SSE-C"],
-                    }
-                ],
-                opts=self.child(),
-            ),
-        ]
         aws.s3.BucketPolicy(
             self.child_name("recordings-policy"),
             bucket=bucket.id,
-            policy=policy_json(
-                [
-                    {
-                        "Sid": "DenyInsecureTransport",
-                        "Effect": "Deny",
-                        "Principal": "*",
-                        "Action": "s3:*",
-                        "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
-                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                    }
-                ]
-            ),
+            policy=policy_json(deny_insecure_transport(bucket.arn)),
             # S3 rejects concurrent changes to one bucket's access settings; apply them in order.
             opts=self.child(depends_on=guards[:1]),
         )
