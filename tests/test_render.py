@@ -30,7 +30,7 @@ def test_every_stack_file_renders(any_stack: RenderedStack) -> None:
 def test_environment_stacks_read_the_shared_stack_by_the_configured_name(rendered: dict) -> None:
     for name in ("dev", "staging", "prod"):
         refs = rendered[name].of_type("pulumi:pulumi:StackReference")
-        assert [r.name for r in refs] == ["social/social-platform/shared"]
+        assert [r.name for r in refs] == ["organization/social-platform/shared"]
     assert rendered["shared"].of_type("pulumi:pulumi:StackReference") == []
 
 
