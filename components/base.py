@@ -130,6 +130,27 @@ class SocialComponent(pulumi.ComponentResource):
         ]
         return bucket, guards
 
+    def json_secret(
+        self, role: str, description: str, value: Mapping[str, Any], kms_key: aws.kms.Key
+    ) -> aws.secretsmanager.Secret:
+        """A Secrets Manager secret holding `value` (which may contain Outputs) as JSON: encrypted
+        with `kms_key`, recoverable for 30 days after deletion, a Pulumi secret in state, and
+        stateful (protected in prod). Applications read it with `GetSecretValue`."""
+        secret = aws.secretsmanager.Secret(
+            self.child_name(role),
+            description=description,
+            kms_key_id=kms_key.arn,
+            recovery_window_in_days=30,
+            opts=self.stateful(),
+        )
+        aws.secretsmanager.SecretVersion(
+            self.child_name(role),
+            secret_id=secret.id,
+            secret_string=pulumi.Output.secret(pulumi.Output.json_dumps(value)),  # type: ignore[arg-type]
+            opts=self.stateful(additional_secret_outputs=["secretString"]),
+        )
+        return secret
+
     def kms_key(
         self,
         role: str,

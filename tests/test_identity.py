@@ -265,7 +265,7 @@ def test_no_client_secret_is_in_plain_text(rendered: dict, stack: str) -> None:
     backend = part(rendered[stack], CLIENT, "backend")
     mock_secret = fake_id(backend.name, "secret", length=51)  # what the offline AWS returns
     assert mock_secret not in plain_text(rendered[stack])
-    value = part(rendered[stack], "aws:secretsmanager/secretVersion:SecretVersion", "backend-client-value")
+    value = part(rendered[stack], "aws:secretsmanager/secretVersion:SecretVersion", "backend-client")
     assert value.secret_paths == ["secretString"]
 
 

@@ -139,28 +139,17 @@ class Cache(SocialComponent):
         self.reader_endpoint = replication_group.reader_endpoint_address
         self.port = replication_group.port  # type: ignore[assignment]
 
-        secret = aws.secretsmanager.Secret(
-            self.child_name("auth-token"),
-            description=f"{name}: Valkey endpoint and AUTH token for applications",
-            kms_key_id=key.arn,
-            recovery_window_in_days=30,
-            opts=self.stateful(),
-        )
-        aws.secretsmanager.SecretVersion(
-            self.child_name("auth-token"),
-            secret_id=secret.id,
-            secret_string=_secret(
-                pulumi.Output.json_dumps(
-                    {
-                        "host": self.primary_endpoint,
-                        "reader_host": self.reader_endpoint,
-                        "port": args.port,
-                        "tls": True,
-                        "auth_token": token,
-                    }
-                )
-            ),
-            opts=self.stateful(additional_secret_outputs=["secretString"]),
+        secret = self.json_secret(
+            "auth-token",
+            f"{name}: Valkey endpoint and AUTH token for applications",
+            {
+                "host": self.primary_endpoint,
+                "reader_host": self.reader_endpoint,
+                "port": args.port,
+                "tls": True,
+                "auth_token": token,
+            },
+            key,
         )
         self.auth_token_secret_arn = secret.arn
 

@@ -394,30 +394,19 @@ class Database(SocialComponent):
         source = args.secondary_of or self
         if source.master_password is None:
             return cluster.master_user_secrets.apply(_managed_secret_arn)
-        secret = aws.secretsmanager.Secret(
-            self.child_name("master"),
-            description=f"{self.name}: Aurora master credentials (global database: same password everywhere)",
-            kms_key_id=key.arn,
-            recovery_window_in_days=30,
-            opts=self.stateful(),
-        )
-        aws.secretsmanager.SecretVersion(
-            self.child_name("master"),
-            secret_id=secret.id,
-            secret_string=_secret(
-                pulumi.Output.json_dumps(
-                    {
-                        "engine": "postgres",
-                        "username": source.args.master_username,
-                        "password": source.master_password,
-                        "host": cluster.endpoint,
-                        "port": args.port,
-                        "dbname": source.args.database_name,
-                        "dbClusterIdentifier": self.name,
-                    }
-                )
-            ),
-            opts=self.stateful(additional_secret_outputs=["secretString"]),
+        secret = self.json_secret(
+            "master",
+            f"{self.name}: Aurora master credentials (global database: same password everywhere)",
+            {
+                "engine": "postgres",
+                "username": source.args.master_username,
+                "password": source.master_password,
+                "host": cluster.endpoint,
+                "port": args.port,
+                "dbname": source.args.database_name,
+                "dbClusterIdentifier": self.name,
+            },
+            key,
         )
         return secret.arn
 

@@ -408,27 +408,17 @@ class Identity(SocialComponent):
     def _backend_secret(self, backend: aws.cognito.UserPoolClient) -> aws.secretsmanager.Secret:
         """The backend client's credentials where the backend reads them at run time."""
         self.backend_secret_key = self.kms_key("backend-client", f"{self.name}: backend client credentials")
-        secret = aws.secretsmanager.Secret(
-            self.child_name("backend-client"),
-            description="Cognito backend app client: client id, secret, token URL and scopes",
-            kms_key_id=self.backend_secret_key.arn,
-            opts=self.stateful(),
-        )
-        value: pulumi.Input[str] = pulumi.Output.json_dumps(
+        return self.json_secret(
+            "backend-client",
+            "Cognito backend app client: client id, secret, token URL and scopes",
             {
                 "client_id": backend.id,
                 "client_secret": backend.client_secret,
                 "token_url": pulumi.Output.concat(self.domain, "/oauth2/token"),
                 "scopes": self.api_scopes,
-            }
+            },
+            self.backend_secret_key,
         )
-        aws.secretsmanager.SecretVersion(
-            self.child_name("backend-client-value"),
-            secret_id=secret.id,
-            secret_string=pulumi.Output.secret(value),
-            opts=self.stateful(),
-        )
-        return secret
 
     # --- Managed login ------------------------------------------------------------------------
 
