@@ -51,6 +51,8 @@ def summary_lines(stack: RenderedStack) -> list[str]:
         lines.append(f"  {count:>5}  {type_}")
     lines += ["", "Resources by component:"]
     for component in stack.components():
+        if not component.type.startswith("social:"):
+            continue  # multi-language components (EKS, Helm charts) have no children to count here
         lines.append(f"  {len(stack.descendants(component)):>5}  {component.type}  {component.name}")
     lines += ["", "Outputs:"]
     for key, value in stack.outputs.items():
