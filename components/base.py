@@ -12,10 +12,38 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import pulumi
 import pulumi_aws as aws
+
+
+@dataclass(frozen=True)
+class KeyGrant:
+    """Lets an AWS service use a customer-managed key, under a condition (see `SocialComponent.kms_key`)."""
+
+    sid: str
+    service: pulumi.Input[str]
+    """Service principal, for example ``events.amazonaws.com``."""
+    condition: Mapping[str, Any]
+    actions: tuple[str, ...] = (
+        "kms:Encrypt*",
+        "kms:Decrypt*",
+        "kms:ReEncrypt*",
+        "kms:GenerateDataKey*",
+        "kms:Describe*",
+    )
+
+    def statement(self) -> Mapping[str, Any]:
+        return {
+            "Sid": self.sid,
+            "Effect": "Allow",
+            "Principal": {"Service": self.service},
+            "Action": list(self.actions),
+            "Resource": "*",
+            "Condition": dict(self.condition),
+        }
 
 
 class SocialComponent(pulumi.ComponentResource):
@@ -58,15 +86,13 @@ class SocialComponent(pulumi.ComponentResource):
             self._region_name = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
         return self._region_name
 
-    def log_key(self, role: str, description: str, log_groups: str = "*") -> aws.kms.Key:
-        """A customer-managed key CloudWatch Logs in this region may use, for this account's log
-        groups whose names match `log_groups` only (and, like every key here, the account's IAM)."""
+    def logs_grant(self, log_groups: pulumi.Input[str] = "*") -> KeyGrant:
+        """CloudWatch Logs in this region may encrypt this account's log groups matching `log_groups`."""
         region, account = self.region(), self.account_id()
-        return self.kms_key(
-            role,
-            description,
-            service_principals=(pulumi.Output.concat("logs.", region, ".amazonaws.com"),),  # type: ignore[arg-type]
-            service_condition={
+        return KeyGrant(
+            sid="CloudWatchLogsEncrypts",
+            service=pulumi.Output.concat("logs.", region, ".amazonaws.com"),
+            condition={
                 "ArnLike": {
                     "kms:EncryptionContext:aws:logs:arn": pulumi.Output.concat(
                         "arn:aws:logs:", region, ":", account, ":log-group:", log_groups
@@ -74,6 +100,19 @@ class SocialComponent(pulumi.ComponentResource):
                 }
             },
         )
+
+    def events_grant(self) -> KeyGrant:
+        """EventBridge may encrypt what it delivers (to an SQS queue) for this account."""
+        return KeyGrant(
+            sid="EventBridgeEncrypts",
+            service="events.amazonaws.com",
+            condition={"StringEquals": {"aws:SourceAccount": self.account_id()}},
+            actions=("kms:GenerateDataKey", "kms:Decrypt"),
+        )
+
+    def log_key(self, role: str, description: str, log_groups: str = "*") -> aws.kms.Key:
+        """A key for this account's log groups matching `log_groups`, usable by CloudWatch Logs."""
+        return self.kms_key(role, description, grants=[self.logs_grant(log_groups)])
 
     def private_bucket(
         self,
@@ -151,44 +190,20 @@ class SocialComponent(pulumi.ComponentResource):
         )
         return secret
 
-    def kms_key(
-        self,
-        role: str,
-        description: str,
-        service_principals: tuple[str, ...] = (),
-        service_condition: Mapping[str, Any] | None = None,
-    ) -> aws.kms.Key:
-        """A customer-managed key with rotation on, usable by this account's IAM policies and, for
-        encryption on the account's behalf, by the given service principals (for example
-        ``logs.eu-west-1.amazonaws.com``), limited by `service_condition` (default: requests made
-        for this account, ``aws:SourceAccount``). Stateful: losing it loses the data it encrypts."""
-        account = self.account_id()
-        statements: list[dict[str, Any]] = [
+    def kms_key(self, role: str, description: str, grants: Sequence[KeyGrant] = ()) -> aws.kms.Key:
+        """A customer-managed key with rotation on, usable by this account's IAM policies and by
+        the AWS services `grants` name, each under its condition. Stateful: losing it loses the data
+        it encrypts."""
+        statements: list[Mapping[str, Any]] = [
             {
                 "Sid": "AccountAdministers",
                 "Effect": "Allow",
-                "Principal": {"AWS": pulumi.Output.concat("arn:aws:iam::", account, ":root")},
+                "Principal": {"AWS": pulumi.Output.concat("arn:aws:iam::", self.account_id(), ":root")},
                 "Action": "kms:*",
                 "Resource": "*",
-            }
+            },
+            *(grant.statement() for grant in grants),
         ]
-        if service_principals:
-            statements.append(
-                {
-                    "Sid": "ServicesEncryptForThisAccount",
-                    "Effect": "Allow",
-                    "Principal": {"Service": list(service_principals)},
-                    "Action": [
-                        "kms:Encrypt*",
-                        "kms:Decrypt*",
-                        "kms:ReEncrypt*",
-                        "kms:GenerateDataKey*",
-                        "kms:Describe*",
-                    ],
-                    "Resource": "*",
-                    "Condition": service_condition or {"StringEquals": {"aws:SourceAccount": account}},
-                }
-            )
         key = aws.kms.Key(
             self.child_name(f"{role}-key"),
             description=description,

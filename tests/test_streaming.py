@@ -416,8 +416,8 @@ def test_chat_rooms_log_every_message_to_an_encrypted_log_group(
     logs = next(
         s for s in document(key)["Statement"] if s["Principal"].get("Service", "").startswith("logs.")
     )
-    context = logs["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"]
-    assert context.endswith(f":log-group:{log_group.inputs['name']}")
+    context = logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
+    assert context.endswith(f":log-group:{log_group.inputs['name']}") and "*" not in context
 
 
 # ---------------------------------------------------------------------------------------------

@@ -110,9 +110,7 @@ class Karpenter(SocialComponent):
             message_retention_seconds=300,
             # EventBridge encrypts for this account with the queue's own key (Karpenter only reads).
             kms_master_key_id=self.kms_key(
-                "interruptions",
-                f"{cluster_name}: Karpenter interruption queue",
-                service_principals=("events.amazonaws.com",),
+                "interruptions", f"{cluster_name}: Karpenter interruption queue", grants=[self.events_grant()]
             ).arn,
             opts=self.stateful(),
         )

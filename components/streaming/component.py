@@ -86,68 +86,11 @@ class Streaming(SocialComponent):
     # One customer-managed key for the component's queues and chat logs
 
     def _encryption_key(self) -> aws.kms.Key:
-        log_group_arn = pulumi.Output.format(
-            "arn:{0}:logs:{1}:{2}:log-group:{3}",
-            self._partition,
-            self._region,
-            self._account,
-            self.chat_log_group_name,
+        return self.kms_key(
+            "encryption",
+            f"{self.name}: IVS events queues and IVS Chat logs",
+            grants=[self.events_grant(), self.logs_grant(self.chat_log_group_name)],
         )
-        key = aws.kms.Key(
-            self.child_name("key"),
-            description=f"{self.name}: IVS events queues and IVS Chat logs",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            policy=policy_json(
-                [
-                    {
-                        # Without this, IAM policies in the account could not grant use of the key.
-                        "Sid": "AccountAdministersKey",
-                        "Effect": "Allow",
-                        "Principal": {
-                            "AWS": pulumi.Output.format(
-                                "arn:{0}:iam::{1}:root", self._partition, self._account
-                            )
-                        },
-                        "Action": "kms:*",
-                        "Resource": "*",
-                    },
-                    {
-                        # EventBridge encrypts what it sends to the events queue.
-                        "Sid": "EventBridgeWritesEncryptedQueue",
-                        "Effect": "Allow",
-                        "Principal": {"Service": "events.amazonaws.com"},
-                        "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
-                        "Resource": "*",
-                        "Condition": {"StringEquals": {"aws:SourceAccount": self._account}},
-                    },
-                    {
-                        "Sid": "CloudWatchLogsEncryptsChatLog",
-                        "Effect": "Allow",
-                        "Principal": {
-                            "Service": pulumi.Output.format("logs.{0}.amazonaws.com", self._region)
-                        },
-                        "Action": [
-                            "kms:Encrypt*",
-                            "kms:Decrypt*",
-                            "kms:ReEncrypt*",
-                            "kms:GenerateDataKey*",
-                            "kms:Describe*",
-                        ],
-                        "Resource": "*",
-                        "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": log_group_arn}},
-                    },
-                ]
-            ),
-            opts=self.stateful(),
-        )
-        aws.kms.Alias(
-            self.child_name("key-alias"),
-            name=f"alias/{self.name}",
-            target_key_id=key.key_id,
-            opts=self.child(),
-        )
-        return key
 
     # ------------------------------------------------------------------------------------------
     # Recording: bucket + recording configuration
