@@ -10,6 +10,8 @@ import pytest
 import yaml
 
 from social_platform import stackfiles
+from social_platform.config import PlatformConfig, load_config
+from social_platform.errors import NAMESPACE, ConfigError
 from social_platform.render import RenderedStack, render
 
 STACKS = stackfiles.stack_names()
@@ -60,3 +62,29 @@ def render_variant(tmp_path: Path, stack: str, changes: dict[str, Any]) -> Rende
     config = {stackfiles.PREFIX + key: value for key, value in raw.items()}
     (tmp_path / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": config}))
     return render(stack, project_dir=tmp_path)
+
+
+def load_with(stack: str, changes: dict[str, Any]) -> PlatformConfig:
+    """A stack's config with some dotted keys changed, checked against the repo's address plan."""
+    raw = set_keys(raw_config(stack), changes)
+    return load_config(raw, other_environments=stackfiles.other_environment_regions(stack))
+
+
+def bad_config_cases(cases: list[tuple[Any, ...]]) -> pytest.MarkDecorator:
+    """Parametrize over ``(description, stack, changes, key, words in the message)`` cases."""
+    return pytest.mark.parametrize(
+        ("stack", "changes", "key", "words"), [c[1:] for c in cases], ids=[c[0] for c in cases]
+    )
+
+
+def assert_config_error(stack: str, changes: dict[str, Any], key: str, words: str) -> ConfigError:
+    """Loading fails with one ConfigError that names `key` (the full `social-platform:` path)
+    and says `words`, with no traceback in the message."""
+    with pytest.raises(ConfigError) as caught:
+        load_with(stack, changes)
+    error = caught.value
+    full_key = key if key.startswith(f"{NAMESPACE}:") else f"{NAMESPACE}:{key}"
+    assert full_key in error.keys, error
+    assert words in str(error)
+    assert "Traceback" not in str(error)
+    return error

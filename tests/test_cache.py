@@ -13,7 +13,14 @@ from social_platform.config import load_config
 from social_platform.errors import ConfigError
 from social_platform.render import RenderedResource, RenderedStack
 
-from .conftest import ENVIRONMENTS, raw_config, render_variant, set_keys
+from .conftest import (
+    ENVIRONMENTS,
+    assert_config_error,
+    bad_config_cases,
+    raw_config,
+    render_variant,
+    set_keys,
+)
 from .datatier import (
     CACHE,
     KEY,
@@ -220,18 +227,11 @@ BAD_CACHE_CONFIG = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("stack", "changes", "key", "words"),
-    [c[1:] for c in BAD_CACHE_CONFIG],
-    ids=[c[0] for c in BAD_CACHE_CONFIG],
-)
+@bad_config_cases(BAD_CACHE_CONFIG)
 def test_bad_cache_config_names_the_key_and_what_is_allowed(
     stack: str, changes: dict, key: str, words: str
 ) -> None:
-    with pytest.raises(ConfigError) as caught:
-        load_config(set_keys(raw_config(stack), changes))
-    assert any(k.endswith(key) for k in caught.value.keys), caught.value
-    assert words in str(caught.value)
+    assert_config_error(stack, changes, key, words)
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,16 @@ from social_platform.config import load_config, region_code
 from social_platform.errors import ConfigError
 from social_platform.render import SECRET_MASK, RenderedResource, RenderedStack
 
-from .conftest import ENVIRONMENTS, STACKS, raw_config, render_variant, set_keys
+from .conftest import (
+    ENVIRONMENTS,
+    STACKS,
+    assert_config_error,
+    bad_config_cases,
+    load_with,
+    raw_config,
+    render_variant,
+    set_keys,
+)
 
 CLUSTER = "social:cluster:Cluster"
 ADDON = "social:cluster:Addon"
@@ -900,13 +909,8 @@ def test_every_kubernetes_resource_goes_through_its_clusters_provider(rendered: 
 # Config: tier defaults, locks and guards (no render)
 
 
-def load(stack: str, changes: dict[str, Any]) -> Any:
-    raw = set_keys(raw_config(stack), changes)
-    return load_config(raw, other_environments=stackfiles.other_environment_regions(stack))
-
-
 def test_a_nested_setting_keeps_the_other_tier_defaults() -> None:
-    cfg = load(
+    cfg = load_with(
         "prod", {"cluster.karpenter.cpu_limit": 2000, "cluster.addons.coredns.version": "v1.12.1-eksbuild.3"}
     )
     assert cfg.cluster.karpenter.cpu_limit == 2000
@@ -1035,18 +1039,11 @@ CLUSTER_BAD_CONFIG = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("stack", "changes", "key", "words"),
-    [c[1:] for c in CLUSTER_BAD_CONFIG],
-    ids=[c[0] for c in CLUSTER_BAD_CONFIG],
-)
+@bad_config_cases(CLUSTER_BAD_CONFIG)
 def test_bad_cluster_config_names_the_key_and_what_is_allowed(
     stack: str, changes: dict, key: str, words: str
 ) -> None:
-    with pytest.raises(ConfigError) as caught:
-        load(stack, changes)
-    assert f"social-platform:{key}" in caught.value.keys, caught.value
-    assert words in str(caught.value)
+    assert_config_error(stack, changes, key, words)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,10 +14,14 @@ from hypothesis import strategies as st
 
 from social_components.checks import DAYS, check_windows_apart
 from social_components.database import DatabaseArgs, check_args, parameter_group_family
-from social_platform.errors import ConfigError
 from social_platform.render import RenderedResource, RenderedStack
 
-from .conftest import ENVIRONMENTS, raw_config, render_variant, set_keys
+from .conftest import (
+    ENVIRONMENTS,
+    assert_config_error,
+    bad_config_cases,
+    render_variant,
+)
 from .datatier import (
     CLUSTER,
     DATABASE,
@@ -463,7 +467,7 @@ BAD_DATABASE_CONFIG = [
         "auto-pause too soon",
         "dev",
         {"database.seconds_until_auto_pause": 60},
-        "seconds_until_auto_pause",
+        "database.seconds_until_auto_pause",
         "300",
     ),
     (
@@ -501,20 +505,11 @@ BAD_DATABASE_CONFIG = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("stack", "changes", "key", "words"),
-    [c[1:] for c in BAD_DATABASE_CONFIG],
-    ids=[c[0] for c in BAD_DATABASE_CONFIG],
-)
+@bad_config_cases(BAD_DATABASE_CONFIG)
 def test_bad_database_config_names_the_key_and_what_is_allowed(
     stack: str, changes: dict, key: str, words: str
 ) -> None:
-    from social_platform.config import load_config
-
-    with pytest.raises(ConfigError) as caught:
-        load_config(set_keys(raw_config(stack), changes))
-    assert any(k.endswith(key) for k in caught.value.keys), caught.value
-    assert words in str(caught.value)
+    assert_config_error(stack, changes, key, words)
 
 
 def test_the_stack_files_pass_the_database_checks() -> None:

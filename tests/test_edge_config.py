@@ -4,25 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
+from social_platform.config import edge_aliases, environment_zone_name
 
-from social_platform import stackfiles
-from social_platform.config import edge_aliases, environment_zone_name, load_config
-from social_platform.errors import ConfigError
-
-from .conftest import raw_config
+from .conftest import assert_config_error, bad_config_cases, load_with
 
 
 def load(stack: str, **changes: Any) -> Any:
-    """Load a stack's config after setting dotted keys, e.g. ``{"edge.aliases": [...]}``."""
-    raw = raw_config(stack)
-    for dotted, value in changes.items():
-        *parents, leaf = dotted.split(".")
-        node = raw
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
-    return load_config(raw, other_environments=stackfiles.other_environment_regions(stack))
+    """Load a stack's config after setting dotted keys, e.g. ``load("dev", **{"edge.aliases": [...]})``."""
+    return load_with(stack, changes)
 
 
 def test_tiers_pick_price_class_rate_limits_and_retention() -> None:
@@ -139,19 +128,11 @@ BAD_EDGE_CONFIG = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("stack", "changes", "key", "words"),
-    [c[1:] for c in BAD_EDGE_CONFIG],
-    ids=[c[0] for c in BAD_EDGE_CONFIG],
-)
+@bad_config_cases(BAD_EDGE_CONFIG)
 def test_bad_edge_config_names_the_key_and_what_is_allowed(
     stack: str, changes: dict, key: str, words: str
 ) -> None:
-    with pytest.raises(ConfigError) as caught:
-        load(stack, **changes)
-    error = caught.value
-    assert f"social-platform:{key}" in error.keys, error
-    assert words in str(error)
+    assert_config_error(stack, changes, key, words)
 
 
 def test_good_edge_settings_load() -> None:
