@@ -73,6 +73,26 @@ class SocialComponent(pulumi.ComponentResource):
             extra.setdefault("retain_on_delete", True)
         return pulumi.ResourceOptions(parent=self, **extra)
 
+    def admit(
+        self,
+        role: str,
+        security_group_id: pulumi.Input[str],
+        source_security_group_id: pulumi.Input[str],
+        port: int,
+        description: str,
+    ) -> aws.vpc.SecurityGroupIngressRule:
+        """Admit TCP `port` into a security group from another security group, never from a CIDR."""
+        return aws.vpc.SecurityGroupIngressRule(
+            self.child_name(role),
+            security_group_id=security_group_id,
+            referenced_security_group_id=source_security_group_id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            description=description,
+            opts=self.child(),
+        )
+
     def account_id(self) -> pulumi.Output[str]:
         """The account this component's provider deploys into (a look-up, cached per component)."""
         if not hasattr(self, "_account_id"):

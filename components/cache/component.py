@@ -170,15 +170,8 @@ class Cache(SocialComponent):
         """Admit one client security group (by a stable name, e.g. ``nodes``) to the cache port.
         The rule references the group; there is no way to admit a CIDR."""
         check_client(name, security_group_id)
-        aws.vpc.SecurityGroupIngressRule(
-            self.child_name(f"from-{name}"),
-            security_group_id=self.security_group_id,
-            referenced_security_group_id=security_group_id,
-            ip_protocol="tcp",
-            from_port=self.args.port,
-            to_port=self.args.port,
-            description=f"Valkey from {name}",
-            opts=self.child(),
+        self.admit(
+            f"from-{name}", self.security_group_id, security_group_id, self.args.port, f"Valkey from {name}"
         )
 
     def grant_auth_token_read(self, name: str, role: aws.iam.Role) -> aws.iam.RolePolicy:

@@ -294,15 +294,8 @@ class Database(SocialComponent):
         if self.proxy_security_group_id is not None:
             targets.append(("proxy-", self.proxy_security_group_id))
         for prefix, target in targets:
-            aws.vpc.SecurityGroupIngressRule(
-                self.child_name(f"{prefix}from-{name}"),
-                security_group_id=target,
-                referenced_security_group_id=security_group_id,
-                ip_protocol="tcp",
-                from_port=self.args.port,
-                to_port=self.args.port,
-                description=f"PostgreSQL from {name}",
-                opts=self.child(),
+            self.admit(
+                f"{prefix}from-{name}", target, security_group_id, self.args.port, f"PostgreSQL from {name}"
             )
 
     def grant_connect(self, name: str, role: aws.iam.Role, db_user: str) -> aws.iam.RolePolicy:
@@ -365,16 +358,7 @@ class Database(SocialComponent):
             opts=self.child(),
         )
         self.proxy_security_group_id = proxy_sg.id
-        aws.vpc.SecurityGroupIngressRule(
-            self.child_name("from-proxy"),
-            security_group_id=cluster_sg.id,
-            referenced_security_group_id=proxy_sg.id,
-            ip_protocol="tcp",
-            from_port=args.port,
-            to_port=args.port,
-            description="PostgreSQL from the RDS Proxy",
-            opts=self.child(),
-        )
+        self.admit("from-proxy", cluster_sg.id, proxy_sg.id, args.port, "PostgreSQL from the RDS Proxy")
         aws.vpc.SecurityGroupEgressRule(
             self.child_name("proxy-to-cluster"),
             security_group_id=proxy_sg.id,

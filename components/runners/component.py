@@ -316,15 +316,12 @@ class GitLabRunners(SocialComponent):
             tags={"Name": self.child_name("workers")},
             opts=self.child(),
         )
-        aws.vpc.SecurityGroupIngressRule(
-            self.child_name("workers-ssh-from-manager"),
-            security_group_id=workers.id,
-            referenced_security_group_id=manager.id,
-            ip_protocol="tcp",
-            from_port=22,
-            to_port=22,
-            description="The runner manager drives Docker over SSH (EC2 Instance Connect keys)",
-            opts=self.child(),
+        self.admit(
+            "workers-ssh-from-manager",
+            workers.id,
+            manager.id,
+            22,
+            "The runner manager drives Docker over SSH (EC2 Instance Connect keys)",
         )
         aws.vpc.SecurityGroupEgressRule(
             self.child_name("manager-https"),
