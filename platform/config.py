@@ -89,11 +89,13 @@ _COMPASS = (("north", "n"), ("south", "s"), ("east", "e"), ("west", "w"), ("cent
 
 
 @cache
-def availability_zone_count(region: str) -> int | None:
-    """How many AZs `region` has, from moto's copy of AWS's region data (None if unknown)."""
+def availability_zones(region: str) -> tuple[tuple[str, str], ...]:
+    """(name, zone id) of each AZ in `region`, from moto's copy of AWS's region data (empty if unknown).
+    The config check counts them; the offline render answers AZ look-ups with them."""
     from moto.ec2.models.availability_zones_and_regions import RegionsAndZonesBackend
 
-    return len(RegionsAndZonesBackend.zones.get(region) or []) or None
+    zones = RegionsAndZonesBackend.zones.get(region) or []
+    return tuple(sorted((zone.name, zone.zone_id) for zone in zones))
 
 
 def region_code(region: str) -> str:
@@ -1335,7 +1337,7 @@ def _check_regions(cfg: PlatformConfig, others: Mapping[str, Regions]) -> Iterab
                         " every environment needs its own address range",
                     )
     for role, region in (("primary", regions.primary), ("secondary", regions.secondary)):
-        zones = availability_zone_count(region.name) if region is not None else None
+        zones = len(availability_zones(region.name)) if region is not None else None
         if region is not None and zones and region.az_count > zones:
             yield ConfigIssue(
                 f"regions.{role}.az_count", f"{region.name} has {zones} AZs (got {region.az_count})"

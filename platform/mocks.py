@@ -13,10 +13,11 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import pulumi
+
+from social_platform.config import availability_zones
 
 # ---------------------------------------------------------------------------------------------
 # Where a resource lives, from its provider
@@ -34,15 +35,6 @@ def provider_placement(inputs: dict[str, Any]) -> Placement:
     if isinstance(accounts, str):
         accounts = json.loads(accounts)
     return Placement(account=(accounts or [None])[0], region=inputs.get("region"))
-
-
-@cache
-def availability_zones(region: str) -> tuple[tuple[str, str], ...]:
-    """(name, zone id) of each AZ in `region`, from moto's copy of AWS's region data."""
-    from moto.ec2.models.availability_zones_and_regions import RegionsAndZonesBackend
-
-    zones = RegionsAndZonesBackend.zones.get(region) or []
-    return tuple(sorted((zone.name, zone.zone_id) for zone in zones))
 
 
 def fake_id(*parts: str, length: int = 17) -> str:
