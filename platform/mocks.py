@@ -17,7 +17,7 @@ from typing import Any
 
 import pulumi
 
-from social_platform.config import availability_zones
+from social_platform.config import availability_zones, region_code
 
 # ---------------------------------------------------------------------------------------------
 # Where a resource lives, from its provider
@@ -308,8 +308,6 @@ def random_password_value(name: str) -> str:
 
 
 def _region_code(r: NewResource) -> str:
-    from social_platform.config import region_code
-
     return region_code(r.placement.region) if r.placement.region else "unknown"
 
 
