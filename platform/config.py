@@ -42,6 +42,7 @@ from social_components.cluster.catalog import (
 )
 from social_components.database import SERVERLESS
 from social_components.database import validation as database_rules
+from social_components.naming import region_code
 from social_components.network import InterfaceEndpoint, SubnetPrefixes, plan_subnets
 from social_components.runners.validation import check_cron_period, check_timezone, instance_architecture
 from social_platform.errors import NAMESPACE, ConfigError, ConfigIssue
@@ -85,9 +86,6 @@ def aws_regions() -> tuple[str, ...]:
     return tuple(sorted(boto3.Session().get_available_regions("ec2")))
 
 
-_COMPASS = (("north", "n"), ("south", "s"), ("east", "e"), ("west", "w"), ("central", "c"))
-
-
 @cache
 def availability_zones(region: str) -> tuple[tuple[str, str], ...]:
     """(name, zone id) of each AZ in `region`, from moto's copy of AWS's region data (empty if unknown).
@@ -96,15 +94,6 @@ def availability_zones(region: str) -> tuple[tuple[str, str], ...]:
 
     zones = RegionsAndZonesBackend.zones.get(region) or []
     return tuple(sorted((zone.name, zone.zone_id) for zone in zones))
-
-
-def region_code(region: str) -> str:
-    """A short, stable code for names: us-east-1 → use1, ap-southeast-2 → apse2, ap-south-2 → aps2."""
-    area, *middle, number = region.split("-")
-    code = "-".join(middle)
-    for word, letter in _COMPASS:
-        code = code.replace(word, letter)
-    return area + code.replace("-", "") + number
 
 
 # ---------------------------------------------------------------------------------------------
