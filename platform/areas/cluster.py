@@ -102,8 +102,9 @@ class NodePoolConfig(StrictModel):
     """Most vCPUs of the pool's nodes together."""
     memory_limit_gib: Annotated[int, Field(ge=1, le=1_000_000)]
     """Most memory of the pool's nodes together."""
-    capacity_types: list[Literal["on-demand", "spot"]] = ["spot", "on-demand"]
-    """On-demand, spot or both (Karpenter prefers spot when both are allowed)."""
+    capacity_types: list[Literal["on-demand", "spot"]] = arg_default(NodePoolArgs, "capacity_types")
+    """On-demand, spot or both (Karpenter prefers spot when both are allowed). Unset: on-demand
+    only; spot is an explicit opt-in."""
     architectures: list[Literal["arm64", "amd64"]] = arg_default(NodePoolArgs, "architectures")
     instance_categories: list[Annotated[str, Field(pattern=r"^[a-z]+$")]] = arg_default(
         NodePoolArgs, "instance_categories"
