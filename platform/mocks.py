@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from social_components.testing import ComponentMocks, Placement, provider_placement
-from social_platform.config import availability_zones
+from social_platform.areas.base import availability_zones
 
 __all__ = ["SHARED_STACK_OUTPUTS", "Placement", "PlatformMocks", "provider_placement"]
 
