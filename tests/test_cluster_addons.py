@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pulumi
 import pytest
 
-from social_components.cluster import REGISTRY, AddonEntry, AddonSource, AddonTraits, merge_values
+from social_components import testing
+from social_components.cluster import (
+    REGISTRY,
+    AddonEntry,
+    AddonSource,
+    AddonTraits,
+    KarpenterAws,
+    merge_values,
+)
 from social_components.cluster.validation import ArgError
 from social_platform.render import RenderedStack
 
@@ -218,3 +228,34 @@ def test_every_entry_is_pinned_and_its_waits_are_known() -> None:
         assert set(entry.traits.waits_for) <= milestones | set(REGISTRY), name
         assert set(entry.traits.requires) <= set(REGISTRY), name
         assert entry.calls_aws == (entry.traits.service_account is not None), name
+
+
+# ---------------------------------------------------------------------------------------------
+# Karpenter's AWS side on its own
+
+
+def test_karpenters_aws_side_stands_alone_for_a_cluster_built_elsewhere() -> None:
+    mocks = testing.set_mocks(account="111111111111", region="eu-west-1")
+    arn = "arn:aws:eks:eu-west-1:111111111111:cluster/apps"
+
+    @pulumi.runtime.test
+    def build() -> None:
+        KarpenterAws("karpenter", cluster_name="apps", cluster_arn=arn)
+
+    build()
+    created = {(r.type, r.name): r.inputs for r in mocks.created}
+    kinds = Counter(kind for kind, _ in created)
+    assert kinds["aws:cloudwatch/eventRule:EventRule"] == kinds["aws:cloudwatch/eventTarget:EventTarget"] == 4
+    assert not [kind for kind in kinds if kind.startswith("kubernetes:")], "nothing inside the cluster"
+    queue = created[("aws:sqs/queue:Queue", "karpenter-interruptions")]
+    assert queue["name"] == "apps-karpenter" and queue["kmsMasterKeyId"]
+    association = created[(ASSOCIATION, "karpenter-controller-pod-identity")]
+    assert (association["clusterName"], association["namespace"], association["serviceAccount"]) == (
+        "apps",
+        "kube-system",
+        "karpenter",
+    )
+    entry = created[("aws:eks/accessEntry:AccessEntry", "karpenter-node")]
+    assert entry["clusterName"] == "apps" and entry["type"] == "EC2_LINUX"
+    (trust,) = json.loads(created[(ROLE, "karpenter-controller")]["assumeRolePolicy"])["Statement"]
+    assert trust["Condition"]["StringEquals"]["aws:RequestTag/eks-cluster-arn"] == arn

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from social_components.checks import deep_merge
 from social_components.cluster.catalog import KARPENTER_REQUIRES
 from social_components.cluster.registry import REGISTRY
 
@@ -179,17 +180,6 @@ def missing_requirements(
 
 
 MAX_VALUES_DEPTH = 32
-
-
-def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """`base` with `override` merged in key by key: nested mappings merge, anything else replaces."""
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 def _check_json(where: str, value: object, depth: int = 0) -> None:
