@@ -28,7 +28,8 @@ from typing import Any
 import yaml
 
 from social_platform import stackfiles
-from social_platform.config import UsageConfig, load_config
+from social_platform.areas.usage import UsageConfig
+from social_platform.config import load_config
 from social_platform.errors import ConfigError
 from social_platform.render import RenderedResource, RenderedStack, render
 
