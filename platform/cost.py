@@ -14,7 +14,6 @@ defaults are printed beside the figures.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -31,6 +30,7 @@ from social_platform import stackfiles
 from social_platform.areas.usage import UsageConfig
 from social_platform.config import load_config
 from social_platform.errors import ConfigError
+from social_platform.preview import config_error_text, stacks_parser
 from social_platform.render import RenderedResource, RenderedStack, render
 
 HOURS_PER_MONTH = 730
@@ -138,15 +138,10 @@ class Context:
 
     def region_of(self, resource: RenderedResource) -> str:
         """Where a resource runs: its provider's region, else (Kubernetes objects) its cluster's."""
-        if resource.region:
-            return resource.region
-        parent = resource.parent
-        while parent:
-            placed = [r.region for r in self.stack.descendants(self.stack.resources[parent]) if r.region]
-            if placed:
-                return placed[0]
-            parent = self.stack.resources[parent].parent
-        raise ValueError(f"cannot place {resource.urn} in a region")
+        region = self.stack.placement(resource)[1]
+        if region is None:
+            raise ValueError(f"cannot place {resource.urn} in a region")
+        return region
 
     def by_id(self, id_: str) -> RenderedResource | None:
         return next((r for r in self.stack if r.id == id_), None)
@@ -755,18 +750,10 @@ def readme_section(results: Sequence[Estimate]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="cost",
-        description="Estimate a stack's monthly AWS cost offline, from its render and platform/prices.yaml.",
-    )
-    parser.add_argument(
-        "stacks", nargs="+", metavar="stack", help=f"stack name ({', '.join(stackfiles.stack_names())})"
-    )
-    parser.add_argument(
-        "--json",
-        metavar="FILE",
-        type=Path,
-        help="write the estimate as JSON (several stacks: FILE is a directory)",
+    parser = stacks_parser(
+        "cost",
+        "Estimate a stack's monthly AWS cost offline, from its render and platform/prices.yaml.",
+        "the estimate",
     )
     parser.add_argument(
         "--compare",
@@ -782,7 +769,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             result = estimate_stack(name)
         except ConfigError as exc:
-            print(f"error: stack '{name}' has invalid configuration: {exc}", file=sys.stderr)
+            print(f"error: {config_error_text(name, exc)}", file=sys.stderr)
             return 2
         except (UncoveredTypes, MissingPrices) as exc:
             print(f"error: stack '{name}' cannot be priced: {exc}", file=sys.stderr)

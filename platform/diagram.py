@@ -21,6 +21,7 @@ from pathlib import Path
 
 from social_platform import stackfiles
 from social_platform.errors import ConfigError
+from social_platform.preview import config_error_text
 from social_platform.render import RenderedResource, RenderedStack, render
 
 GLOBAL = "global"
@@ -92,27 +93,10 @@ class Drawing:
     # placement -------------------------------------------------------------------------------
 
     def region_of(self, resource: RenderedResource) -> str:
-        if resource.region:
-            return resource.region
-        parent = resource.parent
-        while parent:
-            placed = [r.region for r in self.stack.descendants(self.stack.resources[parent]) if r.region]
-            if placed:
-                return placed[0]
-            parent = self.stack.resources[parent].parent
-        return GLOBAL
+        return self.stack.placement(resource)[1] or GLOBAL
 
     def account_of(self, resource: RenderedResource) -> str | None:
-        """A resource's account; Kubernetes objects and components: that of their nearest placed kin."""
-        here: RenderedResource | None = resource
-        while here is not None:
-            if here.account:
-                return here.account
-            found = next((r.account for r in self.stack.descendants(here) if r.account), None)
-            if found:
-                return found
-            here = self.stack.resources[here.parent] if here.parent else None
-        return None
+        return self.stack.placement(resource)[0]
 
     def subnets(self, resource: RenderedResource) -> list[str]:
         inputs = resource.inputs
@@ -126,7 +110,7 @@ class Drawing:
 
     def in_vpc(self, resource: RenderedResource, node_id: str, label: str, tier: str | None = None) -> Node:
         subnets = self.subnets(resource)
-        tiers = {self.subnet_tier.get(s) for s in subnets} - {None}
+        tiers = {tier for s in subnets if (tier := self.subnet_tier.get(s))}
         vpc = next((self.subnet_vpc[s] for s in subnets if s in self.subnet_vpc), None)
         return self.picture.add(
             resource,
@@ -135,7 +119,7 @@ class Drawing:
                 label,
                 self.account_of(resource),
                 self.region_of(resource),
-                tier or (sorted(tiers)[0] if len(tiers) == 1 else None),
+                tier or (next(iter(tiers)) if len(tiers) == 1 else None),
                 vpc,
             ),
         )
@@ -193,8 +177,8 @@ class Drawing:
             nodes = cache.inputs.get("numCacheClusters", 1)
             self.in_vpc(cache, _slug(cache.name), f"Valkey {nodes:g} x {cache.inputs.get('nodeType')}")
         for asg in s.of_type("aws:autoscaling/group:Group"):
-            role = "manager" if asg.name.endswith("manager") else "workers"
-            self.in_vpc(asg, _slug(asg.name), f"GitLab runner {role}")
+            kind = "manager" if asg.name.endswith("manager") else "workers"
+            self.in_vpc(asg, _slug(asg.name), f"GitLab runner {kind}")
         for pool in s.of_type("aws:cognito/userPool:UserPool"):
             self.regional(pool, _slug(pool.name), f"Cognito {pool.name}")
         for channel in s.of_type("aws:ivs/channel:Channel"):
@@ -439,7 +423,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         rendered = render(args.stack)
     except ConfigError as exc:
-        print(f"error: stack '{args.stack}' has invalid configuration: {exc}", file=sys.stderr)
+        print(f"error: {config_error_text(args.stack, exc)}", file=sys.stderr)
         return 2
     text = readme_section(rendered) + "\n" if args.markdown else mermaid(rendered)
     if args.output:
