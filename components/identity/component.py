@@ -235,7 +235,7 @@ class Identity(SocialComponent):
             # Cognito cannot change or remove a custom attribute once the pool exists: a changed
             # schema would make Pulumi replace the pool, and a replaced pool loses every user and
             # password. So the schema is fixed at creation and later edits are ignored; new
-            # attributes are added on purpose (see the README, "Identity").
+            # attributes are added on purpose (see docs/components/identity.md).
             opts=self.stateful(ignore_changes=["schemas"]),
         )
 
