@@ -7,6 +7,7 @@ Run by the test suite over every Markdown file of the repository (README.md, doc
 - no heading inside a code block, and no Python statement outside one;
 - every relative link points at a file that exists, and every `#anchor` at a heading of its page
   (slugs as GitLab and GitHub make them);
+- no `<placeholder>` outside code (renderers take it for an HTML tag and drop it);
 - every repository path written as code (`platform/x.py`) exists, so renamed files cannot leave
   stale references behind;
 - shell blocks whose info string says `offline` (```` ```bash offline ````) are examples the tests
@@ -30,8 +31,10 @@ CODE_HEADING = re.compile(r"^#{2,6}\s+\S")
 """A Markdown heading inside a code block (a single `#` is a shell or Python comment)."""
 PYTHON_OUTSIDE = re.compile(r"^(import [A-Za-z_][\w.]*\s*$|from [A-Za-z_][\w.]* import |pulumi\.export\()")
 LINK = re.compile(r"(?<!\\)!?\[(?P<text>[^\]\n]*)\]\((?P<target>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
-CODE_SPAN = re.compile(r"(`+)(?P<code>.+?)\1")
-REPO_PATH = re.compile(r"^(?:platform|components|tests|scripts|schema|policy|docs|\.ci)/[\w./-]*$")
+CODE_SPAN = re.compile(r"(`+)(?P<code>.+?)\1", re.DOTALL)
+REPO_PATH = re.compile(r"^(?:\./)?(?:platform|components|tests|scripts|schema|policy|docs|\.ci)/[\w./-]*$")
+RAW_TAG = re.compile(r"<(?!!--|/?(?:br|details|summary|sub|sup|kbd)\b)[A-Za-z][^>\n]*>")
+"""`<name>` in prose: GitLab and GitHub treat it as an HTML tag and drop it."""
 SHELL_LANGUAGES = frozenset({"bash", "sh", "shell"})
 OFFLINE = "offline"
 
@@ -144,9 +147,21 @@ def anchors(page: Page) -> set[str]:
     return per_renderer[0] & per_renderer[1]
 
 
-def _prose_without_code_spans(page: Page) -> Iterator[tuple[int, str]]:
-    for number, line in page.prose:
-        yield number, CODE_SPAN.sub("``", line)
+def paragraphs(page: Page) -> Iterator[tuple[int, str]]:
+    """(first line, text) of each run of prose lines: code spans and links may cross lines."""
+    start, lines = 0, []
+    for number, line in [*page.prose, (0, "")]:
+        if line.strip() and (not lines or number == start + len(lines)):
+            start = start if lines else number
+            lines.append(line)
+            continue
+        if lines:
+            yield start, "\n".join(lines)
+        start, lines = number, [line] if line.strip() else []
+
+
+def _line(start: int, text: str, position: int) -> int:
+    return start + text.count("\n", 0, position)
 
 
 def problems(page: Page, root: Path = PROJECT_ROOT, pages: dict[Path, Page] | None = None) -> list[str]:
@@ -159,15 +174,33 @@ def problems(page: Page, root: Path = PROJECT_ROOT, pages: dict[Path, Page] | No
             pages[path] = read(path)
         return pages[path]
 
+    def missing(word: str) -> bool:
+        return not (root / word.removeprefix("./").rstrip("/")).exists()
+
     for number, line in page.prose:
         if PYTHON_OUTSIDE.match(line):
             found.append(f"{number}: Python outside a code block (a missing ```python fence?)")
-        for span in CODE_SPAN.finditer(line):
-            code = span["code"].strip()
-            if REPO_PATH.match(code) and not (root / code.rstrip("/")).exists():
-                found.append(f"{number}: `{code}` does not exist in the repository")
-    for number, line in _prose_without_code_spans(page):
-        for link in LINK.finditer(line):
+    for block in page.blocks:
+        if block.language not in SHELL_LANGUAGES:
+            continue
+        for offset, line in enumerate(block.code.splitlines(), start=1):
+            for word in re.findall(r"(?<![\w/])\./scripts/[\w.-]+", line.split("#")[0]):
+                if missing(word):
+                    found.append(f"{block.line + offset}: `{word}` does not exist in the repository")
+    for start, text in paragraphs(page):
+        for span in CODE_SPAN.finditer(text):
+            words = span["code"].split()
+            # A path, or a command: `./scripts/preflight <stack>` names scripts/preflight.
+            if words and REPO_PATH.match(words[0]) and missing(words[0]):
+                found.append(f"{_line(start, text, span.start())}: `{words[0]}` does not exist in the repository")
+        prose = CODE_SPAN.sub(lambda m: "`" * len(m[0]), text)  # same length, so positions hold
+        for tag in RAW_TAG.finditer(prose):
+            found.append(
+                f"{_line(start, prose, tag.start())}: {tag[0]} outside code is dropped by the renderer"
+                " (write it as code)"
+            )
+        for link in LINK.finditer(prose):
+            number = _line(start, prose, link.start())
             target = link["target"]
             if re.match(r"^[a-z][a-z0-9+.-]*:", target):  # https:, mailto: …
                 continue
@@ -179,7 +212,7 @@ def problems(page: Page, root: Path = PROJECT_ROOT, pages: dict[Path, Page] | No
             if anchor and linked.suffix == ".md" and anchor not in anchors(target_page(linked)):
                 found.append(f"{number}: link to #{anchor}, which is not a heading of {linked.name}")
     rel = page.path.relative_to(root) if page.path.is_relative_to(root) else page.path
-    return [f"{rel}:{p}" for p in found]
+    return [f"{rel}:{p}" for p in sorted(found, key=lambda p: int(p.split(":")[0]))]
 
 
 def offline_examples(files: list[Path] | None = None) -> list[Block]:

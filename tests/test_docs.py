@@ -65,6 +65,14 @@ def test_the_check_catches_dead_links_anchors_and_paths(tmp_path: Path) -> None:
     assert _page(tmp_path, "# T\n\nSee `platform/nothing_here.py`.\n") == [
         "page.md:3: `platform/nothing_here.py` does not exist in the repository"
     ]
+    assert _page(tmp_path, "# T\n\n```bash\n./scripts/nothing-here dev\n```\n") == [
+        "page.md:4: `./scripts/nothing-here` does not exist in the repository"
+    ]
+    # A placeholder outside code vanishes when rendered; inside a code span (even across lines) it stays.
+    assert _page(tmp_path, "# T\n\nThe zone\n<env>.example.com.\n") == [
+        "page.md:4: <env> outside code is dropped by the renderer (write it as code)"
+    ]
+    assert _page(tmp_path, "# T\n\nThe zone `api.\n<env>.example.com`.\n") == []
 
 
 def test_anchors_follow_gitlab_and_github_and_number_repeats() -> None:
