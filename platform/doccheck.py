@@ -105,7 +105,12 @@ def read(path: Path) -> Page:
                 prose.append((number, line))
             continue
         start, fence, language, flags = opened
-        if match and match["fence"][0] == fence[0] and len(match["fence"]) >= len(fence) and not match["info"].strip():
+        if (
+            match
+            and match["fence"][0] == fence[0]
+            and len(match["fence"]) >= len(fence)
+            and not match["info"].strip()
+        ):
             blocks.append(Block(path, start, language, flags, "\n".join(body) + "\n"))
             opened = None
             continue
@@ -149,7 +154,7 @@ def anchors(page: Page) -> set[str]:
 
 def paragraphs(page: Page) -> Iterator[tuple[int, str]]:
     """(first line, text) of each run of prose lines: code spans and links may cross lines."""
-    start, lines = 0, []
+    start, lines = 0, list[str]()
     for number, line in [*page.prose, (0, "")]:
         if line.strip() and (not lines or number == start + len(lines)):
             start = start if lines else number
@@ -192,7 +197,9 @@ def problems(page: Page, root: Path = PROJECT_ROOT, pages: dict[Path, Page] | No
             words = span["code"].split()
             # A path, or a command: `./scripts/preflight <stack>` names scripts/preflight.
             if words and REPO_PATH.match(words[0]) and missing(words[0]):
-                found.append(f"{_line(start, text, span.start())}: `{words[0]}` does not exist in the repository")
+                found.append(
+                    f"{_line(start, text, span.start())}: `{words[0]}` does not exist in the repository"
+                )
         prose = CODE_SPAN.sub(lambda m: "`" * len(m[0]), text)  # same length, so positions hold
         for tag in RAW_TAG.finditer(prose):
             found.append(

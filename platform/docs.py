@@ -5,6 +5,10 @@ Each component's page under `docs/components/` holds, between `<!-- generated:ar
 its default (or "required") and the docstring written under it in `args.py`. The tables are read
 from the source with `ast`, so a field's documentation lives in one place, beside the field.
 
+Between `<!-- generated:outputs -->` and `<!-- /generated:outputs -->` it holds the component's
+outputs (the attributes annotated on its class in `component.py`, with their docstrings) and its
+intent methods (public methods, with the first line of their docstrings).
+
 `docs --check` fails when a page is out of date (the test suite runs it); `docs` rewrites them.
 """
 
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -22,6 +27,7 @@ from social_platform.stackfiles import PROJECT_ROOT
 COMPONENTS = PROJECT_ROOT / "components"
 PAGES = PROJECT_ROOT / "docs" / "components"
 START, END = "<!-- generated:args -->", "<!-- /generated:args -->"
+OUTPUTS_START, OUTPUTS_END = "<!-- generated:outputs -->", "<!-- /generated:outputs -->"
 
 
 @dataclass(frozen=True)
@@ -57,13 +63,27 @@ def _default(value: ast.expr | None) -> str | None:
                 return ast.unparse(keyword.value)
             if keyword.arg == "default_factory":
                 factory = ast.unparse(keyword.value)
-                return f"{factory}()" if not factory.startswith("lambda") else factory.removeprefix("lambda: ")
+                return (
+                    f"{factory}()" if not factory.startswith("lambda") else factory.removeprefix("lambda: ")
+                )
         return None
     return ast.unparse(value)
 
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _docstring_after(body: list[ast.stmt], index: int) -> str:
+    """The attribute docstring: a string literal right after the statement at `index`."""
+    after = body[index + 1] if index + 1 < len(body) else None
+    if (
+        isinstance(after, ast.Expr)
+        and isinstance(after.value, ast.Constant)
+        and isinstance(after.value.value, str)
+    ):
+        return after.value.value
+    return ""
 
 
 def args_classes(path: Path) -> Iterator[ArgsClass]:
@@ -79,14 +99,7 @@ def args_classes(path: Path) -> Iterator[ArgsClass]:
                 continue
             if ast.unparse(statement.annotation).startswith("ClassVar"):
                 continue
-            after = body[index + 1] if index + 1 < len(body) else None
-            doc = (
-                after.value.value
-                if isinstance(after, ast.Expr)
-                and isinstance(after.value, ast.Constant)
-                and isinstance(after.value.value, str)
-                else ""
-            )
+            doc = _docstring_after(body, index)
             fields.append(
                 Field(
                     statement.target.id,
@@ -113,11 +126,77 @@ def table(cls: ArgsClass) -> str:
     return "\n".join(lines)
 
 
+def literal_aliases(folder: Path) -> dict[str, list[str]]:
+    """`Name = Literal[...]` at module level in any module of a component folder: name → values."""
+    aliases: dict[str, list[str]] = {}
+    for path in sorted(folder.glob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+                continue
+            target, value = node.targets[0], node.value
+            if (
+                isinstance(target, ast.Name)
+                and isinstance(value, ast.Subscript)
+                and ast.unparse(value.value).split(".")[-1] == "Literal"
+            ):
+                values = value.slice.elts if isinstance(value.slice, ast.Tuple) else [value.slice]
+                aliases[target.id] = [ast.unparse(v) for v in values]
+    return aliases
+
+
+def _values(classes: list[ArgsClass], aliases: dict[str, list[str]]) -> str | None:
+    used = [
+        name
+        for name in aliases
+        if any(re.search(rf"\b{name}\b", f.type) for cls in classes for f in cls.fields)
+    ]
+    if not used:
+        return None
+    lines = ["Values of the `Literal` types above:", ""]
+    lines += [f"- `{name}`: " + ", ".join(f"`{_cell(v)}`" for v in aliases[name]) for name in used]
+    return "\n".join(lines)
+
+
 def generated(component: str) -> str:
-    """What stands between the markers of `docs/components/<component>.md`."""
+    """What stands between the args markers of `docs/components/<component>.md`."""
     classes = list(args_classes(COMPONENTS / component / "args.py"))
     intro = f"Generated from `components/{component}/args.py` by `docs`; edit the docstrings there."
-    return "\n\n".join([intro, *(table(cls) for cls in classes)])
+    values = _values(classes, literal_aliases(COMPONENTS / component))
+    return "\n\n".join([intro, *(table(cls) for cls in classes), *([values] if values else [])])
+
+
+def _component_classes(path: Path) -> Iterator[ast.ClassDef]:
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.ClassDef) and any(
+            ast.unparse(base).split(".")[-1] == "SocialComponent" for base in node.bases
+        ):
+            yield node
+
+
+def generated_outputs(component: str) -> str:
+    """What stands between the outputs markers: each component class's outputs and intent methods."""
+    parts = [f"Generated from `components/{component}/component.py` by `docs`; edit the docstrings there."]
+    for cls in _component_classes(COMPONENTS / component / "component.py"):
+        rows = ["| output | type | description |", "|---|---|---|"]
+        methods = []
+        for index, statement in enumerate(cls.body):
+            doc = _docstring_after(cls.body, index)
+            if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+                if not ast.unparse(statement.annotation).startswith("ClassVar"):
+                    rows.append(
+                        f"| `{statement.target.id}` | `{_cell(ast.unparse(statement.annotation))}` |"
+                        f" {_cell(_one_line(doc)) or '—'} |"
+                    )
+            elif isinstance(statement, ast.FunctionDef) and not statement.name.startswith("_"):
+                params = [a.arg for a in statement.args.args if a.arg != "self"]
+                summary = (ast.get_docstring(statement) or "").split("\n\n")[0]
+                methods.append(f"- `{statement.name}({', '.join(params)})`: {_one_line(summary) or '—'}")
+        parts.append(f"#### `{cls.name}`")
+        if len(rows) > 2:
+            parts.append("\n".join(rows))
+        if methods:
+            parts.append("Intent methods:\n\n" + "\n".join(methods))
+    return "\n\n".join(parts)
 
 
 def components() -> list[str]:
@@ -128,14 +207,14 @@ def page(component: str) -> Path:
     return PAGES / f"{component}.md"
 
 
-def updated(text: str, body: str) -> str:
-    head, start, rest = text.partition(START)
+def updated(text: str, body: str, markers: tuple[str, str] = (START, END)) -> str:
+    head, start, rest = text.partition(markers[0])
     if not start:
-        raise ValueError(f"no {START} marker")
-    _, end, tail = rest.partition(END)
+        raise ValueError(f"no {markers[0]} marker")
+    _, end, tail = rest.partition(markers[1])
     if not end:
-        raise ValueError(f"no {END} marker")
-    return f"{head}{START}\n{body}\n{END}{tail}"
+        raise ValueError(f"no {markers[1]} marker")
+    return f"{head}{start}\n{body}\n{end}{tail}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -151,6 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         text = path.read_text(encoding="utf-8")
         try:
             new = updated(text, generated(component))
+            new = updated(new, generated_outputs(component), (OUTPUTS_START, OUTPUTS_END))
         except ValueError as exc:
             stale.append(f"{path.relative_to(PROJECT_ROOT)}: {exc}")
             continue

@@ -58,7 +58,9 @@ def test_the_check_catches_dead_links_anchors_and_paths(tmp_path: Path) -> None:
     (tmp_path / "other.md").write_text("# Other\n\n## Before the first `pulumi up`\n")
     good = "# T\n\n[a](other.md) [b](other.md#before-the-first-pulumi-up) [c](#t) [d](https://x.test/y)\n"
     assert _page(tmp_path, good) == []
-    assert _page(tmp_path, "# T\n\n[a](missing.md)\n") == ["page.md:3: link to missing.md, which does not exist"]
+    assert _page(tmp_path, "# T\n\n[a](missing.md)\n") == [
+        "page.md:3: link to missing.md, which does not exist"
+    ]
     assert _page(tmp_path, "# T\n\n[a](other.md#nope)\n") == [
         "page.md:3: link to #nope, which is not a heading of other.md"
     ]
@@ -112,7 +114,9 @@ def test_a_python_example_uses_names_and_arguments_that_exist(block: doccheck.Bl
         if isinstance(cls, type) and dataclasses.is_dataclass(cls):
             fields = {f.name for f in dataclasses.fields(cls)}
             for keyword in node.keywords:
-                assert keyword.arg in fields, f"line {node.lineno}: {cls.__name__} has no argument {keyword.arg}"
+                assert keyword.arg in fields, (
+                    f"line {node.lineno}: {cls.__name__} has no argument {keyword.arg}"
+                )
 
 
 # ---------------------------------------------------------------------------------------------
