@@ -9,6 +9,12 @@ Between `<!-- generated:outputs -->` and `<!-- /generated:outputs -->` it holds 
 outputs (the attributes annotated on its class in `component.py`, with their docstrings) and its
 intent methods (public methods, with the first line of their docstrings).
 
+`docs/configuration.md` holds, between `<!-- generated:config:<key> -->` and
+`<!-- /generated:config:<key> -->`, each config section's keys with their dev, staging and prod
+defaults (the section's own default or its `TIER_DEFAULTS`), what a prod stack may not change
+(`PROD_LOCKS`) and the field's docstring: read from the config model itself, so the page cannot
+disagree with what a stack gets.
+
 `docs --check` fails when a page is out of date (the test suite runs it); `docs` rewrites them.
 """
 
@@ -18,9 +24,13 @@ import argparse
 import ast
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
 
 from social_platform.stackfiles import PROJECT_ROOT
 
@@ -28,6 +38,8 @@ COMPONENTS = PROJECT_ROOT / "components"
 PAGES = PROJECT_ROOT / "docs" / "components"
 START, END = "<!-- generated:args -->", "<!-- /generated:args -->"
 OUTPUTS_START, OUTPUTS_END = "<!-- generated:outputs -->", "<!-- /generated:outputs -->"
+CONFIG_PAGE = PROJECT_ROOT / "docs" / "configuration.md"
+TIERS = ("dev", "staging", "prod")
 
 
 @dataclass(frozen=True)
@@ -199,6 +211,78 @@ def generated_outputs(component: str) -> str:
     return "\n\n".join(parts)
 
 
+def _flow(value: Any) -> str:
+    """A config value as a stack file would write it (YAML flow style)."""
+    if isinstance(value, BaseModel):
+        value = value.model_dump()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "unset"
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    return str(value)
+
+
+def sections() -> dict[str, type[BaseModel]]:
+    """The config model's area sections (the ones with tier defaults), by config key."""
+    from social_platform.config import PlatformConfig
+
+    found: dict[str, type[BaseModel]] = {}
+    for name, info in PlatformConfig.model_fields.items():
+        annotation = info.annotation
+        if (
+            isinstance(annotation, type)
+            and issubclass(annotation, BaseModel)
+            and hasattr(annotation, "TIER_DEFAULTS")
+        ):
+            found[name] = annotation
+    return found
+
+
+def config_table(section: type[BaseModel]) -> str:
+    """Every key of a section: its default per tier, the prod lock, its docstring."""
+    tier_defaults: Mapping[Any, Mapping[str, Any]] = getattr(section, "TIER_DEFAULTS", {})
+    locks: Mapping[str, Any] = getattr(section, "PROD_LOCKS", {})
+    by_tier = {str(getattr(tier, "value", tier)): values for tier, values in tier_defaults.items()}
+    lines = ["| key | dev | staging | prod | description |", "|---|---|---|---|---|"]
+    for name, info in section.model_fields.items():
+        if name == "enabled":
+            continue
+        cells = []
+        for tier in TIERS:
+            if name in by_tier.get(tier, {}):
+                cells.append(f"`{_cell(_flow(by_tier[tier][name]))}`")
+            elif info.is_required():
+                cells.append("required")
+            else:
+                cells.append(f"`{_cell(_flow(info.get_default(call_default_factory=True)))}`")
+        if name in locks:
+            cells[-1] += f" (locked: {_cell(locks[name].allowed)})"
+        doc = _cell(_one_line(info.description or "")) or "—"
+        lines.append(f"| `{name}` | " + " | ".join(cells) + f" | {doc} |")
+    return "\n".join(lines)
+
+
+def config_markers(key: str) -> tuple[str, str]:
+    return f"<!-- generated:config:{key} -->", f"<!-- /generated:config:{key} -->"
+
+
+def generated_config(text: str) -> str:
+    """`docs/configuration.md` with every section's table regenerated."""
+    for key, section in sections().items():
+        intro = (
+            f"Generated from the `{key}` section of the config model by `docs`; edit the field"
+            " docstrings and `TIER_DEFAULTS` there."
+        )
+        text = updated(text, f"{intro}\n\n{config_table(section)}", config_markers(key))
+    return text
+
+
 def components() -> list[str]:
     return sorted(p.parent.name for p in COMPONENTS.glob("*/args.py"))
 
@@ -240,6 +324,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 path.write_text(new, encoding="utf-8")
                 print(f"updated {path.relative_to(PROJECT_ROOT)}")
+    config = CONFIG_PAGE.read_text(encoding="utf-8")
+    try:
+        new_config = generated_config(config)
+    except ValueError as exc:
+        stale.append(f"{CONFIG_PAGE.relative_to(PROJECT_ROOT)}: {exc}")
+        new_config = config
+    if new_config != config:
+        if args.check:
+            stale.append(f"{CONFIG_PAGE.relative_to(PROJECT_ROOT)} is out of date")
+        else:
+            CONFIG_PAGE.write_text(new_config, encoding="utf-8")
+            print(f"updated {CONFIG_PAGE.relative_to(PROJECT_ROOT)}")
     for line in stale:
         print(f"docs: {line}", file=sys.stderr)
     if stale:

@@ -2,8 +2,8 @@
 
 - every Markdown file: fences closed and labelled, no heading swallowed by a code block, no Python
   outside one, relative links and `#anchors` resolve, code paths exist (`doccheck`);
-- every component has a reference page whose argument tables are generated from its `args.py`
-  (`docs --check`);
+- every component has a reference page whose argument and output tables are generated from its code,
+  and the configuration page's tables from the config model (`docs --check`);
 - every Python example on those pages imports names that exist and passes only arguments the args
   dataclasses have;
 - every shell example marked `offline` runs, from the repository root, and succeeds.
@@ -90,7 +90,7 @@ def test_anchors_follow_gitlab_and_github_and_number_repeats() -> None:
 
 def test_every_component_page_is_generated_from_the_code() -> None:
     assert docs.components(), "no component with an args.py was found"
-    assert docs.main(["--check"]) == 0, "a component page is stale or missing: run ./scripts/docs"
+    assert docs.main(["--check"]) == 0, "a generated page is stale or missing: run ./scripts/docs"
 
 
 def _python_examples() -> list[doccheck.Block]:
