@@ -287,6 +287,17 @@ def components() -> list[str]:
     return sorted(p.parent.name for p in COMPONENTS.glob("*/args.py"))
 
 
+def skeleton(component: str) -> str:
+    """A new component page: the sections every page has, the generated parts still empty."""
+    return (
+        f"# {component.replace('_', ' ').capitalize()}\n\n"
+        f"`social_components.{component}` — what it is, in one sentence.\n\n"
+        "## What it builds\n\n## Usage\n\n"
+        f"## Outputs\n\n{OUTPUTS_START}\n{OUTPUTS_END}\n\n"
+        f"## Arguments\n\n{START}\n{END}\n"
+    )
+
+
 def page(component: str) -> Path:
     return PAGES / f"{component}.md"
 
@@ -309,8 +320,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     for component in components():
         path = page(component)
         if not path.exists():
-            stale.append(f"{path.relative_to(PROJECT_ROOT)} is missing")
-            continue
+            if args.check:
+                stale.append(f"{path.relative_to(PROJECT_ROOT)} is missing")
+                continue
+            path.write_text(skeleton(component), encoding="utf-8")
+            print(f"created {path.relative_to(PROJECT_ROOT)}: write its prose (see docs/writing-docs.md)")
         text = path.read_text(encoding="utf-8")
         try:
             new = updated(text, generated(component))
