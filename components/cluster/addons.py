@@ -47,7 +47,7 @@ class Addons(SocialComponent):
         self._args = args
         self._cluster_arn = cluster_arn
         self._region = region
-        self._provider = provider
+        self._k8s_provider = provider
         self._logs_key = logs_key
         self._registry = registry
         self.settings = {name: args.addons.get(name, AddonArgs()) for name in registry}
@@ -100,12 +100,12 @@ class Addons(SocialComponent):
         helm = entry.source.kind == "helm"
         waits = self._waits(entry)
         if helm and entry.traits.namespace != "kube-system":
-            waits.append(addon.namespace(self._provider))
+            waits.append(addon.namespace(self._k8s_provider))
         ctx = AddonContext(
             addon=addon,
             args=self._args,
             region=self._region,
-            provider=self._provider,
+            provider=self._k8s_provider,
             logs_key=self._logs_key,
             enabled=self.enabled,
         )
@@ -127,7 +127,11 @@ class Addons(SocialComponent):
         waits += addon.credentials
         if helm:
             addon.chart(
-                source=entry.source, version=version, values=values, provider=self._provider, depends_on=waits
+                source=entry.source,
+                version=version,
+                values=values,
+                provider=self._k8s_provider,
+                depends_on=waits,
             )
         else:
             addon.eks_addon(

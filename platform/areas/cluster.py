@@ -9,7 +9,7 @@ region and losing a region loses none of the other's capacity. Config decides ev
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Annotated, Any, Literal
 
@@ -286,7 +286,7 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
     nodes = section.system_nodes
     teams = {name: team.args() for name, team in section.teams.items()}
     deployer = cfg.accounts.get(cfg.environment.name)
-    rules = [
+    rules: list[Callable[[], object]] = [
         lambda: system_node_architecture(nodes.instance_types),
         lambda: check_sizes(nodes.min_size, nodes.desired_size, nodes.max_size),
         lambda: access_grants(teams, creator_role_arn=deployer.deploy_role_arn if deployer else None),
