@@ -190,9 +190,10 @@ DUMMY = AddonEntry(
 def with_dummy(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rendered: dict
 ) -> tuple[RenderedStack, RenderedStack]:
+    before = rendered["staging"]  # the shared render, made (if not yet) without the dummy
     monkeypatch.setitem(REGISTRY, "dummy", DUMMY)
     after = render_variant(tmp_path, "staging", {"cluster.addons.dummy.values": {"replicas": 3}})
-    return rendered["staging"], after
+    return before, after
 
 
 def test_a_registry_entry_is_all_it_takes_to_add_an_add_on(
