@@ -209,7 +209,8 @@ def test_a_registry_entry_is_all_it_takes_to_add_an_add_on(
     chart = chart_of(after, "dummy")
     assert (chart["chart"], chart["version"], chart["namespace"]) == ("dummy", "1.2.3", "dummy")
     assert chart["repositoryOpts"]["repo"] == "https://charts.example.com"
-    assert chart["values"] == {"clusterName": CLUSTER, "replicas": 3, "serviceAccount": {"name": "dummy-sa"}}
+    eks_name = after.named(f"{CLUSTER}-eks").inputs["name"]
+    assert chart["values"] == {"clusterName": eks_name, "replicas": 3, "serviceAccount": {"name": "dummy-sa"}}
 
     (role,) = [r for r in after.descendants(component) if r.type == ROLE]
     (trust,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
