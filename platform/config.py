@@ -127,9 +127,12 @@ def load_config(
 def _as_config_error(exc: ValidationError, prefix: tuple[str, ...] = ()) -> ConfigError:
     issues = []
     for error in exc.errors():
-        loc = prefix + tuple(str(part) for part in error["loc"])
+        # A bad map key (a region name) is reported at the key itself, without pydantic's "[key]".
+        loc = prefix + tuple(str(part) for part in error["loc"] if part != "[key]")
         message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
+        if error["type"] == "extra_forbidden" and loc[:1] == ("regions",) and loc[-1] == "name":
+            message = "unknown key; a region's name is its key in `regions`, e.g. regions: {eu-west-1: {…}}"
+        elif error["type"] == "extra_forbidden":
             message = "unknown key; check the spelling against schema/stack-config.schema.json"
         elif error["type"] == "missing":
             message = "is required"

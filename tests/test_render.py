@@ -98,8 +98,8 @@ def test_pulumi_preview_gets_a_short_run_error_not_a_traceback(monkeypatch: pyte
     from social_platform.errors import ConfigIssue
 
     def bad_config(*_: object) -> None:
-        raise ConfigError([ConfigIssue("regions.primary.az_count", "prod needs at least 3 AZs (got 2)")])
+        raise ConfigError([ConfigIssue("regions.eu-west-1.az_count", "prod needs at least 3 AZs (got 2)")])
 
     monkeypatch.setattr(program, "read_config", bad_config)
-    with pytest.raises(pulumi.RunError, match=r"social-platform:regions\.primary\.az_count: prod needs"):
+    with pytest.raises(pulumi.RunError, match=r"social-platform:regions\.eu-west-1\.az_count: prod needs"):
         program.run()

@@ -65,12 +65,11 @@ class NetworkConfig(Section):
 def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
     """Every region's VPC range holds its subnets at the configured prefix lengths."""
     prefixes = cfg.section(NetworkConfig).prefixes()
-    for role, region in (("primary", cfg.regions.primary), ("secondary", cfg.regions.secondary)):
-        if region is not None:
-            try:
-                plan_subnets(region.vpc_cidr, region.az_count, prefixes)
-            except ValueError as exc:
-                yield ConfigIssue(f"regions.{role}.vpc_cidr", str(exc))
+    for region in cfg.regions.all():
+        try:
+            plan_subnets(region.vpc_cidr, region.az_count, prefixes)
+        except ValueError as exc:
+            yield ConfigIssue(f"{region.key}.vpc_cidr", str(exc))
 
 
 def build(platform: Platform) -> dict[str, Network]:
