@@ -140,6 +140,24 @@ def updated(text: str, body: str) -> str:
     return f"{head}{START}\n{body}\n{END}{tail}"
 
 
+def _config_reference(*, check: bool) -> list[str]:
+    """The config tables of docs/areas.md (`config_docs`): what is stale, or rewrite them."""
+    from social_platform import config_docs
+
+    path = config_docs.PAGE
+    text = path.read_text(encoding="utf-8")
+    try:
+        new = config_docs.updated(text)
+    except ValueError as exc:
+        return [f"{path.relative_to(PROJECT_ROOT)}: {exc}"]
+    if new != text:
+        if check:
+            return [f"{path.relative_to(PROJECT_ROOT)} is out of date"]
+        path.write_text(new, encoding="utf-8")
+        print(f"updated {path.relative_to(PROJECT_ROOT)}")
+    return []
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="docs", description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="only report pages that are out of date")
@@ -162,6 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 path.write_text(new, encoding="utf-8")
                 print(f"updated {path.relative_to(PROJECT_ROOT)}")
+    stale += _config_reference(check=args.check)
     for line in stale:
         print(f"docs: {line}", file=sys.stderr)
     if stale:
