@@ -68,6 +68,7 @@ def test_every_extra_node_pool_setting_reaches_the_component_without_a_mapping()
         "instance_categories": ["g"],
         "labels": {"team": "ml"},
         "expire_after_hours": 24,
+        "consolidate_after_seconds": 300,
         "weight": 42,
     }
     assert set(changed) >= set(shared_settings(NodePoolConfig, NodePoolArgs)) - {"taints"}

@@ -111,6 +111,7 @@ class NodePoolConfig(StrictModel):
     taints: list[TaintConfig] = args_field(NodePoolArgs, "taints")
     labels: dict[str, Annotated[str, Field(max_length=63)]] = args_field(NodePoolArgs, "labels")
     expire_after_hours: int = args_field(NodePoolArgs, "expire_after_hours", ge=1, le=8760)
+    consolidate_after_seconds: int = args_field(NodePoolArgs, "consolidate_after_seconds", ge=0, le=86_400)
     weight: int | None = args_field(NodePoolArgs, "weight", ge=1, le=100)
 
     def args(self) -> NodePoolArgs:
