@@ -4,7 +4,8 @@ One table per area section: every key (nested keys dotted), its default — the 
 tier defaults side by side — the prod lock if any, what values are allowed and the field's
 docstring. The same model gives the JSON schema (`config-schema`), so the schema, these tables and
 the loader cannot disagree; `docs` writes the tables between `<!-- generated:config:<section> -->`
-and `<!-- /generated:config -->` markers, and `docs --check` (run by the tests) fails when stale.
+and `<!-- /generated:config -->` markers of `PAGE` (`docs.config_reference`), and a test fails when
+they are stale.
 """
 
 from __future__ import annotations
@@ -152,17 +153,3 @@ def table(section: type[Section]) -> str:
 def tables() -> dict[str, str]:
     """The generated table of every area section, by config key."""
     return {key: table(section) for key, section in SECTIONS.items()}
-
-
-def updated(text: str) -> str:
-    """`text` with every section's block regenerated; a section without a block is an error."""
-    for key, body in tables().items():
-        start = START.format(section=key)
-        head, found, rest = text.partition(start)
-        if not found:
-            raise ValueError(f"no {start} marker")
-        _, end, tail = rest.partition(END)
-        if not end:
-            raise ValueError(f"no {END} after {start}")
-        text = f"{head}{start}\n{body}\n{END}{tail}"
-    return text

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from social_platform import config_docs
 from social_platform.stackfiles import PROJECT_ROOT
 
 COMPONENTS = PROJECT_ROOT / "components"
@@ -130,24 +131,29 @@ def page(component: str) -> Path:
     return PAGES / f"{component}.md"
 
 
-def updated(text: str, body: str) -> str:
-    head, start, rest = text.partition(START)
+def updated(text: str, body: str, start_marker: str = START, end_marker: str = END) -> str:
+    head, start, rest = text.partition(start_marker)
     if not start:
-        raise ValueError(f"no {START} marker")
-    _, end, tail = rest.partition(END)
+        raise ValueError(f"no {start_marker} marker")
+    _, end, tail = rest.partition(end_marker)
     if not end:
-        raise ValueError(f"no {END} marker")
-    return f"{head}{START}\n{body}\n{END}{tail}"
+        raise ValueError(f"no {end_marker} marker")
+    return f"{head}{start_marker}\n{body}\n{end_marker}{tail}"
+
+
+def config_reference(text: str) -> str:
+    """`text` (docs/areas.md) with the table of every config section regenerated (`config_docs`)."""
+    for key, body in config_docs.tables().items():
+        text = updated(text, body, config_docs.START.format(section=key), config_docs.END)
+    return text
 
 
 def _config_reference(*, check: bool) -> list[str]:
     """The config tables of docs/areas.md (`config_docs`): what is stale, or rewrite them."""
-    from social_platform import config_docs
-
     path = config_docs.PAGE
     text = path.read_text(encoding="utf-8")
     try:
-        new = config_docs.updated(text)
+        new = config_reference(text)
     except ValueError as exc:
         return [f"{path.relative_to(PROJECT_ROOT)}: {exc}"]
     if new != text:
