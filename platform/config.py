@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from social_platform import hints
 from social_platform.areas import ci, cluster, data, edge, identity, network, runners, stack, streaming
 from social_platform.areas.base import Section, Tier, aws_regions, region_code
 from social_platform.areas.ci import CiConfig
@@ -128,18 +129,22 @@ def _as_config_error(exc: ValidationError, prefix: tuple[str, ...] = ()) -> Conf
     issues = []
     for error in exc.errors():
         # A bad map key (a region name) is reported at the key itself, without pydantic's "[key]".
-        loc = prefix + tuple(str(part) for part in error["loc"] if part != "[key]")
+        # Region names are keys the user writes, so a key is capped like an echoed value.
+        loc = prefix + tuple(hints.short_key(str(part)) for part in error["loc"] if part != "[key]")
         message = error["msg"].removeprefix("Value error, ")
+        given = error.get("input")
         if error["type"] == "extra_forbidden" and loc[:1] == ("regions",) and loc[-1] == "name":
             message = "unknown key; a region's name is its key in `regions`, e.g. regions: {eu-west-1: {…}}"
-        elif error["type"] == "extra_forbidden":
-            message = "unknown key; check the spelling against schema/stack-config.schema.json"
+        elif error["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
+            message = hints.unknown_key(loc[-1], hints.allowed_keys(PlatformConfig, loc[:-1]))
         elif error["type"] == "missing":
             message = "is required"
         elif error["type"] in ("literal_error", "enum"):
-            message = message.replace("Input should be", "allowed:") + f" (got {error['input']!r})"
-        elif "input" in error and not isinstance(error["input"], dict | list):
-            message = f"{message} (got {error['input']!r})"
+            message = message.replace("Input should be", "allowed:") + f" (got {hints.shown(given)})"
+        elif "input" in error and not isinstance(given, dict | list):
+            message = f"{message} (got {hints.shown(given)})"
+            if error["type"] == "string_type":
+                message += hints.unquoted_number(given)
         issues.append(ConfigIssue(".".join(loc) or "(root)", message))
     return ConfigError(issues)
 
