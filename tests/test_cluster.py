@@ -953,7 +953,7 @@ CLUSTER_BAD_CONFIG = [
         "cluster.karpenter.ami_alias",
         "pattern",
     ),
-    ("unknown add-on", "dev", {"cluster.addons.istio": {}}, "cluster.addons.istio.[key]", "allowed"),
+    ("unknown add-on", "dev", {"cluster.addons.istio": {}}, "cluster.addons.istio", "allowed"),
     (
         "no pod identity agent",
         "dev",
