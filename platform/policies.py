@@ -77,7 +77,7 @@ def _short(token: str) -> str:
 
 
 def rules_markdown() -> str:
-    """The README's rule table, generated from the rules (a test keeps README in sync)."""
+    """The rule table of docs/guardrails.md, generated from the rules (a test keeps it in sync)."""
     lines = ["| rule | what it requires | tiers | resource types |", "|---|---|---|---|"]
     for r in RULES.values():
         tiers = "all" if r.tiers == frozenset(TIERS) else ", ".join(t for t in TIERS if t in r.tiers)
