@@ -87,7 +87,6 @@ def test_the_network_passes_its_shared_settings_through() -> None:
     NetworkArgs(**kwargs)  # every key is an argument
 
 
-
 @pytest.mark.parametrize("key", SECTIONS)
 def test_every_section_key_is_in_the_generated_table_and_the_schema(key: str) -> None:
     section = SECTIONS[key]
@@ -98,4 +97,3 @@ def test_every_section_key_is_in_the_generated_table_and_the_schema(key: str) ->
         assert name in properties, f"{key}.{name} missing from the schema"
         if name != "enabled":
             assert f"| `{name}` |" in table, f"{key}.{name} missing from the reference"
-
