@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pulumi
 import pytest
+import yaml
 
 from social_components.cache import Cache
 from social_platform import stackfiles
@@ -47,6 +48,12 @@ def test_every_sub_package_is_shipped(folder: str, package: str, pyproject_file:
         if p.parent != ROOT / folder
     }
     assert on_disk <= shipped, f"add to {pyproject_file} packages: {sorted(on_disk - shipped)}"
+
+
+def test_pulumi_yaml_uses_the_venv_and_disables_default_providers() -> None:
+    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
+    assert project["runtime"] == {"name": "python", "options": {"toolchain": "uv", "virtualenv": ".venv"}}
+    assert set(project["config"]["pulumi:disable-default-providers"]["value"]) >= {"aws", "kubernetes"}
 
 
 # Imports between platform modules --------------------------------------------------------------
