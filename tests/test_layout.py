@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
 
+import jsonschema
 import pulumi
 import pytest
 import yaml
 
 from social_components.cache import Cache
 from social_platform import stackfiles
+from social_platform.schema import SCHEMA_FILE, schema_text
+
+from .conftest import STACKS
 
 ROOT = stackfiles.PROJECT_ROOT
 
@@ -127,6 +132,45 @@ def test_the_cycle_check_sees_a_cycle_through_type_checking_imports(tmp_path: Pa
     )
     graph = import_graph(tmp_path, "pkg")
     assert import_cycle(graph) == ["pkg.build_network", "pkg.program", "pkg.build_network"]
+
+
+def test_no_platform_module_is_longer_than_about_500_lines() -> None:
+    """Issue 18: one home per area, and no module that holds several (config.py had 1,760 lines)."""
+    lengths = {
+        p.relative_to(ROOT).as_posix(): len(p.read_text().splitlines())
+        for p in (ROOT / "platform").rglob("*.py")
+    }
+    assert len(lengths) > 30  # every module, areas and rules included
+    over = {path: n for path, n in lengths.items() if n > 520}
+    assert set(over) == set(TOO_LONG_FOR_NOW), over
+
+
+TOO_LONG_FOR_NOW = {
+    "platform/cost.py": "landed by issue 20 (cost) at 792 lines while issue 18 split the rest; to split",
+}
+"""Known exceptions, named so they cannot grow unseen: the test fails when one is fixed, too."""
+
+
+def test_pulumi_yaml_uses_the_venv_and_disables_default_providers() -> None:
+    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
+    assert project["runtime"] == {"name": "python", "options": {"toolchain": "pip", "virtualenv": ".venv"}}
+    assert set(project["config"]["pulumi:disable-default-providers"]["value"]) >= {"aws", "kubernetes"}
+
+
+def test_the_committed_schema_matches_the_model() -> None:
+    assert SCHEMA_FILE.read_text() == schema_text(), "schema is stale: run `config-schema`"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stack_file_validates_against_the_schema(stack: str) -> None:
+    schema = json.loads(SCHEMA_FILE.read_text())
+    jsonschema.validate(yaml.safe_load(stackfiles.stack_file(stack).read_text()), schema)
+
+
+def test_the_schema_rejects_a_misspelt_key() -> None:
+    schema = json.loads(SCHEMA_FILE.read_text())
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"config": {"social-platform:netwrok": {}}}, schema)
 
 
 def _imports(tree: ast.Module) -> tuple[set[str], set[str]]:
