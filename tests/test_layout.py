@@ -151,12 +151,6 @@ TOO_LONG_FOR_NOW = {
 """Known exceptions, named so they cannot grow unseen: the test fails when one is fixed, too."""
 
 
-def test_pulumi_yaml_uses_the_venv_and_disables_default_providers() -> None:
-    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
-    assert project["runtime"] == {"name": "python", "options": {"toolchain": "pip", "virtualenv": ".venv"}}
-    assert set(project["config"]["pulumi:disable-default-providers"]["value"]) >= {"aws", "kubernetes"}
-
-
 def test_the_committed_schema_matches_the_model() -> None:
     assert SCHEMA_FILE.read_text() == schema_text(), "schema is stale: run `config-schema`"
 
