@@ -44,6 +44,7 @@ from social_components.database import SERVERLESS
 from social_components.database import validation as database_rules
 from social_components.network import InterfaceEndpoint, SubnetPrefixes, plan_subnets
 from social_components.runners.validation import check_cron_period, check_timezone, instance_architecture
+from social_platform import aws_region_data
 from social_platform.errors import NAMESPACE, ConfigError, ConfigIssue
 
 # ---------------------------------------------------------------------------------------------
@@ -77,25 +78,19 @@ RetentionDays = Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545
 """The values CloudWatch Logs accepts for a log group's retention."""
 
 
-@cache
 def aws_regions() -> tuple[str, ...]:
-    """Commercial AWS regions, from botocore's endpoint data (no network call)."""
-    import boto3
-
-    return tuple(sorted(boto3.Session().get_available_regions("ec2")))
+    """Commercial AWS regions (botocore's EC2 endpoints, shipped in `aws_region_data`)."""
+    return aws_region_data.REGIONS["ec2"]
 
 
 _COMPASS = (("north", "n"), ("south", "s"), ("east", "e"), ("west", "w"), ("central", "c"))
 
 
-@cache
 def availability_zones(region: str) -> tuple[tuple[str, str], ...]:
-    """(name, zone id) of each AZ in `region`, from moto's copy of AWS's region data (empty if unknown).
-    The config check counts them; the offline render answers AZ look-ups with them."""
-    from moto.ec2.models.availability_zones_and_regions import RegionsAndZonesBackend
-
-    zones = RegionsAndZonesBackend.zones.get(region) or []
-    return tuple(sorted((zone.name, zone.zone_id) for zone in zones))
+    """(name, zone id) of each AZ in `region`, from moto's copy of AWS's region data (empty if unknown),
+    shipped in `aws_region_data`. The config check counts them; the offline render answers AZ
+    look-ups with them."""
+    return aws_region_data.ZONES.get(region, ())
 
 
 def region_code(region: str) -> str:
@@ -1422,13 +1417,9 @@ def _check_cache(cfg: PlatformConfig) -> Iterable[ConfigIssue]:
 
 @cache
 def ivs_regions() -> tuple[str, ...]:
-    """Regions that offer both IVS and IVS Chat, from botocore's endpoint data (no network call)."""
-    import boto3
-
-    session = boto3.Session()
-    return tuple(
-        sorted(set(session.get_available_regions("ivs")) & set(session.get_available_regions("ivschat")))
-    )
+    """Regions that offer both IVS and IVS Chat, from botocore's endpoint data (shipped in
+    `aws_region_data`)."""
+    return tuple(sorted(set(aws_region_data.REGIONS["ivs"]) & set(aws_region_data.REGIONS["ivschat"])))
 
 
 def _check_streaming(cfg: PlatformConfig) -> Iterable[ConfigIssue]:

@@ -11,6 +11,7 @@ One render, many consumers: the offline preview, the tests and the policy checks
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import gc
 import json
@@ -24,7 +25,9 @@ from typing import Any
 import pulumi
 from google.protobuf import struct_pb2
 from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import resource as runtime_resource
 from pulumi.runtime import rpc
+from pulumi.runtime.proto import source_pb2
 
 from social_platform import stackfiles
 from social_platform.mocks import PlatformMocks, provider_placement
@@ -73,6 +76,10 @@ class RenderedStack:
     resources: dict[str, RenderedResource]
     outputs: dict[str, Any]
     seconds: float = 0.0
+    _children: dict[str | None, list[RenderedResource]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    """Parent URN → children, built on first use (a stack is not changed once rendered)."""
 
     # Queries the tests and checks share -------------------------------------------------------
 
@@ -95,8 +102,12 @@ class RenderedStack:
         return found[0]
 
     def children(self, parent: RenderedResource | str) -> list[RenderedResource]:
-        urn = parent if isinstance(parent, str) else parent.urn
-        return [r for r in self if r.parent == urn]
+        """`parent`'s direct children, in URN order."""
+        if self._children is None:
+            self._children = {}
+            for resource in self:
+                self._children.setdefault(resource.parent, []).append(resource)
+        return list(self._children.get(parent if isinstance(parent, str) else parent.urn, ()))
 
     def descendants(self, parent: RenderedResource) -> list[RenderedResource]:
         out: list[RenderedResource] = []
@@ -150,7 +161,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             custom=bool(request.custom),
             protect=bool(request.protect),
             retain_on_delete=bool(request.retainOnDelete),
-            depends_on=list(request.dependencies),
+            depends_on=sorted(request.dependencies),  # a set in the SDK: sorted, the render is stable
             ignore_changes=list(request.ignoreChanges),
             aliases=[self._alias_urn(request, alias) for alias in request.aliases],
             additional_secret_outputs=list(dict.fromkeys(request.additionalSecretOutputs)),
@@ -287,10 +298,28 @@ def render(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return contextvars.Context().run(_render, stack, project_dir, on_register, program)
+        with _without_stack_traces():
+            return contextvars.Context().run(_render, stack, project_dir, on_register, program)
     finally:
         if collecting:
             gc.enable()
+
+
+@contextlib.contextmanager
+def _without_stack_traces() -> Iterator[None]:
+    """Registrations carry no source stack trace during a render.
+
+    The SDK walks and formats the whole Python stack (reading source lines, building file URIs)
+    for each registration so that the engine can point its messages at the program's source.
+    The mock monitor discards it and a `RenderedResource` does not record it, yet it cost a sixth
+    of a render's time (deeper component nesting, longer stacks).
+    """
+    original = runtime_resource._get_stack_trace
+    runtime_resource._get_stack_trace = source_pb2.StackTrace
+    try:
+        yield
+    finally:
+        runtime_resource._get_stack_trace = original
 
 
 def _render(
