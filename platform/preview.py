@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import os
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -66,24 +70,122 @@ def summary_lines(stack: RenderedStack) -> list[str]:
     return lines
 
 
-class Progress:
-    """Shows how many resources have been rendered so far, on stderr."""
+def stack_json(stack: RenderedStack) -> str:
+    """The rendered stack as `--json` writes it."""
+    return json.dumps(stack.to_json(), indent=2, default=str)
 
-    def __init__(self, stack: str, out: TextIO) -> None:
+
+class Progress:
+    """Shows how many resources have been rendered so far, on stderr.
+
+    On a terminal one line is rewritten in place (`live`); otherwise, and in parallel workers whose
+    lines would overwrite each other, a line every 100 resources."""
+
+    def __init__(self, stack: str, out: TextIO, live: bool | None = None) -> None:
         self.stack = stack
         self.out = out
-        self.tty = out.isatty()
+        self.tty = out.isatty() if live is None else live
 
     def __call__(self, count: int, type_: str, name: str) -> None:
         if self.tty:
             self.out.write(f"\r  rendering {self.stack}: {count} resources ({type_})\033[K")
         elif count % 100 == 0:
             self.out.write(f"  rendering {self.stack}: {count} resources…\n")
+        else:
+            return
         self.out.flush()
 
     def done(self) -> None:
         if self.tty:
             self.out.write("\r\033[K")
+
+
+@dataclass
+class StackPreview:
+    """What previewing one stack prints: its report on stdout, an error on stderr, its exit status."""
+
+    stack: str
+    report: str
+    error: str = ""
+    status: int = 0
+
+    def show(self) -> None:
+        print(self.report)
+        if self.error:
+            print(self.error, file=sys.stderr)
+
+
+def preview_stack(name: str, json_target: Path | None, progress: Progress) -> StackPreview:
+    """Render `name`, write its JSON to `json_target` (if given) and return what to print."""
+    header = f"Previewing stack '{name}' offline: desired state, no comparison with what is deployed.\n"
+    try:
+        stack = render(name, on_register=progress)
+    except ConfigError as exc:
+        progress.done()
+        issues = "; ".join(str(issue) for issue in exc.issues)
+        error = (
+            f"error: stack '{name}' has invalid configuration, so nothing was rendered: {issues}. "
+            f"Fix the keys named above in Pulumi.{name}.yaml (or Pulumi.yaml)."
+        )
+        return StackPreview(name, header, error, status=2)
+    progress.done()
+    parts = [header, "\n".join(tree_lines(stack) + summary_lines(stack))]
+    if json_target is not None:
+        json_target.parent.mkdir(parents=True, exist_ok=True)
+        json_target.write_text(stack_json(stack))
+        parts.append(f"\nRendered stack written to {json_target}")
+    return StackPreview(name, "\n".join(parts))
+
+
+def _preview_in_worker(name: str, json_target: Path | None) -> StackPreview:
+    return preview_stack(name, json_target, Progress(name, sys.stderr, live=False))
+
+
+def parallel_workers(stacks: int) -> int:
+    """Processes to render `stacks` stacks with: one per core the command may use, at most one per
+    stack; 1 (render in this process) where processes cannot be forked."""
+    if stacks < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(stacks, len(os.sched_getaffinity(0))))
+
+
+def largest_first(stacks: Sequence[str]) -> list[str]:
+    """The order to hand stacks to the workers: the largest first, so that no big stack starts last
+    while the other workers idle. Size is estimated by the number of regions (each region is a
+    network, a cluster and a data tier); among equals, later stacks in the usual order
+    (shared, dev, staging, prod) turn on more and go first."""
+
+    def regions(name: str) -> int:
+        try:
+            return len(stackfiles.read_stack_files(name).values.get("regions") or {})
+        except ConfigError:
+            return 0  # the render reports it
+
+    rank = {name: (regions(name), index) for index, name in enumerate(stacks)}
+    return sorted(stacks, key=lambda name: rank[name], reverse=True)
+
+
+def preview_all(stacks: Sequence[str], json_dir: Path | None, workers: int) -> Iterator[StackPreview]:
+    """Preview `stacks`, yielding each one's result in the order given as soon as it (and those
+    before it) are done. With more than one worker the stacks render in parallel processes forked
+    from this one (imports already done); results are identical to rendering them one by one."""
+
+    def target(name: str) -> Path | None:
+        if json_dir is None:
+            return None
+        return json_dir / f"{name}.json" if len(stacks) > 1 else json_dir
+
+    if workers <= 1:
+        for name in stacks:
+            yield preview_stack(name, target(name), Progress(name, sys.stderr))
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures: dict[str, Future[StackPreview]] = {
+            name: pool.submit(_preview_in_worker, name, target(name)) for name in largest_first(stacks)
+        }
+        for name in stacks:
+            yield futures[name].result()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -100,31 +202,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=Path,
         help="write the rendered stack as JSON (with several stacks: FILE is a directory)",
     )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        metavar="N",
+        help="stacks rendered in parallel processes (default: one per CPU core; 1: in this process)",
+    )
     args = parser.parse_args(argv)
+    stacks = list(dict.fromkeys(args.stacks))
+    workers = parallel_workers(len(stacks)) if args.jobs is None else max(1, min(args.jobs, len(stacks)))
 
     status = 0
-    for name in args.stacks:
-        print(f"Previewing stack '{name}' offline: desired state, no comparison with what is deployed.\n")
-        progress = Progress(name, sys.stderr)
-        try:
-            stack = render(name, on_register=progress)
-        except ConfigError as exc:
-            progress.done()
-            issues = "; ".join(str(issue) for issue in exc.issues)
-            print(
-                f"error: stack '{name}' has invalid configuration, so nothing was rendered: {issues}. "
-                f"Fix the keys named above in Pulumi.{name}.yaml (or Pulumi.yaml).",
-                file=sys.stderr,
-            )
-            status = 2
-            continue
-        progress.done()
-        print("\n".join(tree_lines(stack) + summary_lines(stack)))
-        if args.json:
-            target = args.json / f"{name}.json" if len(args.stacks) > 1 else args.json
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(json.dumps(stack.to_json(), indent=2, default=str))
-            print(f"\nRendered stack written to {target}")
+    for result in preview_all(stacks, args.json, workers):
+        result.show()
+        status = max(status, result.status)
     return status
 
 
