@@ -24,6 +24,8 @@ import boto3
 from botocore.exceptions import ClientError
 
 from social_platform import stackfiles
+from social_platform.areas.ci import state_backend
+from social_platform.aws_errors import AwsError, describe, is_credentials_problem
 from social_platform.config import SHARED, load_config
 from social_platform.errors import ConfigError
 from social_platform.state_backend import PROJECT_NAME, StateBackend
@@ -51,6 +53,8 @@ def assume(session: boto3.Session, role_arn: str, expected_account: str, session
             "Credentials"
         ]
     except ClientError as exc:
+        if is_credentials_problem(exc):
+            raise  # main() says what is wrong with the caller's credentials
         raise BootstrapError(
             f"cannot assume {role_arn}: {exc.response['Error'].get('Message', exc)}"
         ) from None
@@ -187,7 +191,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
             stack_accounts[stack] = load_config(raw.values, secret_keys=raw.secret_keys).account.id
         shared_raw = stackfiles.read_stack_files(SHARED, args.project_dir)
         cfg = load_config(shared_raw.values, secret_keys=shared_raw.secret_keys)
-        backend = StateBackend.from_config(cfg)
+        backend = state_backend(cfg)
         if backend is None:
             raise BootstrapError(
                 "ci.state is unset in Pulumi.yaml; set ci.state.region to use the S3 backend"
@@ -207,6 +211,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     except (ConfigError, BootstrapError) as exc:
         print(f"bootstrap: {exc}", file=sys.stderr)
         return 2 if isinstance(exc, ConfigError) else 1
+    except AwsError as exc:
+        print(f"bootstrap: {describe(exc)}", file=sys.stderr)
+        return 1
     print("\n".join(next_steps(backend, result.keys)), file=out)
     return 0
 

@@ -100,6 +100,25 @@ class Progress:
             self.out.write("\r\033[K")
 
 
+def config_error_text(stack: str, exc: ConfigError) -> str:
+    """What `preview` says when a stack cannot render: the problems one per line, and the file(s) to fix."""
+    if isinstance(exc, stackfiles.UnknownStackError):
+        return str(exc)
+    project = stackfiles.project_keys()
+    files = sorted(
+        {
+            "Pulumi.yaml" if issue.path.split(".")[0] in project else f"Pulumi.{stack}.yaml"
+            for issue in exc.issues
+        }
+    )
+    problems = "\n".join(f"  {issue}" for issue in exc.issues)
+    it = "it" if len(exc.issues) == 1 else "them"
+    return (
+        f"stack '{stack}' has invalid configuration, so nothing was rendered:\n{problems}\n"
+        f"Fix {it} in {' and '.join(files)}."
+    )
+
+
 @dataclass
 class StackPreview:
     """What previewing one stack prints: its report on stdout, an error on stderr, its exit status."""
@@ -122,12 +141,7 @@ def preview_stack(name: str, json_target: Path | None, progress: Progress) -> St
         stack = render(name, on_register=progress)
     except ConfigError as exc:
         progress.done()
-        issues = "; ".join(str(issue) for issue in exc.issues)
-        error = (
-            f"error: stack '{name}' has invalid configuration, so nothing was rendered: {issues}. "
-            f"Fix the keys named above in Pulumi.{name}.yaml (or Pulumi.yaml)."
-        )
-        return StackPreview(name, header, error, status=2)
+        return StackPreview(name, header, f"error: {config_error_text(name, exc)}", status=2)
     progress.done()
     parts = [header, "\n".join(tree_lines(stack) + summary_lines(stack))]
     if json_target is not None:
