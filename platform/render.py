@@ -383,15 +383,20 @@ def _monitor_calls_inline() -> Iterator[asyncio.AbstractEventLoop]:
     def sync_await(awaitable: Any) -> Any:
         return _run_to_end(awaitable) if _IN_MONITOR.get() else original_sync_await(awaitable)
 
+    policy = asyncio.get_event_loop_policy()
+    try:
+        previous: asyncio.AbstractEventLoop | None = policy.get_event_loop()
+    except RuntimeError:
+        previous = None
     loop = asyncio.new_event_loop()
     loop.set_default_executor(_InlineExecutor(max_workers=1))
-    asyncio.set_event_loop(loop)
+    policy.set_event_loop(loop)
     pulumi_mocks._sync_await = sync_await
     try:
         yield loop
     finally:
         pulumi_mocks._sync_await = original_sync_await
-        asyncio.set_event_loop(None)
+        policy.set_event_loop(previous)  # code run after the render finds the loop it had
         loop.close()
 
 
