@@ -14,6 +14,10 @@ providers) under the same mocks, with no components, no nesting and no look-ups:
 SDK itself costs for that many registrations. Goal: ratio under 1.5 as components are added.
 
     .venv/bin/python scripts/benchmark_render.py [stack ...] [--repeat N] [--no-render] [--no-command]
+        [--groups each|all|both] [--baseline PYTHON]
+
+`--baseline PYTHON` also runs each command with another interpreter (say, a venv with the code
+before a change installed) alternately with this one, so both see the same machine load.
 
 Timings on a shared machine are noisy: the load average is printed before and after; compare
 medians taken under similar load (CPU time is less sensitive to load than wall time).
@@ -108,9 +112,9 @@ def _tree_rss_kb(root: int) -> int:
     return total
 
 
-def run_command(stacks: list[str], out_dir: Path) -> CommandRun:
+def run_command(stacks: list[str], out_dir: Path, python: str = sys.executable) -> CommandRun:
     """`preview <stacks> --json out_dir` in a fresh interpreter, output discarded."""
-    command = [sys.executable, "-m", "social_platform.preview", *stacks, "--json", str(out_dir)]
+    command = [python, "-m", "social_platform.preview", *stacks, "--json", str(out_dir)]
     peak_tree = 0
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -138,16 +142,22 @@ def run_command(stacks: list[str], out_dir: Path) -> CommandRun:
     )
 
 
-def measure_command(stacks: list[str], repeat: int) -> CommandRun:
-    """Medians over `repeat` runs of the whole command."""
+def measure_command(stacks: list[str], repeat: int, pythons: list[str]) -> list[CommandRun]:
+    """Medians over `repeat` runs of the whole command, per interpreter (runs alternate)."""
+    runs: list[list[CommandRun]] = [[] for _ in pythons]
     with tempfile.TemporaryDirectory() as tmp:
-        runs = [run_command(stacks, Path(tmp) / str(i)) for i in range(repeat)]
-    return CommandRun(
-        wall=statistics.median(r.wall for r in runs),
-        cpu=statistics.median(r.cpu for r in runs),
-        peak_process_mb=max(r.peak_process_mb for r in runs),
-        peak_tree_mb=max(r.peak_tree_mb for r in runs),
-    )
+        for i in range(repeat):
+            for which, python in enumerate(pythons):
+                runs[which].append(run_command(stacks, Path(tmp) / f"{which}-{i}", python))
+    return [
+        CommandRun(
+            wall=statistics.median(r.wall for r in mine),
+            cpu=statistics.median(r.cpu for r in mine),
+            peak_process_mb=max(r.peak_process_mb for r in mine),
+            peak_tree_mb=max(r.peak_tree_mb for r in mine),
+        )
+        for mine in runs
+    ]
 
 
 def load() -> str:
@@ -162,6 +172,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7, help="runs per measurement; the median is shown")
     parser.add_argument("--no-render", action="store_true", help="skip the in-process render figures")
     parser.add_argument("--no-command", action="store_true", help="skip the whole-command figures")
+    parser.add_argument(
+        "--groups",
+        choices=("each", "all", "both"),
+        default="both",
+        help="whole commands to time: each stack alone, all stacks in one command, or both",
+    )
+    parser.add_argument("--baseline", metavar="PYTHON", help="also time the commands with this interpreter")
     args = parser.parse_args()
 
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load()}")
@@ -188,26 +205,30 @@ def main() -> None:
             "ratio": f"{render_total / floor_total:.2f}" if floor_total else "-",
         }
     if not args.no_command:
-        groups = [[name] for name in args.stacks] + ([args.stacks] if len(args.stacks) > 1 else [])
+        groups = [[name] for name in args.stacks] if args.groups != "all" else []
+        if args.groups != "each" and len(args.stacks) > 1:
+            groups.append(args.stacks)
+        pythons = [sys.executable] + ([args.baseline] if args.baseline else [])
         for group in groups:
-            run = measure_command(group, args.repeat)
-            rows.setdefault("all" if len(group) > 1 else group[0], {}).update(
-                {
-                    "command s": f"{run.wall:.3f}",
-                    "cpu s": f"{run.cpu:.3f}",
-                    "peak MB": f"{run.peak_process_mb:.0f}",
-                    "tree MB": f"{run.peak_tree_mb:.0f}",
-                }
-            )
-    columns = ["command s", "cpu s", "peak MB", "tree MB", "resources", "render s", "floor s", "ratio"]
+            runs = measure_command(group, args.repeat, pythons)
+            row = rows.setdefault("all" if len(group) > 1 else group[0], {})
+            for prefix, run in zip(("", "base "), runs, strict=False):
+                row[prefix + "command s"] = f"{run.wall:.3f}"
+                row[prefix + "cpu s"] = f"{run.cpu:.3f}"
+                row[prefix + "peak MB"] = f"{run.peak_process_mb:.0f}"
+                row[prefix + "tree MB"] = f"{run.peak_tree_mb:.0f}"
+    measures = ["command s", "cpu s", "peak MB", "tree MB"]
+    columns = [*measures, *(f"base {m}" for m in measures), "resources", "render s", "floor s", "ratio"]
     columns = [c for c in columns if any(c in row for row in rows.values())]
-    print(f"{'stack':<10}" + "".join(f"{c:>11}" for c in columns))
+    print(f"{'stack':<10}" + "".join(f"{c:>16}" for c in columns))
     for name, row in rows.items():
-        print(f"{name:<10}" + "".join(f"{row.get(c, '-'):>11}" for c in columns))
+        print(f"{name:<10}" + "".join(f"{row.get(c, '-'):>16}" for c in columns), flush=True)
     print(
         f"(medians of {args.repeat}; command = `preview <stack…> --json DIR` in a fresh process; "
         f"'all' = {' '.join(args.stacks)} in one command; load average now {load()})"
     )
+    if args.baseline:
+        print(f"base = {args.baseline}")
 
 
 if __name__ == "__main__":
