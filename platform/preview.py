@@ -11,68 +11,170 @@ import argparse
 import json
 import multiprocessing
 import os
+import shutil
 import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from social_platform import stackfiles
 from social_platform.errors import ConfigError
 from social_platform.render import RenderedResource, RenderedStack, render
+
+Segment = tuple[str, str]
+"""A piece of a line and its style (rich's style names; ignored when the output is plain)."""
+Line = list[Segment]
+
+PIPED_WIDTH = 120
+"""Line width when the output is not a terminal and COLUMNS is unset (CI logs, files)."""
+PLACEMENT_WIDTH = 32
 
 
 def _placement(resource: RenderedResource) -> str:
     return f"{resource.account}/{resource.region}" if resource.account or resource.region else ""
 
 
-def tree_lines(stack: RenderedStack) -> list[str]:
-    """The resource tree: component → children, with type, name and account/region."""
-    rows: list[tuple[str, str, str]] = []
+def _fit(text: str, width: int) -> str:
+    """`text` cut to `width` characters, the cut shown with an ellipsis."""
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
-    def walk(resource: RenderedResource, prefix: str, last: bool, top: bool) -> None:
-        branch = "" if top else prefix + ("└─ " if last else "├─ ")
-        flag = " [protected]" if resource.protect else ""
-        rows.append((branch + resource.type, resource.name + flag, _placement(resource)))
-        kids = sorted(stack.children(resource), key=lambda r: (r.custom, r.name, r.type))
-        child_prefix = "" if top else prefix + ("   " if last else "│  ")
+
+def _children_index(stack: RenderedStack) -> dict[str | None, list[RenderedResource]]:
+    index: dict[str | None, list[RenderedResource]] = {}
+    for resource in stack:
+        index.setdefault(resource.parent, []).append(resource)
+    for kids in index.values():
+        kids.sort(key=lambda r: (r.custom, r.name, r.type))
+    return index
+
+
+def _walk(stack: RenderedStack) -> list[tuple[str, int, RenderedResource]]:
+    """Depth first, every child right under its parent: (tree branch drawing, depth, resource)."""
+    index = _children_index(stack)
+    rows: list[tuple[str, int, RenderedResource]] = []
+
+    def walk(resource: RenderedResource, prefix: str, last: bool, depth: int) -> None:
+        branch = "" if depth == 0 else prefix + ("└─ " if last else "├─ ")
+        rows.append((branch, depth, resource))
+        kids = index.get(resource.urn, [])
+        child_prefix = "" if depth == 0 else prefix + ("   " if last else "│  ")
         for i, kid in enumerate(kids):
-            walk(kid, child_prefix, i == len(kids) - 1, False)
+            walk(kid, child_prefix, i == len(kids) - 1, depth + 1)
 
-    for root in (r for r in stack if r.parent is None):
-        walk(root, "", True, True)
-    type_width = max(len(r[0]) for r in rows) + 2
-    name_width = max(len(r[1]) for r in rows) + 2
-    header = f"     {'Type':<{type_width}}{'Name':<{name_width}}Account/Region"
-    return [header] + [f" +   {t:<{type_width}}{n:<{name_width}}{p}".rstrip() for t, n, p in rows]
+    for root in index.get(None, []):
+        walk(root, "", True, 0)
+    return rows
 
 
-def summary_lines(stack: RenderedStack) -> list[str]:
-    lines = ["", "Resources by type:"]
-    for type_, count in sorted(Counter(r.type for r in stack).items(), key=lambda kv: (-kv[1], kv[0])):
-        lines.append(f"  {count:>5}  {type_}")
-    lines += ["", "Resources by component:"]
-    for component in stack.components():
-        if not component.type.startswith("social:"):
-            continue  # multi-language components (EKS, Helm charts) have no children to count here
-        lines.append(f"  {len(stack.descendants(component)):>5}  {component.type}  {component.name}")
-    lines += ["", "Outputs:"]
-    for key, value in stack.outputs.items():
-        lines.append(f"    {key}: {json.dumps(value, default=str)}")
-    protected = sum(r.protect for r in stack)
-    lines += [
-        "",
-        f"Resources: {len(stack)} to create ({protected} protected); "
-        f"rendered offline in {stack.seconds:.2f}s",
+def tree_lines(stack: RenderedStack, width: int = PIPED_WIDTH) -> list[Line]:
+    """The resource tree: component → children, with type, name and account/region, within `width`."""
+    rows = _walk(stack)
+    place_width = min(max((len(_placement(r)) for _, _, r in rows), default=0), PLACEMENT_WIDTH)
+    room = max(width - 5 - place_width - 2, 20)
+    type_width = min(max(len(b + r.type) for b, _, r in rows) + 2, room * 3 // 5)
+    name_width = room - type_width
+    lines: list[Line] = [
+        [("     " + "Type".ljust(type_width) + "Name".ljust(name_width) + "Account/Region", "bold")]
     ]
+    for branch, _, resource in rows:
+        name = resource.name + (" [protected]" if resource.protect else "")
+        kind = _fit(branch + resource.type, type_width - 2).ljust(type_width)
+        lines.append(
+            [
+                (" +   ", "green"),
+                (kind[: len(branch)], "dim"),
+                (kind[len(branch) :], "cyan" if resource.custom else "bold cyan"),
+                (_fit(name, name_width - 2).ljust(name_width), "yellow" if resource.protect else ""),
+                (_fit(_placement(resource), place_width), "dim"),
+            ]
+        )
     return lines
 
 
-def stack_json(stack: RenderedStack) -> str:
-    """The rendered stack as `--json` writes it."""
-    return json.dumps(stack.to_json(), indent=2, default=str)
+def _value_lines(key: str, value: Any, indent: int, width: int) -> list[Line]:
+    """One output as YAML-like lines: scalars inline, mappings and lists nested, all within `width`."""
+    pad = "  " * indent
+    head = f"{pad}-" if key == "-" else f"{pad}{key}:"  # "-": an item of a list
+    if isinstance(value, dict) and value:
+        out: list[Line] = [[(head, "bold" if indent == 1 else "")]]
+        for sub_key, sub_value in value.items():
+            out += _value_lines(str(sub_key), sub_value, indent + 1, width)
+        return out
+    text = json.dumps(value, default=str) if not isinstance(value, str) else value
+    label = head + " "
+    if isinstance(value, list) and value and len(label) + len(text) > width:
+        # Too long for one line (or nested): one item a line, as YAML writes a list.
+        out = [[(head, "bold" if indent == 1 else "")]]
+        for item in value:
+            out += _value_lines("-", item, indent + 1, width)
+        return out
+    return [[(label, "bold" if indent == 1 else ""), (_fit(text, max(width - len(label), 10)), "")]]
+
+
+def summary_lines(stack: RenderedStack, width: int = PIPED_WIDTH) -> list[Line]:
+    lines: list[Line] = [[("", "")], [("Resources by type:", "bold")]]
+    for type_, count in sorted(Counter(r.type for r in stack).items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append([(f"  {count:>5}  ", ""), (_fit(type_, width - 9), "cyan")])
+    lines += [[("", "")], [("Resources by component:", "bold")]]
+    index = _children_index(stack)
+
+    def size(resource: RenderedResource) -> int:
+        return sum(1 + size(kid) for kid in index.get(resource.urn, []))
+
+    for _, depth, resource in _walk(stack):
+        # Only the platform's own components: multi-language ones (EKS, Helm charts) have no
+        # children here. Parents come before their children, indented by depth.
+        if resource.custom or not resource.type.startswith("social:"):
+            continue
+        label = f"{'  ' * depth}{resource.type}  {resource.name}"
+        lines.append([(f"  {size(resource):>5}  ", ""), (_fit(label, width - 9), "")])
+    lines += [[("", "")], [("Outputs:", "bold")]]
+    for key, value in stack.outputs.items():
+        lines += _value_lines(key, value, 1, width)
+    lines += [[("", "")], [(total_line(stack), "bold")]]
+    return lines
+
+
+def total_line(stack: RenderedStack) -> str:
+    protected = sum(r.protect for r in stack)
+    return (
+        f"Resources: {len(stack)} to create ({protected} protected); rendered offline in {stack.seconds:.2f}s"
+    )
+
+
+class Printer:
+    """Lines to stdout: colour and the terminal's width on a terminal (rich), plain text when piped."""
+
+    def __init__(self, out: TextIO | None = None) -> None:
+        out = sys.stdout if out is None else out
+        self.out = out
+        self.styled = out.isatty() and "NO_COLOR" not in os.environ
+        columns = os.environ.get("COLUMNS", "")
+        if columns.isdigit():
+            self.width = int(columns)
+        elif out.isatty():
+            self.width = shutil.get_terminal_size((PIPED_WIDTH, 24)).columns
+        else:
+            self.width = PIPED_WIDTH
+        self._console: Any = None
+        if self.styled:
+            from rich.console import Console  # only on a terminal: piped runs never import it
+
+            self._console = Console(file=out, width=self.width, highlight=False, soft_wrap=False)
+
+    def __call__(self, lines: list[Line]) -> None:
+        if self._console is None:
+            self.out.write("".join("".join(text for text, _ in line).rstrip() + "\n" for line in lines))
+            return
+        from rich.text import Text
+
+        for line in lines:
+            styled = Text.assemble(*((text, style) for text, style in line))
+            styled.rstrip()
+            self._console.print(styled)
 
 
 class Progress:
@@ -119,40 +221,60 @@ def config_error_text(stack: str, exc: ConfigError) -> str:
     )
 
 
+def stack_json(stack: RenderedStack) -> str:
+    """The rendered stack as `--json` writes it."""
+    return json.dumps(stack.to_json(), indent=2, default=str)
+
+
 @dataclass
 class StackPreview:
-    """What previewing one stack prints: its report on stdout, an error on stderr, its exit status."""
+    """What previewing one stack shows: the tree and summary (or, with `--json`, one line), an
+    error on stderr, and the exit status. Plain data, so a worker process can hand it back."""
 
     stack: str
-    report: str
-    error: str = ""
+    header: str | None = None
+    lines: list[Line] = field(default_factory=list)
+    summary: str | None = None
+    error: str | None = None
     status: int = 0
 
-    def show(self) -> None:
-        print(self.report)
-        if self.error:
+    def show(self, printer: Printer) -> None:
+        if self.header is not None:
+            print(self.header)
+        if self.error is not None:
             print(self.error, file=sys.stderr)
+        if self.lines:
+            printer(self.lines)
+        if self.summary is not None:
+            print(self.summary)
 
 
-def preview_stack(name: str, json_target: Path | None, progress: Progress) -> StackPreview:
-    """Render `name`, write its JSON to `json_target` (if given) and return what to print."""
-    header = f"Previewing stack '{name}' offline: desired state, no comparison with what is deployed.\n"
+def preview_stack(name: str, json_target: Path | None, width: int, progress: Progress) -> StackPreview:
+    """Render `name`; with `json_target`, write its JSON there and keep a one-line summary,
+    else keep the tree and summary lines (`width` wide)."""
+    result = StackPreview(name)
+    if json_target is None:
+        result.header = f"Previewing '{name}' offline: the desired state, not a diff with what is deployed.\n"
     try:
         stack = render(name, on_register=progress)
     except ConfigError as exc:
         progress.done()
-        return StackPreview(name, header, f"error: {config_error_text(name, exc)}", status=2)
+        result.error = f"error: {config_error_text(name, exc)}"
+        result.status = 2
+        return result
     progress.done()
-    parts = [header, "\n".join(tree_lines(stack) + summary_lines(stack))]
-    if json_target is not None:
-        json_target.parent.mkdir(parents=True, exist_ok=True)
-        json_target.write_text(stack_json(stack))
-        parts.append(f"\nRendered stack written to {json_target}")
-    return StackPreview(name, "\n".join(parts))
+    if json_target is None:
+        result.lines = tree_lines(stack, width) + summary_lines(stack, width)
+        return result
+    # --json: the file holds everything; the terminal gets one line per stack.
+    json_target.parent.mkdir(parents=True, exist_ok=True)
+    json_target.write_text(stack_json(stack))
+    result.summary = f"{name}: {total_line(stack)} → {json_target}"
+    return result
 
 
-def _preview_in_worker(name: str, json_target: Path | None) -> StackPreview:
-    return preview_stack(name, json_target, Progress(name, sys.stderr, live=False))
+def _preview_in_worker(name: str, json_target: Path | None, width: int) -> StackPreview:
+    return preview_stack(name, json_target, width, Progress(name, sys.stderr, live=False))
 
 
 def parallel_workers(stacks: int) -> int:
@@ -179,7 +301,9 @@ def largest_first(stacks: Sequence[str]) -> list[str]:
     return sorted(stacks, key=lambda name: rank[name], reverse=True)
 
 
-def preview_all(stacks: Sequence[str], json_dir: Path | None, workers: int) -> Iterator[StackPreview]:
+def preview_all(
+    stacks: Sequence[str], json_dir: Path | None, width: int, workers: int
+) -> Iterator[StackPreview]:
     """Preview `stacks`, yielding each one's result in the order given as soon as it (and those
     before it) are done. With more than one worker the stacks render in parallel processes forked
     from this one (imports already done); results are identical to rendering them one by one."""
@@ -191,12 +315,12 @@ def preview_all(stacks: Sequence[str], json_dir: Path | None, workers: int) -> I
 
     if workers <= 1:
         for name in stacks:
-            yield preview_stack(name, target(name), Progress(name, sys.stderr))
+            yield preview_stack(name, target(name), width, Progress(name, sys.stderr))
         return
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures: dict[str, Future[StackPreview]] = {
-            name: pool.submit(_preview_in_worker, name, target(name)) for name in largest_first(stacks)
+            name: pool.submit(_preview_in_worker, name, target(name), width) for name in largest_first(stacks)
         }
         for name in stacks:
             yield futures[name].result()
@@ -228,8 +352,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     workers = parallel_workers(len(stacks)) if args.jobs is None else max(1, min(args.jobs, len(stacks)))
 
     status = 0
-    for result in preview_all(stacks, args.json, workers):
-        result.show()
+    show = Printer()
+    for result in preview_all(stacks, args.json, show.width, workers):
+        result.show(show)
         status = max(status, result.status)
     return status
 
