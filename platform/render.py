@@ -31,8 +31,9 @@ from pulumi.runtime import resource as runtime_resource
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import source_pb2
 
+from social_components.testing import PlacementMonitor, provider_placement
 from social_platform import stackfiles
-from social_platform.mocks import PlatformMocks, provider_placement
+from social_platform.mocks import PlatformMocks
 
 PROJECT = "social-platform"
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -146,8 +147,8 @@ class RenderedStack:
         }
 
 
-class RecordingMonitor(pulumi_mocks.MockMonitor):
-    """The SDK's mock monitor, keeping every registration request's options and inputs."""
+class RecordingMonitor(PlacementMonitor):
+    """The components' mock monitor, keeping every registration request's options and inputs."""
 
     def __init__(self, mocks: PlatformMocks, on_register: Callable[[int, str, str], None] | None) -> None:
         super().__init__(mocks)
@@ -156,24 +157,14 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.on_register = on_register
 
     def RegisterResource(self, request: Any) -> Any:
-        # A multi-language component (eks:index:Cluster) names its aws provider in `providers`, not
-        # `provider`; the mocks need that placement to fabricate its outputs (ARNs, OIDC issuer).
-        remote_ref = request.providers.get("aws") if request.remote else None
-        self.platform_mocks.remote_provider.ref = remote_ref
-        try:
-            with _synchronous():
-                response = super().RegisterResource(request)
-        finally:
-            self.platform_mocks.remote_provider.ref = None
+        with _synchronous():
+            response = super().RegisterResource(request)
         _keep_outputs_secret(request, response)
-        inputs = rpc.deserialize_properties(request.object)
-        if request.type.startswith("pulumi:providers:"):
-            self.platform_mocks.placements[f"{response.urn}::{response.id}"] = provider_placement(inputs)
         self._record(
             request,
             response.urn,
             response.id,
-            inputs,
+            rpc.deserialize_properties(request.object),
             custom=bool(request.custom),
             protect=bool(request.protect),
             retain_on_delete=bool(request.retainOnDelete),
