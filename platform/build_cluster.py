@@ -78,7 +78,6 @@ def cluster_args(platform: Platform, region: str, network: Network) -> ClusterAr
         },
         dns_domain=f"{cfg.environment.name}.{cfg.organization.domain}",
         kubeconfig_role_arn=cfg.account.deploy_role_arn,
-        ingress_scheme=section.ingress_scheme,
         grafana_admin_password=(
             pulumi.Output.secret(section.grafana_admin_password.get_secret_value())
             if section.grafana_admin_password is not None

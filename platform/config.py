@@ -440,8 +440,6 @@ class ClusterConfig(Section):
     addons: dict[AddonName, AddonConfig]
     """Per add-on toggle and pinned version (tier default: everything on; dev leaves out
     kube-prometheus-stack and amazon-cloudwatch-observability)."""
-    ingress_scheme: Literal["internet-facing", "internal"] = "internet-facing"
-    """Where ingress-nginx's NLB listens (the edge's origin)."""
     grafana_admin_password: SecretStr | None = None
     """Grafana admin password (store with --secret). Unset: a random password kept as a Pulumi secret
     and exported (as a secret) in `grafana_admin_passwords`."""
@@ -936,9 +934,12 @@ class EdgeConfig(Section):
     stack publishes as Route53 latency records, one per region, each with a health check.
     Set: an origin run elsewhere, used as is (no records, no health checks)."""
     api_regional_origins: dict[str, Hostname] = {}
-    """Per region (by region name), the regional API host the latency records point at; it is
-    published by the cluster's ingress and must serve a certificate for the origin name as well.
-    A region left out gets `api-<region code>.<env>.<domain>`, for example `api-euw1.dev.…`."""
+    """Per region (by region name), the regional API host the latency records point at; it must be
+    published by a load balancer in front of that region's cluster and serve a certificate for the
+    origin name as well. A region left out gets `api-<region code>.<env>.<domain>`, for example
+    `api-euw1.dev.…`. No load balancer of this program publishes those hosts yet (ingress-nginx is
+    retired; the ALB comes with the ingress work): until then set `api_origin_domain` to an origin
+    you run, or the health checks report the regions down."""
     api_health_check_path: Annotated[str, Field(pattern=r"^/[\w./-]*$", max_length=255)] = "/healthz"
     """Path the Route53 health checks request from each regional API host (HTTPS, port 443)."""
     content_security_policy: Annotated[str, Field(pattern=r"^[^\r\n]+$", max_length=1783)] | None = None

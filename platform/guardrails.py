@@ -125,6 +125,7 @@ def resource_view(r: RenderedResource, providers: Mapping[str, RenderedResource]
         name=r.name,
         props=r.inputs,
         id=r.id,
+        arn=r.arn,
         custom=r.custom,
         protect=r.protect,
         retain_on_delete=r.retain_on_delete,

@@ -8,6 +8,7 @@ It is not a diff against live state; that is what `pulumi preview` does.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections import Counter
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from social_components import versions
 from social_platform import stackfiles
 from social_platform.errors import ConfigError
 from social_platform.render import RenderedResource, RenderedStack, render
@@ -64,6 +66,20 @@ def summary_lines(stack: RenderedStack) -> list[str]:
         f"rendered offline in {stack.seconds:.2f}s",
     ]
     return lines
+
+
+EKS_CLUSTER_TYPES = ("eks:index:Cluster", "aws:eks/cluster:Cluster")
+
+
+def pin_warnings(stack: RenderedStack, today: dt.date) -> list[str]:
+    """Warnings (not errors) for the pinned versions whose support ends within `versions.WARN_DAYS`:
+    every pin of the catalogue, and the Kubernetes minor each of the stack's clusters asks for."""
+    asked = sorted(
+        {str(r.inputs["version"]) for r in stack.of_type(*EKS_CLUSTER_TYPES) if r.inputs.get("version")}
+    )
+    pins = tuple(p for p in versions.ALL if p is not versions.KUBERNETES or not asked)
+    pins += tuple(versions.kubernetes_pin(version) for version in asked)
+    return [f"warning: {message}" for message in versions.expiring(today, pins)]
 
 
 class Progress:
@@ -120,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue
         progress.done()
         print("\n".join(tree_lines(stack) + summary_lines(stack)))
+        for warning in pin_warnings(stack, dt.date.today()):
+            print(warning, file=sys.stderr)
         if args.json:
             target = args.json / f"{name}.json" if len(args.stacks) > 1 else args.json
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -51,6 +51,8 @@ class RenderedResource:
     account: str | None
     region: str | None
     inputs: dict[str, Any]
+    arn: str | None = None
+    """The mock's stand-in ARN (what policies and other resources' inputs name this resource by)."""
     protect: bool = False
     retain_on_delete: bool = False
     depends_on: list[str] = field(default_factory=list)
@@ -142,11 +144,13 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         inputs = rpc.deserialize_properties(request.object)
         if request.type.startswith("pulumi:providers:"):
             self.platform_mocks.placements[f"{response.urn}::{response.id}"] = provider_placement(inputs)
+        arn = rpc.deserialize_properties(response.object).get("arn") if request.custom else None
         self._record(
             request,
             response.urn,
             response.id,
             inputs,
+            arn=arn if isinstance(arn, str) else None,
             custom=bool(request.custom),
             protect=bool(request.protect),
             retain_on_delete=bool(request.retainOnDelete),

@@ -28,6 +28,7 @@ def R(
         name=name,
         props=props,
         id=f"{name}-id",
+        arn=props.get("arn"),
         protect=protect,
         retain_on_delete=protect,
         provider_tags=TAGS if provider_tags is None else provider_tags,
@@ -100,6 +101,37 @@ SG, SG_INGRESS, SG_RULE, LB = (
 )
 SUBNET, VPC, FLOW_LOG = "aws:ec2/subnet:Subnet", "aws:ec2/vpc:Vpc", "aws:ec2/flowLog:FlowLog"
 ROLE, POLICY, ROLE_POLICY = "aws:iam/role:Role", "aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy"
+QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"
+
+# Encrypted data and its key: a queue, the key (its policy delegating to the account's IAM), a role.
+QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:jobs"
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/worker"
+ROOT_ADMINISTERS = {
+    "Effect": "Allow",
+    "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+    "Action": "kms:*",
+    "Resource": "*",
+}
+READS_QUEUE = {
+    "Effect": "Allow",
+    "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage"],
+    "Resource": QUEUE_ARN,
+}
+DECRYPTS = {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": KEY}
+
+
+def queue_reader(
+    *statements: dict[str, Any], key_policy: tuple[dict[str, Any], ...] = (ROOT_ADMINISTERS,)
+) -> tuple[ResourceView, ...]:
+    """An encrypted queue, its key and a role whose inline policy holds `statements`."""
+    return (
+        R(QUEUE, "jobs", arn=QUEUE_ARN, kmsMasterKeyId=KEY),
+        R("aws:kms/key:Key", "jobs-key", arn=KEY, policy=doc(*key_policy), enableKeyRotation=True),
+        R(ROLE, "worker", arn=ROLE_ARN),
+        R(ROLE_POLICY, "worker-policy", role="worker-id", policy=doc(*statements)),
+    )
+
+
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 USER_POOL, PARAMETER, ECR = (
     "aws:cognito/userPool:UserPool",
@@ -310,6 +342,78 @@ EXAMPLES: dict[str, Examples] = {
     "log-groups-retention": Examples(
         bad=[case("dev", R(LOG_GROUP, "lg")), case("dev", R(LOG_GROUP, "lg", retentionInDays=0))],
         good=[case("dev", R(LOG_GROUP, "lg", retentionInDays=14.0))],
+    ),
+    "encrypted-data-key-access": Examples(
+        bad=[
+            case("dev", *queue_reader(READS_QUEUE), why="reads the queue, may not decrypt (Karpenter)"),
+            case(
+                "dev",
+                *queue_reader(
+                    READS_QUEUE,
+                    DECRYPTS,
+                    key_policy=(
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "events.amazonaws.com"},
+                            "Action": "kms:Decrypt",
+                            "Resource": "*",
+                        },
+                    ),
+                ),
+                why="identity allows Decrypt, the key policy admits neither the role nor the account",
+            ),
+            case(
+                "dev",
+                *queue_reader(),
+                R(
+                    QUEUE_POLICY,
+                    "jobs-policy",
+                    queueUrl=f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/jobs",
+                    policy=doc(
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "events.amazonaws.com"},
+                            "Action": "sqs:SendMessage",
+                            "Resource": QUEUE_ARN,
+                        }
+                    ),
+                ),
+                why="EventBridge may send, the key does not admit it",
+            ),
+            case(
+                "dev",
+                R(LOG_GROUP, "lg", kmsKeyId=KEY, retentionInDays=30),
+                R(KMS, "lg-key", arn=KEY, policy=doc(ROOT_ADMINISTERS), enableKeyRotation=True),
+                why="CloudWatch Logs cannot use the log group's key",
+            ),
+        ],
+        good=[
+            case("dev", *queue_reader(READS_QUEUE, DECRYPTS)),
+            case(
+                "dev",
+                *queue_reader(READS_QUEUE, {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}),
+                why="kms on every key",
+            ),
+            case(
+                "dev",
+                R(LOG_GROUP, "lg", kmsKeyId=KEY, retentionInDays=30),
+                R(
+                    KMS,
+                    "lg-key",
+                    arn=KEY,
+                    enableKeyRotation=True,
+                    policy=doc(
+                        ROOT_ADMINISTERS,
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": f"logs.{REGION}.amazonaws.com"},
+                            "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:GenerateDataKey*"],
+                            "Resource": "*",
+                        },
+                    ),
+                ),
+            ),
+        ],
     ),
     "kms-key-rotation": Examples(
         bad=[case("dev", R(KMS, "k")), case("dev", R(KMS, "k", enableKeyRotation=False))],

@@ -20,7 +20,6 @@ CapacityType = Literal["on-demand", "spot"]
 Architecture = Literal["arm64", "amd64"]
 TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 ConsolidationPolicy = Literal["WhenEmptyOrUnderutilized", "WhenEmpty"]
-IngressScheme = Literal["internet-facing", "internal"]
 
 
 @dataclass(frozen=True)
@@ -143,8 +142,6 @@ class ClusterArgs:
     hosted_zone_id: pulumi.Input[str] | None = None
     """The Route 53 zone of `dns_domain`. Unset: external-dns may change records under `dns_domain`
     in any zone of the account (its IAM policy is limited by record name)."""
-    ingress_scheme: IngressScheme = "internet-facing"
-    """Where ingress-nginx's NLB listens."""
     grafana_admin_password: pulumi.Input[str] | None = None
     """Grafana's admin password (treated as a secret). Unset: a random 32-character password,
     a Pulumi secret, readable from the component's `grafana_admin_password` output."""

@@ -462,23 +462,6 @@ class Cluster(SocialComponent):
                     },
                     "tolerations": EVERY_NODE,
                 }
-            elif name == "ingress-nginx":
-                depends_on += [self.addons["aws-load-balancer-controller"].installed, *pools]
-                values = {
-                    "controller": {
-                        "replicaCount": 2,
-                        "service": {
-                            "type": "LoadBalancer",
-                            "loadBalancerClass": "service.k8s.aws/nlb",
-                            "annotations": {
-                                "service.beta.kubernetes.io/aws-load-balancer-type": "external",
-                                "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
-                                "service.beta.kubernetes.io/aws-load-balancer-scheme": args.ingress_scheme,
-                            },
-                        },
-                        "metrics": {"enabled": True},
-                    }
-                }
             elif name == "kube-prometheus-stack":
                 depends_on += [*pools, self.addons["aws-ebs-csi-driver"].installed]
                 depends_on.append(self._grafana_admin(addon, args.grafana_admin_password))
