@@ -102,6 +102,25 @@ class Progress:
             self.out.write("\r\033[K")
 
 
+def config_error_text(stack: str, exc: ConfigError) -> str:
+    """What `preview` says when a stack cannot render: the problems one per line, and the file(s) to fix."""
+    if isinstance(exc, stackfiles.UnknownStackError):
+        return str(exc)
+    project = stackfiles.project_keys()
+    files = sorted(
+        {
+            "Pulumi.yaml" if issue.path.split(".")[0] in project else f"Pulumi.{stack}.yaml"
+            for issue in exc.issues
+        }
+    )
+    problems = "\n".join(f"  {issue}" for issue in exc.issues)
+    it = "it" if len(exc.issues) == 1 else "them"
+    return (
+        f"stack '{stack}' has invalid configuration, so nothing was rendered:\n{problems}\n"
+        f"Fix {it} in {' and '.join(files)}."
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="preview",
@@ -126,12 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             stack = render(name, on_register=progress)
         except ConfigError as exc:
             progress.done()
-            issues = "; ".join(str(issue) for issue in exc.issues)
-            print(
-                f"error: stack '{name}' has invalid configuration, so nothing was rendered: {issues}. "
-                f"Fix the keys named above in Pulumi.{name}.yaml (or Pulumi.yaml).",
-                file=sys.stderr,
-            )
+            print(f"error: {config_error_text(name, exc)}", file=sys.stderr)
             status = 2
             continue
         progress.done()
