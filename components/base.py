@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_random as random
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,13 @@ class SocialComponent(pulumi.ComponentResource):
         if not hasattr(self, "_region_name"):
             self._region_name = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
         return self._region_name
+
+    def final_snapshot_identifier(self, prefix: str) -> pulumi.Output[str]:
+        """``<prefix>-final-<8 hex>``: unique per creation of this component, stable across updates
+        (the suffix is a `RandomId` kept in state). A fixed name would make destroying a re-created
+        stack fail, because the final snapshot an earlier one left behind already has it."""
+        suffix = random.RandomId(self.child_name("final-snapshot"), byte_length=4, opts=self.child())
+        return pulumi.Output.concat(prefix, "-final-", suffix.hex)
 
     def logs_grant(self, log_groups: pulumi.Input[str] = "*") -> KeyGrant:
         """CloudWatch Logs in this region may encrypt this account's log groups matching `log_groups`."""

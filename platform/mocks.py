@@ -216,6 +216,11 @@ OUTPUTS: dict[str, OutputRule] = {
         f":replicationgroup:{r.inputs.get('replicationGroupId')}",
     },
     "random:index/randomPassword:RandomPassword": lambda r: {"result": random_password_value(r.name)},
+    # A documentation address (RFC 5737) per Elastic IP.
+    "aws:ec2/eip:Eip": lambda r: {"publicIp": f"192.0.2.{int(fake_id(r.name, length=2), 16) % 254 + 1}"},
+    "random:index/randomId:RandomId": lambda r: {
+        "hex": fake_id(r.name, "random-id", length=2 * int(r.inputs.get("byteLength", 8)))
+    },
     "aws:ec2/launchTemplate:LaunchTemplate": lambda r: {"latestVersion": 1, "defaultVersion": 1},
     "aws:iam/instanceProfile:InstanceProfile": lambda r: {
         "arn": f"arn:aws:iam::{r.placement.account}:instance-profile/{physical_name(r)}"
@@ -247,6 +252,8 @@ def _uuid(name: str) -> str:
 SHARED_STACK_OUTPUTS: dict[str, Any] = {
     "root_zone_id": "Z0740236ABCDEFGHIJKL",
     "runner_security_group_id": "sg-0offline0runners0",
+    # Documentation addresses (RFC 5737) standing in for the shared runners' NAT gateways.
+    "ci_egress_cidrs": ["198.51.100.10/32", "198.51.100.11/32", "198.51.100.12/32"],
 }
 """What an environment stack's StackReference to the shared stack returns in the offline render."""
 

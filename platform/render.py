@@ -15,6 +15,7 @@ import contextvars
 import gc
 import json
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -327,7 +328,19 @@ def _render(
     def run() -> Any:
         return collect(run_program(project_dir))
 
-    run()
+    # As the language host does: the whole config in PULUMI_CONFIG (what `read_config` lists keys
+    # from), for the duration of the run only.
+    engine_env = {"PULUMI_CONFIG": json.dumps(flat), "PULUMI_CONFIG_SECRET_KEYS": json.dumps(secret_keys)}
+    before = {key: os.environ.get(key) for key in engine_env}
+    os.environ.update(engine_env)
+    try:
+        run()
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     return RenderedStack(
         stack=stack,
         resources=dict(sorted(monitor.records.items())),  # by URN: stable whatever the RPC order

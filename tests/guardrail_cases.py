@@ -120,6 +120,20 @@ READS_QUEUE = {
 DECRYPTS = {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": KEY}
 
 
+def data_table(tier: str = "data", routes: list[dict[str, Any]] | None = None) -> tuple[ResourceView, ...]:
+    """A route table associated with one subnet of `tier`."""
+    return (
+        R("aws:ec2/routeTable:RouteTable", "data-rt", **({"routes": routes} if routes else {})),
+        R(
+            "aws:ec2/routeTableAssociation:RouteTableAssociation",
+            "a",
+            routeTableId="data-rt-id",
+            subnetId="sub-id",
+        ),
+        R(SUBNET, "sub", tags={"Tier": tier}),
+    )
+
+
 def queue_reader(
     *statements: dict[str, Any], key_policy: tuple[dict[str, Any], ...] = (ROOT_ADMINISTERS,)
 ) -> tuple[ResourceView, ...]:
@@ -412,6 +426,105 @@ EXAMPLES: dict[str, Examples] = {
                         },
                     ),
                 ),
+            ),
+        ],
+    ),
+    "rds-global-secondary-writes": Examples(
+        bad=[case("prod", R(CLUSTER, "db2", globalClusterIdentifier="g", storageEncrypted=True))],
+        good=[
+            case("prod", R(CLUSTER, "db2", globalClusterIdentifier="g", enableGlobalWriteForwarding=True)),
+            case("prod", R(CLUSTER, "db1", globalClusterIdentifier="g", masterUsername="app"), why="primary"),
+        ],
+    ),
+    "data-route-tables-private": Examples(
+        bad=[
+            case("dev", *data_table(routes=[{"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-1"}]), why="inline"),
+            case(
+                "dev",
+                *data_table(routes=[{"ipv6CidrBlock": "::/0", "egressOnlyGatewayId": "eigw-1"}]),
+                why="IPv6",
+            ),
+            case(
+                "dev",
+                *data_table(),
+                R(
+                    "aws:ec2/route:Route",
+                    "r",
+                    routeTableId="data-rt-id",
+                    destinationCidrBlock="10.0.0.0/8",
+                    natGatewayId="nat-1",
+                ),
+                why="a NAT route that is not a default route",
+            ),
+            case(
+                "dev",
+                *data_table(),
+                R(
+                    "aws:ec2/route:Route",
+                    "r",
+                    routeTableId="data-rt-id",
+                    destinationIpv6CidrBlock="::/0",
+                    gatewayId="igw-1",
+                ),
+                why="separate IPv6 default route",
+            ),
+            case(
+                "dev",
+                *data_table(),
+                R(
+                    "aws:ec2/vpcEndpoint:VpcEndpoint",
+                    "s3",
+                    vpcEndpointType="Gateway",
+                    routeTableIds=["data-rt-id"],
+                ),
+                why="gateway endpoint into a VPC-only ACL",
+            ),
+        ],
+        good=[
+            case("dev", *data_table()),
+            case(
+                "dev",
+                *data_table(tier="private", routes=[{"cidrBlock": "0.0.0.0/0", "natGatewayId": "nat-1"}]),
+            ),
+        ],
+    ),
+    "route53-records-in-their-zone": Examples(
+        bad=[
+            case(
+                "dev",
+                R(
+                    "aws:route53/record:Record",
+                    "login",
+                    zoneId="zone-id",
+                    name="login.social.example.com",
+                    type="A",
+                ),
+                R("aws:route53/zone:Zone", "zone", name="dev.social.example.com"),
+                why="a sibling name written into the environment zone",
+            )
+        ],
+        good=[
+            case(
+                "dev",
+                R(
+                    "aws:route53/record:Record",
+                    "login",
+                    zoneId="zone-id",
+                    name="login.dev.social.example.com",
+                    type="A",
+                ),
+                R("aws:route53/zone:Zone", "zone", name="dev.social.example.com"),
+            ),
+            case(
+                "dev",
+                R(
+                    "aws:route53/record:Record",
+                    "apex",
+                    zoneId="zone-id",
+                    name="dev.social.example.com.",
+                    type="A",
+                ),
+                R("aws:route53/zone:Zone", "zone", name="dev.social.example.com"),
             ),
         ],
     ),

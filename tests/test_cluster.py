@@ -29,6 +29,7 @@ from social_components.cluster.validation import PINNED_AMI_ALIAS, PINNED_VERSIO
 from social_platform import stackfiles
 from social_platform.config import load_config, region_code
 from social_platform.errors import ConfigError
+from social_platform.mocks import SHARED_STACK_OUTPUTS
 from social_platform.render import SECRET_MASK, RenderedResource, RenderedStack
 
 from .conftest import (
@@ -207,18 +208,45 @@ def test_prod_clusters_and_their_logs_are_protected_from_pulumi_destroy(rendered
             assert (eks.protect, eks.retain_on_delete, logs.protect) == (expected, expected, expected)
 
 
-def test_the_public_endpoint_is_off_except_where_a_stack_lists_cidrs(rendered: dict) -> None:
+def test_the_public_endpoint_admits_only_listed_cidrs_and_the_ci_runners(rendered: dict) -> None:
+    # CI deploys from the runners in the shared account: their NAT addresses come from the shared
+    # stack's `ci_egress_cidrs` output (the offline render's stand-ins here).
+    ci = SHARED_STACK_OUTPUTS["ci_egress_cidrs"]
     endpoints = {}
     for stack in ENVIRONMENTS:
         for cluster in clusters(rendered[stack]):
             inputs = eks_of(rendered[stack], cluster).inputs
             endpoints[cluster.name] = (inputs["endpointPublicAccess"], inputs.get("publicAccessCidrs"))
     assert endpoints == {
-        "dev-euw1": (True, ["203.0.113.0/24"]),
-        "staging-euw1": (False, None),
-        "prod-euw1": (False, None),
-        "prod-euc1": (False, None),
+        "dev-euw1": (True, sorted(["203.0.113.0/24", *ci])),
+        "staging-euw1": (True, sorted(ci)),
+        "prod-euw1": (True, sorted(ci)),
+        "prod-euc1": (True, sorted(ci)),
     }
+    assert all(cidr.endswith("/32") for cidr in ci)
+
+
+def test_the_shared_stack_publishes_the_runners_nat_addresses_for_ci(rendered: dict) -> None:
+    shared = rendered["shared"]
+    (network,) = [n for n in shared.components("social:network:Network")]
+    eips = [r for r in shared.descendants(network) if r.type == "aws:ec2/eip:Eip"]
+    assert eips and len(shared.outputs["ci_egress_cidrs"]) == len(eips)
+    assert all(cidr.endswith("/32") for cidr in shared.outputs["ci_egress_cidrs"])
+
+
+def test_ci_acts_as_the_deploy_role_that_created_the_cluster_and_so_is_its_admin(rendered: dict) -> None:
+    # EKS makes the cluster's creator an admin (access entry with AmazonEKSClusterAdminPolicy); the
+    # AWS provider that creates it assumes the environment's deploy role, and the kubeconfig the
+    # Kubernetes provider uses (CI included) assumes the same role.
+    for stack in ENVIRONMENTS:
+        s = rendered[stack]
+        for cluster in clusters(s):
+            eks = eks_of(s, cluster)
+            (nodes,) = [r for r in s.descendants(cluster) if r.type == NODE_GROUP]
+            provider = s.resources[str(nodes.provider)]
+            deploy_role = provider.inputs["assumeRoles"][0]["roleArn"]
+            assert deploy_role.endswith(":role/social-platform-deploy")
+            assert eks.inputs["providerCredentialOpts"]["roleArn"] == deploy_role
 
 
 def test_control_plane_logs_go_to_an_encrypted_group_kept_by_tier(rendered: dict) -> None:

@@ -125,6 +125,10 @@ class ClusterArgs:
     endpoint_public_access: bool = False
     """The API server's public endpoint. The private endpoint is always on."""
     public_access_cidrs: tuple[str, ...] = ()
+    ci_access_cidrs: pulumi.Input[Sequence[str]] | None = None
+    """Where the CI jobs that deploy the cluster's Kubernetes resources come from (the runners' NAT
+    addresses, /32 each): admitted to the public endpoint, which they turn on. Unset: only
+    `public_access_cidrs` (and the private endpoint)."""
     """Ranges that reach a public endpoint; required when it is on, never ``0.0.0.0/0``."""
     log_retention_days: int = 90
     """Retention of the control-plane log group (all five log types)."""

@@ -33,6 +33,7 @@ from social_components.cluster.catalog import (
 )
 from social_components.network import Network
 from social_platform.areas.base import (
+    Cidr,
     InstanceType,
     K8sName,
     PinnedVersion,
@@ -47,6 +48,7 @@ from social_platform.areas.base import (
     arg_default,
     deep_merge,
 )
+from social_platform.areas.runners import CI_EGRESS_OUTPUT
 from social_platform.areas.stack import StackConfig
 from social_platform.context import Platform
 from social_platform.errors import ConfigIssue
@@ -211,7 +213,7 @@ class ClusterConfig(Section):
     """Pinned Kubernetes minor version."""
     endpoint_public_access: bool
     """Public API endpoint (default off). When on, only `public_access_cidrs` reach it."""
-    public_access_cidrs: list[ipaddress.IPv4Network] = []
+    public_access_cidrs: list[Cidr] = []
     """CIDRs allowed to reach a public endpoint; required when it is on, never 0.0.0.0/0."""
     log_retention_days: RetentionDays
     """Control-plane and container log retention (tier default: dev 7, staging 30, prod 90)."""
@@ -329,6 +331,9 @@ def cluster_args(platform: Platform, region: str, network: Network) -> ClusterAr
         kubernetes_version=section.kubernetes_version,
         endpoint_public_access=section.endpoint_public_access,
         public_access_cidrs=tuple(str(cidr) for cidr in section.public_access_cidrs),
+        # CI deploys Kubernetes resources from the runners in the shared account: admit their NAT
+        # addresses (docs/deploying.md, "CI to cluster").
+        ci_access_cidrs=platform.shared.get_output(CI_EGRESS_OUTPUT) if platform.shared is not None else None,
         log_retention_days=section.log_retention_days,
         deletion_protection=section.deletion_protection,
         teams={name: team.args() for name, team in section.teams.items()},

@@ -14,7 +14,9 @@ from typing import Annotated, TypeVar
 from pydantic import BaseModel, Field, SecretStr, field_validator
 
 from social_platform.areas.base import (
+    RFC1918,
     AccountId,
+    Cidr,
     Section,
     Slug,
     StrictModel,
@@ -63,7 +65,7 @@ class Environment(StrictModel):
 class Region(StrictModel):
     name: str
     """AWS region, for example eu-west-1."""
-    vpc_cidr: ipaddress.IPv4Network
+    vpc_cidr: Cidr
     """Private (RFC 1918) IPv4 range of this region's VPC, /16 to /22."""
     az_count: Annotated[int, Field(ge=2, le=6)] = 3
     """Availability zones to use (2 to 6; prod needs at least 3)."""
@@ -76,7 +78,7 @@ class Region(StrictModel):
     @field_validator("vpc_cidr")
     @classmethod
     def _private_and_sized(cls, value: ipaddress.IPv4Network) -> ipaddress.IPv4Network:
-        if not value.is_private or value.prefixlen < 16 or value.prefixlen > 22:
+        if not any(value.subnet_of(net) for net in RFC1918) or value.prefixlen < 16 or value.prefixlen > 22:
             raise ValueError(f"{value} is not allowed; use a private (RFC 1918) range from /16 to /22")
         return value
 
@@ -188,9 +190,7 @@ def check_regions(cfg: StackConfig, others: Mapping[str, Regions]) -> Iterable[C
                 "regions.secondary.vpc_cidr",
                 f"{regions.secondary.vpc_cidr} overlaps regions.primary.vpc_cidr {regions.primary.vpc_cidr}",
             )
-    for env_name, other in sorted(others.items()):
-        if env_name == cfg.environment.name:
-            continue
+    for env_name, other in sorted(others.items()):  # keyed by stack: one environment name twice is two ranges
         for role, mine in (("primary", regions.primary), ("secondary", regions.secondary)):
             for their_role, theirs in (("primary", other.primary), ("secondary", other.secondary)):
                 if mine is not None and theirs is not None and mine.vpc_cidr.overlaps(theirs.vpc_cidr):
