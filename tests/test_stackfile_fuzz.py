@@ -34,7 +34,9 @@ def stack_document(stack: str) -> dict[str, Any]:
 
 
 def load_project(project: Path, stack: str) -> PlatformConfig:
+    """What the offline render and the program do with a stack file, up to building resources."""
     raw = stackfiles.read_stack_files(stack, project)
+    stackfiles.to_engine(raw)  # the render hands the engine the config as JSON
     return load_config(
         raw.values,
         secret_keys=raw.secret_keys,
