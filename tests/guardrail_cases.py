@@ -19,7 +19,13 @@ TAGS = {tag: "x" for tag in REQUIRED_TAGS}
 
 
 def R(
-    type_: str, name: str, *, protect: bool = True, provider_tags: dict[str, str] | None = None, **props: Any
+    type_: str,
+    name: str,
+    /,
+    *,
+    protect: bool = True,
+    provider_tags: dict[str, str] | None = None,
+    **props: Any,
 ) -> ResourceView:
     """A resource: ID `<name>-id`, protected, its provider's default tags complete unless given."""
     return ResourceView(

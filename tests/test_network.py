@@ -59,7 +59,7 @@ def test_every_stack_has_one_network_per_region(any_stack: RenderedStack) -> Non
 @pytest.mark.parametrize("stack", STACKS)
 def test_data_subnets_have_no_route_out_of_the_vpc(rendered: dict, stack: str) -> None:
     view = stack_view(rendered[stack])
-    tables = [r for r in view.of_type(RULES["data-route-tables-private"].types) if r.name.endswith("-data")]
+    tables = [r for r in view.of_type(*RULES["data-route-tables-private"].types) if r.name.endswith("-data")]
     assert tables, "every network has a data route table"
     assert evaluate(view, [RULES["data-route-tables-private"]]) == []
 

@@ -252,7 +252,7 @@ CRASH_CLASSES = [
         with_config(
             "dev", {f"{PREFIX}regions": {"primary": {"name": "r" * 900_000, "vpc_cidr": "10.10.0.0/16"}}}
         ),
-        "more characters",
+        "regions.primary.name",
     ),
 ]
 
