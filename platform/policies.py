@@ -149,7 +149,7 @@ RULES: dict[str, Rule] = {}
 EXEMPTIONS: Mapping[str, Mapping[str, str]] = {
     "ebs-encrypted": {
         "*-system-nodes": "disposable node root volumes: encrypted with the AWS-managed aws/ebs KMS key; a"
-        " customer key would need grants for the EKS node group's service-linked role (README, Guardrails)",
+        " customer key would need grants for the EKS node group's service-linked role (docs/adr/0006)",
         "*-runners-manager": "disposable CI manager root volume: encrypted with the AWS-managed aws/ebs key",
         "*-runners-workers": "disposable CI job volumes: encrypted with the AWS-managed aws/ebs key",
     },
@@ -161,10 +161,10 @@ EXEMPTIONS: Mapping[str, Mapping[str, str]] = {
     },
     "s3-encrypted": {
         "streaming-recordings": "IVS writes recordings through its service-linked role, whose AWS-managed"
-        " policy grants no KMS permission: the bucket keeps SSE-S3 (README, Streaming)",
-        "edge-web": "public content served through CloudFront: SSE-S3 by design (README, Edge)",
-        "edge-media": "public content served through CloudFront: SSE-S3 by design (README, Edge)",
-        "edge-logs": "S3 server access logs cannot be delivered to an SSE-KMS bucket (README, Edge)",
+        " policy grants no KMS permission: the bucket keeps SSE-S3 (docs/adr/0003)",
+        "edge-web": "public content served through CloudFront: SSE-S3 by design (docs/adr/0003)",
+        "edge-media": "public content served through CloudFront: SSE-S3 by design (docs/adr/0003)",
+        "edge-logs": "S3 server access logs cannot be delivered to an SSE-KMS bucket (docs/adr/0003)",
     },
 }
 """Reviewed exceptions: rule id → {resource-name glob: why}. Each must still match a resource (a test
@@ -1321,7 +1321,7 @@ def _short(token: str) -> str:
 
 
 def rules_markdown() -> str:
-    """The README's rule table, generated from the rules (a test keeps README in sync)."""
+    """The rule table of docs/guardrails.md, generated from the rules (a test keeps it in sync)."""
     lines = ["| rule | what it requires | tiers | resource types |", "|---|---|---|---|"]
     for r in RULES.values():
         tiers = "all" if r.tiers == frozenset(TIERS) else ", ".join(t for t in TIERS if t in r.tiers)

@@ -178,7 +178,8 @@ class IdentityConfig(Section):
         }
     )
     """The app's `custom:` attributes (default: handle, account_type set by the backend only,
-    terms_version). Changes after the pool exists are ignored: see the README before editing."""
+    terms_version). Changes after the pool exists are ignored: see docs/components/identity.md
+    before editing."""
     api_scopes: dict[ScopeName, Annotated[str, Field(min_length=1, max_length=256)]] = {
         "users.read": "Read any user's profile",
         "users.write": "Change users' attributes and groups (moderation, account type)",

@@ -5,7 +5,7 @@ Config → args in one place: a channel's own `type` / `recording` win over the 
 defaults. Streaming runs in the primary region only, also in prod: IVS ingests and plays back
 through AWS's global network whichever region hosts the channel, and a channel's stream key and
 playback URL belong to one region, so a second region would mean a second set of channels the app
-would have to fail over to (not built; see README, "Streaming").
+would have to fail over to (not built; see docs/adr/0008).
 """
 
 from __future__ import annotations
