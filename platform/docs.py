@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import re
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -312,6 +313,30 @@ def updated(text: str, body: str, markers: tuple[str, str] = (START, END)) -> st
     return f"{head}{start}\n{body}\n{end}{tail}"
 
 
+def component_page(text: str, component: str) -> str:
+    """A component page with its args and outputs regenerated."""
+    text = updated(text, generated(component))
+    return updated(text, generated_outputs(component), (OUTPUTS_START, OUTPUTS_END))
+
+
+def _refresh(path: Path, render: Callable[[str], str], check: bool, stale: list[str]) -> None:
+    """Regenerate one page: rewrite it, or (with `check`) note that it is out of date."""
+    name = path.relative_to(PROJECT_ROOT)
+    text = path.read_text(encoding="utf-8")
+    try:
+        new = render(text)
+    except ValueError as exc:
+        stale.append(f"{name}: {exc}")
+        return
+    if new == text:
+        return
+    if check:
+        stale.append(f"{name} is out of date")
+    else:
+        path.write_text(new, encoding="utf-8")
+        print(f"updated {name}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="docs", description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="only report pages that are out of date")
@@ -325,31 +350,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 continue
             path.write_text(skeleton(component), encoding="utf-8")
             print(f"created {path.relative_to(PROJECT_ROOT)}: write its prose (see docs/writing-docs.md)")
-        text = path.read_text(encoding="utf-8")
-        try:
-            new = updated(text, generated(component))
-            new = updated(new, generated_outputs(component), (OUTPUTS_START, OUTPUTS_END))
-        except ValueError as exc:
-            stale.append(f"{path.relative_to(PROJECT_ROOT)}: {exc}")
-            continue
-        if new != text:
-            if args.check:
-                stale.append(f"{path.relative_to(PROJECT_ROOT)} is out of date")
-            else:
-                path.write_text(new, encoding="utf-8")
-                print(f"updated {path.relative_to(PROJECT_ROOT)}")
-    config = CONFIG_PAGE.read_text(encoding="utf-8")
-    try:
-        new_config = generated_config(config)
-    except ValueError as exc:
-        stale.append(f"{CONFIG_PAGE.relative_to(PROJECT_ROOT)}: {exc}")
-        new_config = config
-    if new_config != config:
-        if args.check:
-            stale.append(f"{CONFIG_PAGE.relative_to(PROJECT_ROOT)} is out of date")
-        else:
-            CONFIG_PAGE.write_text(new_config, encoding="utf-8")
-            print(f"updated {CONFIG_PAGE.relative_to(PROJECT_ROOT)}")
+        _refresh(path, functools.partial(component_page, component=component), args.check, stale)
+    _refresh(CONFIG_PAGE, generated_config, args.check, stale)
     for line in stale:
         print(f"docs: {line}", file=sys.stderr)
     if stale:

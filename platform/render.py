@@ -24,11 +24,11 @@ from typing import Any
 
 import pulumi
 from google.protobuf import struct_pb2
-from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 
+from social_components.testing import PlacementMonitor, provider_placement
 from social_platform import stackfiles
-from social_platform.mocks import PlatformMocks, provider_placement
+from social_platform.mocks import PlatformMocks
 
 PROJECT = "social-platform"
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -136,8 +136,8 @@ class RenderedStack:
         }
 
 
-class RecordingMonitor(pulumi_mocks.MockMonitor):
-    """The SDK's mock monitor, keeping every registration request's options and inputs."""
+class RecordingMonitor(PlacementMonitor):
+    """The components' mock monitor, keeping every registration request's options and inputs."""
 
     def __init__(self, mocks: PlatformMocks, on_register: Callable[[int, str, str], None] | None) -> None:
         super().__init__(mocks)
@@ -146,24 +146,14 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.on_register = on_register
 
     def RegisterResource(self, request: Any) -> Any:
-        # A multi-language component (eks:index:Cluster) names its aws provider in `providers`, not
-        # `provider`; the mocks need that placement to fabricate its outputs (ARNs, OIDC issuer).
-        remote_ref = request.providers.get("aws") if request.remote else None
-        self.platform_mocks.remote_provider.ref = remote_ref
-        try:
-            response = super().RegisterResource(request)
-        finally:
-            self.platform_mocks.remote_provider.ref = None
+        response = super().RegisterResource(request)
         _keep_outputs_secret(request, response)
-        inputs = rpc.deserialize_properties(request.object)
-        if request.type.startswith("pulumi:providers:"):
-            self.platform_mocks.placements[f"{response.urn}::{response.id}"] = provider_placement(inputs)
         arn = rpc.deserialize_properties(response.object).get("arn") if request.custom else None
         self._record(
             request,
             response.urn,
             response.id,
-            inputs,
+            rpc.deserialize_properties(request.object),
             arn=arn if isinstance(arn, str) else None,
             custom=bool(request.custom),
             protect=bool(request.protect),

@@ -13,9 +13,9 @@ import pytest
 
 from social_components.base import assume_role_policy
 from social_components.checks import check_client
+from social_components.testing import random_password_value
 from social_platform.areas import data
 from social_platform.areas.data import DataTier
-from social_platform.mocks import random_password_value
 from social_platform.render import RenderedResource, RenderedStack, render
 
 from .conftest import STACKS

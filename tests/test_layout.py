@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
 
+import pulumi
 import pytest
 
+from social_components.cache import Cache
 from social_platform import stackfiles
 
 ROOT = stackfiles.PROJECT_ROOT
@@ -29,17 +32,21 @@ def test_platform_folder_has_no_init_so_it_cannot_shadow_the_stdlib() -> None:
 
 
 @pytest.mark.parametrize(
-    ("folder", "package"), [("components", "social_components"), ("platform", "social_platform")]
+    ("folder", "package", "pyproject_file"),
+    [
+        ("components", "social_components", "components/pyproject.toml"),
+        ("platform", "social_platform", "pyproject.toml"),
+    ],
 )
-def test_every_sub_package_is_shipped(folder: str, package: str) -> None:
-    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+def test_every_sub_package_is_shipped(folder: str, package: str, pyproject_file: str) -> None:
+    pyproject = tomllib.loads((ROOT / pyproject_file).read_text())
     shipped = set(pyproject["tool"]["setuptools"]["packages"])
     on_disk = {
         f"{package}." + str(p.parent.relative_to(ROOT / folder)).replace("/", ".")
         for p in (ROOT / folder).rglob("__init__.py")
         if p.parent != ROOT / folder
     }
-    assert on_disk <= shipped, f"add to [tool.setuptools] packages: {sorted(on_disk - shipped)}"
+    assert on_disk <= shipped, f"add to {pyproject_file} packages: {sorted(on_disk - shipped)}"
 
 
 # Imports between platform modules --------------------------------------------------------------
@@ -116,7 +123,8 @@ def test_the_cycle_check_sees_a_cycle_through_type_checking_imports(tmp_path: Pa
 
 
 RENDER_HARNESS = {"render.py", "mocks.py"}
-"""The offline render drives the SDK's mock runtime and wire format; the program itself must not."""
+"""The offline render (and `social_components.testing`) drive the SDK's mock runtime and wire
+format; the program itself must not."""
 
 
 def _sdk_uses(path: Path) -> list[str]:
@@ -151,7 +159,9 @@ def test_the_program_uses_only_the_public_pulumi_sdk() -> None:
     """Private SDK internals (`runtime.config._SECRET_KEYS`, `CONFIG`) may change in any 3.x release."""
     root = stackfiles.PROJECT_ROOT
     files = [p for p in (root / "platform").glob("*.py") if p.name not in RENDER_HARNESS]
-    files += [*(root / "components").rglob("*.py"), root / "__main__.py"]
+    files += [p for p in (root / "components").rglob("*.py") if p.name != "testing.py"] + [
+        root / "__main__.py"
+    ]
     offences = {str(p.relative_to(root)): uses for p in files if (uses := _sdk_uses(p))}
     assert offences == {}
 
@@ -165,3 +175,49 @@ def test_the_sdk_check_catches_a_private_name(tmp_path: Path) -> None:
         "from pulumi.runtime import config",
         "runtime_config._SECRET_KEYS",
     ]
+
+
+def _imports(tree: ast.Module) -> tuple[set[str], set[str]]:
+    """Top-level packages a module imports at import time, and those it imports inside functions."""
+    eager: set[str] = set()
+    lazy: set[str] = set()
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            inside = in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
+            if isinstance(child, ast.Import):
+                names = {alias.name for alias in child.names}
+            elif isinstance(child, ast.ImportFrom) and child.level == 0 and child.module:
+                names = {child.module}
+            else:
+                names = set()
+            (lazy if inside else eager).update(name.split(".")[0] for name in names)
+            visit(child, inside)
+
+    visit(tree, False)
+    return eager, lazy
+
+
+def test_components_import_only_what_their_distribution_installs() -> None:
+    """components/pyproject.toml promises: pulumi and pulumi-aws; pulumi-eks and pulumi-kubernetes
+    only in the cluster (the `cluster` extra); pulumi-random only where a password is generated
+    (the `passwords` extra, imported on use). Never moto, boto3, pydantic or the platform."""
+    core = set(sys.stdlib_module_names) | {"pulumi", "pulumi_aws", "social_components"}
+    strays: dict[str, set[str]] = {}
+    for path in (ROOT / "components").rglob("*.py"):
+        eager, lazy = _imports(ast.parse(path.read_text()))
+        allowed = core | ({"pulumi_eks", "pulumi_kubernetes"} if "cluster" in path.parts else set())
+        extra = (eager - allowed) | (lazy - allowed - {"pulumi_random"})
+        if extra:
+            strays[str(path.relative_to(ROOT))] = extra
+    assert not strays, f"components import what their distribution does not install: {strays}"
+
+
+def test_a_generated_secret_without_the_passwords_extra_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "pulumi_random", None)  # as in a venv without the extra
+    cache = Cache.__new__(Cache)
+    cache.name = "sessions"
+    with pytest.raises(ModuleNotFoundError, match=re.escape("pip install 'social-components[passwords]'")):
+        cache.generated_password("auth-token", 64, pulumi.ResourceOptions())

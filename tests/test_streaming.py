@@ -20,6 +20,7 @@ import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from social_components import testing as mocks
 from social_components.streaming import ChannelArgs, ChatRoomArgs, StreamingArgs
 from social_components.streaming.validation import (
     check_name,
@@ -27,7 +28,7 @@ from social_components.streaming.validation import (
     check_recording_lifecycle,
     validate,
 )
-from social_platform import mocks, stackfiles
+from social_platform import stackfiles
 from social_platform.config import ivs_regions, load_config
 from social_platform.errors import ConfigError
 from social_platform.render import SECRET_MASK, RenderedResource, RenderedStack, render

@@ -13,6 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, W
 
 from social_components import checks
 from social_components.checks import DAILY_PATTERN, WEEKLY_PATTERN
+from social_components.naming import region_code as region_code  # re-exported: the areas use it
 from social_platform.errors import ConfigIssue
 
 
@@ -95,9 +96,6 @@ def known_region(value: str) -> str:
     return value
 
 
-_COMPASS = (("north", "n"), ("south", "s"), ("east", "e"), ("west", "w"), ("central", "c"))
-
-
 @cache
 def availability_zones(region: str) -> tuple[tuple[str, str], ...]:
     """(name, zone id) of each AZ in `region`, from moto's copy of AWS's region data (empty if unknown).
@@ -106,15 +104,6 @@ def availability_zones(region: str) -> tuple[tuple[str, str], ...]:
 
     zones = RegionsAndZonesBackend.zones.get(region) or []
     return tuple(sorted((zone.name, zone.zone_id) for zone in zones))
-
-
-def region_code(region: str) -> str:
-    """A short, stable code for names: us-east-1 → use1, ap-southeast-2 → apse2, ap-south-2 → aps2."""
-    area, *middle, number = region.split("-")
-    code = "-".join(middle)
-    for word, letter in _COMPASS:
-        code = code.replace(word, letter)
-    return area + code.replace("-", "") + number
 
 
 # ---------------------------------------------------------------------------------------------
