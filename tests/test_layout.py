@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
 
+import jsonschema
 import pulumi
 import pytest
+import yaml
 
 from social_components.cache import Cache
 from social_platform import stackfiles
+from social_platform.schema import SCHEMA_FILE, schema_text
+
+from .conftest import STACKS
 
 ROOT = stackfiles.PROJECT_ROOT
 
@@ -47,6 +53,12 @@ def test_every_sub_package_is_shipped(folder: str, package: str, pyproject_file:
         if p.parent != ROOT / folder
     }
     assert on_disk <= shipped, f"add to {pyproject_file} packages: {sorted(on_disk - shipped)}"
+
+
+def test_pulumi_yaml_uses_the_venv_and_disables_default_providers() -> None:
+    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
+    assert project["runtime"] == {"name": "python", "options": {"toolchain": "uv", "virtualenv": ".venv"}}
+    assert set(project["config"]["pulumi:disable-default-providers"]["value"]) >= {"aws", "kubernetes"}
 
 
 # Imports between platform modules --------------------------------------------------------------
@@ -177,6 +189,39 @@ def test_the_sdk_check_catches_a_private_name(tmp_path: Path) -> None:
     ]
 
 
+def test_no_platform_module_is_longer_than_about_500_lines() -> None:
+    """Issue 18: one home per area, and no module that holds several (config.py had 1,760 lines)."""
+    lengths = {
+        p.relative_to(ROOT).as_posix(): len(p.read_text().splitlines())
+        for p in (ROOT / "platform").rglob("*.py")
+    }
+    assert len(lengths) > 30  # every module, areas and rules included
+    over = {path: n for path, n in lengths.items() if n > 520}
+    assert set(over) == set(TOO_LONG_FOR_NOW), over
+
+
+TOO_LONG_FOR_NOW = {
+    "platform/cost.py": "landed by issue 20 (cost) at 792 lines while issue 18 split the rest; to split",
+}
+"""Known exceptions, named so they cannot grow unseen: the test fails when one is fixed, too."""
+
+
+def test_the_committed_schema_matches_the_model() -> None:
+    assert SCHEMA_FILE.read_text() == schema_text(), "schema is stale: run `config-schema`"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stack_file_validates_against_the_schema(stack: str) -> None:
+    schema = json.loads(SCHEMA_FILE.read_text())
+    jsonschema.validate(yaml.safe_load(stackfiles.stack_file(stack).read_text()), schema)
+
+
+def test_the_schema_rejects_a_misspelt_key() -> None:
+    schema = json.loads(SCHEMA_FILE.read_text())
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"config": {"social-platform:netwrok": {}}}, schema)
+
+
 def _imports(tree: ast.Module) -> tuple[set[str], set[str]]:
     """Top-level packages a module imports at import time, and those it imports inside functions."""
     eager: set[str] = set()
@@ -207,6 +252,9 @@ def test_components_import_only_what_their_distribution_installs() -> None:
     for path in (ROOT / "components").rglob("*.py"):
         eager, lazy = _imports(ast.parse(path.read_text()))
         allowed = core | ({"pulumi_eks", "pulumi_kubernetes"} if "cluster" in path.parts else set())
+        # Function code (`handlers/`) is packaged as an asset, never imported by its component, and
+        # runs on AWS Lambda, whose Python runtime provides boto3.
+        allowed |= {"boto3", "botocore"} if "handlers" in path.parts else set()
         extra = (eager - allowed) | (lazy - allowed - {"pulumi_random"})
         if extra:
             strays[str(path.relative_to(ROOT))] = extra

@@ -40,7 +40,7 @@ def test_bad_config_stops_the_render_before_any_resource(tmp_path: Path) -> None
     broken = (tmp_path / "Pulumi.dev.yaml").read_text().replace("az_count: 2", "az_count: 1")
     (tmp_path / "Pulumi.dev.yaml").write_text(broken)
     registered: list[str] = []
-    with pytest.raises(ConfigError, match=r"regions\.primary\.az_count"):
+    with pytest.raises(ConfigError, match=r"regions\.eu-west-1\.az_count"):
         render("dev", project_dir=tmp_path, on_register=lambda n, t, name: registered.append(t))
     assert "pulumi:providers:aws" not in registered
     assert registered in ([], ["pulumi:pulumi:Stack"])
@@ -99,8 +99,8 @@ def test_pulumi_preview_gets_a_short_run_error_not_a_traceback(monkeypatch: pyte
     from social_platform.errors import ConfigIssue
 
     def bad_config(*_: object) -> None:
-        raise ConfigError([ConfigIssue("regions.primary.az_count", "prod needs at least 3 AZs (got 2)")])
+        raise ConfigError([ConfigIssue("regions.eu-west-1.az_count", "prod needs at least 3 AZs (got 2)")])
 
     monkeypatch.setattr(program, "read_config", bad_config)
-    with pytest.raises(pulumi.RunError, match=r"social-platform:regions\.primary\.az_count: prod needs"):
+    with pytest.raises(pulumi.RunError, match=r"social-platform:regions\.eu-west-1\.az_count: prod needs"):
         program.run()

@@ -261,10 +261,10 @@ def test_a_private_channel_loads_once_the_playback_key_is_set() -> None:
 
 def test_streaming_needs_a_region_that_offers_ivs() -> None:
     not_offered = next(r for r in ("eu-north-1", "eu-west-3", "sa-east-1") if r not in ivs_regions())
-    regions = {"primary": {"name": not_offered, "vpc_cidr": "10.10.0.0/16", "az_count": 2}}
+    regions = {not_offered: {"primary": True, "vpc_cidr": "10.10.0.0/16", "az_count": 2}}
     with pytest.raises(ConfigError) as caught:
         load("dev", regions=regions)
-    assert caught.value.keys == ["social-platform:regions.primary.name"]
+    assert caught.value.keys == [f"social-platform:regions.{not_offered}"]
     assert "IVS" in str(caught.value) and "eu-west-1" in str(caught.value)
     # The same region is fine for a stack that does not run streaming.
     assert load("dev", {"enabled": False}, regions=regions).regions.primary.name == not_offered

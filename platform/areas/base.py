@@ -28,6 +28,16 @@ class StrictModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
+    def args_for(self, args: type, **given: Any) -> dict[str, Any]:
+        """Keyword arguments for the component's `args` dataclass: this model's values of the
+        settings it shares with `args` (same name, same setting; lists become tuples), plus `given`
+        (what config does not hold as is). A setting added to both is passed on with no mapping."""
+        import dataclasses
+
+        shared = {spec.name for spec in dataclasses.fields(args)} & set(type(self).model_fields) - set(given)
+        values = {name: getattr(self, name) for name in sorted(shared)}
+        return {**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}, **given}
+
 
 def _cidr_text(value: Any) -> Any:
     """A CIDR must be written as text: pydantic would read `7` as 0.0.0.7/32."""
@@ -191,6 +201,36 @@ def check_windows(
         apart = partial(checks.check_windows_apart, daily_min=minimum_minutes, weekly_min=minimum_minutes)
         issues.extend(issue(f"{section}.{weekly[0]}", apart, *daily, *weekly))
     yield from issues
+
+
+@cache
+def attribute_docs(args: type) -> dict[str, str]:
+    """The docstring written under each field of a dataclass (how the components document args)."""
+    import ast
+    import inspect
+    import itertools
+    import textwrap
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(args)))
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+    docs: dict[str, str] = {}
+    for statement, after in itertools.pairwise(body):
+        if (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and isinstance(after, ast.Expr)
+            and isinstance(after.value, ast.Constant)
+            and isinstance(after.value.value, str)
+        ):
+            docs[statement.target.id] = inspect.cleandoc(after.value.value)
+    return docs
+
+
+def args_field(args: type, name: str, **constraints: Any) -> Any:
+    """A config field that is the component's own setting `args.name`: its default and its
+    description come from the args dataclass (written once, there); `constraints` are what config
+    adds (ranges, patterns). `Section.args_for(args)` hands the value back under the same name."""
+    return Field(default=arg_default(args, name), description=attribute_docs(args).get(name), **constraints)
 
 
 def arg_default(args: type, name: str) -> Any:

@@ -279,7 +279,7 @@ def build(
     """The stack's Cognito pools (None when `identity.enabled` is false).
 
     Cognito is regional and has no cross-region replication, so the pools live in the primary
-    region only; the secondary region's workloads use the same issuer. The edge provides the
+    region only; the other regions' workloads use the same issuer. The edge provides the
     regional WAF web ACL, the us-east-1 certificate and the DNS zone for a custom domain.
     """
     cfg = platform.cfg

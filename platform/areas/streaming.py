@@ -120,10 +120,11 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
     streaming = cfg.section(StreamingConfig)
     if not streaming.enabled:
         return
-    region = cfg.regions.primary.name
+    primary = cfg.regions.primary
+    region = primary.name
     if region not in ivs_regions():
         yield ConfigIssue(
-            "regions.primary.name",
+            primary.key,
             f"streaming needs IVS and IVS Chat, which {region} does not offer; "
             f"regions that do: {', '.join(ivs_regions())} (or set streaming.enabled: false)",
         )
