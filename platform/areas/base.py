@@ -14,6 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, W
 from social_components import checks
 from social_components.checks import DAILY_PATTERN, WEEKLY_PATTERN
 from social_components.naming import region_code as region_code  # re-exported: the areas use it
+from social_platform import aws_region_data
 from social_platform.errors import ConfigIssue
 
 
@@ -91,12 +92,9 @@ PulumiSecret = Annotated[
 schema accepts nothing else; the loader refuses a plain-text value (`social_platform.config`)."""
 
 
-@cache
 def aws_regions() -> tuple[str, ...]:
-    """Commercial AWS regions, from botocore's endpoint data (no network call)."""
-    import boto3
-
-    return tuple(sorted(boto3.Session().get_available_regions("ec2")))
+    """Commercial AWS regions (botocore's EC2 endpoints, shipped in `aws_region_data`)."""
+    return aws_region_data.REGIONS["ec2"]
 
 
 def known_region(value: str) -> str:
@@ -106,14 +104,11 @@ def known_region(value: str) -> str:
     return value
 
 
-@cache
 def availability_zones(region: str) -> tuple[tuple[str, str], ...]:
-    """(name, zone id) of each AZ in `region`, from moto's copy of AWS's region data (empty if unknown).
-    The config check counts them; the offline render answers AZ look-ups with them."""
-    from moto.ec2.models.availability_zones_and_regions import RegionsAndZonesBackend
-
-    zones = RegionsAndZonesBackend.zones.get(region) or []
-    return tuple(sorted((zone.name, zone.zone_id) for zone in zones))
+    """(name, zone id) of each AZ in `region`, from moto's copy of AWS's region data (empty if unknown),
+    shipped in `aws_region_data`. The config check counts them; the offline render answers AZ
+    look-ups with them."""
+    return aws_region_data.ZONES.get(region, ())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -177,4 +177,3 @@ def _resource_policy_statements(
             target = str(policy.props.get(target_input, ""))
             if target in names or any(target.endswith(f"/{n}") for n in names):
                 yield from ((policy, s) for s in _statements(policy.get(policy_input)) if _allows(s))
-
