@@ -28,6 +28,21 @@ SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
+RANDOM_ID = "random:index/randomId:RandomId"
+
+
+def assert_final_snapshot_unique_per_creation(
+    stack: RenderedStack, component: RenderedResource, identifier: str, data: RenderedResource
+) -> None:
+    """The final snapshot is named `<identifier>-final-<suffix>`, the suffix a RandomId of the
+    component: new for each creation of the stack (a re-created stack's snapshot never collides
+    with the one its predecessor left), kept in state across updates (no diff on every update)."""
+    (suffix,) = [
+        r for r in stack.descendants(component) if r.type == RANDOM_ID and r.name.endswith("-final-snapshot")
+    ]
+    name = data.inputs["finalSnapshotIdentifier"]
+    assert name.startswith(f"{identifier}-final-") and len(name) > len(f"{identifier}-final-"), name
+    assert suffix.inputs["byteLength"] >= 4
 
 
 @cache

@@ -59,8 +59,8 @@ class ControlPlane(SocialComponent):
             private_subnet_ids=list(args.private_subnet_ids),
             node_associate_public_ip_address=False,
             endpoint_private_access=True,
-            endpoint_public_access=args.endpoint_public_access,
-            public_access_cidrs=list(args.public_access_cidrs) if args.endpoint_public_access else None,
+            endpoint_public_access=args.endpoint_public_access or args.ci_access_cidrs is not None,
+            public_access_cidrs=_endpoint_cidrs(args),
             authentication_mode=eks.AuthenticationMode.API,
             access_entries={
                 grant.entry: eks.AccessEntryArgs(
@@ -112,3 +112,11 @@ class ControlPlane(SocialComponent):
                     opts=self.child(provider=self.provider),
                 )
         self.register_outputs({"endpoint": self.eks.core.endpoint, "kubeconfig": self.kubeconfig})
+
+
+def _endpoint_cidrs(args: ClusterArgs) -> pulumi.Input[list[str]] | None:
+    """Who reaches the public endpoint: the configured ranges (when it is on) and CI's addresses."""
+    configured = list(args.public_access_cidrs) if args.endpoint_public_access else []
+    if args.ci_access_cidrs is None:
+        return configured or None
+    return pulumi.Output.from_input(args.ci_access_cidrs).apply(lambda ci: sorted({*configured, *ci}))

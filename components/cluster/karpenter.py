@@ -66,6 +66,7 @@ class KarpenterAws(SocialComponent):
     association: aws.eks.PodIdentityAssociation
     """The controller's pods get their credentials only if created after this exists."""
     queue: aws.sqs.Queue
+    queue_key: aws.kms.Key
 
     def __init__(
         self,
@@ -105,14 +106,15 @@ class KarpenterAws(SocialComponent):
         )
 
         # Interruption handling: an encrypted queue fed by four EventBridge rules.
+        # EventBridge encrypts for this account with the queue's own key; Karpenter decrypts what it reads.
+        self.queue_key = self.kms_key(
+            "interruptions", f"{cluster_name}: Karpenter interruption queue", grants=[self.events_grant()]
+        )
         self.queue = aws.sqs.Queue(
             self.child_name("interruptions"),
             name=f"{cluster_name}-karpenter",
             message_retention_seconds=300,
-            # EventBridge encrypts for this account with the queue's own key (Karpenter only reads).
-            kms_master_key_id=self.kms_key(
-                "interruptions", f"{cluster_name}: Karpenter interruption queue", grants=[self.events_grant()]
-            ).arn,
+            kms_master_key_id=self.queue_key.arn,
             opts=self.stateful(),
         )
         aws.sqs.QueuePolicy(
@@ -149,6 +151,7 @@ class KarpenterAws(SocialComponent):
                 region=self.region(),
                 account_id=self.account_id(),
                 queue_arn=self.queue.arn,
+                queue_key_arn=self.queue_key.arn,
                 node_role_arn=self.node_role.arn,
                 instance_profile_arn=self.instance_profile.arn,
             ),

@@ -226,24 +226,6 @@ def _fluent_bit_values(ctx: AddonContext) -> Values:
     }
 
 
-def _ingress_nginx_values(ctx: AddonContext) -> Values:
-    return {
-        "controller": {
-            "replicaCount": 2,
-            "service": {
-                "type": "LoadBalancer",
-                "loadBalancerClass": "service.k8s.aws/nlb",
-                "annotations": {
-                    "service.beta.kubernetes.io/aws-load-balancer-type": "external",
-                    "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
-                    "service.beta.kubernetes.io/aws-load-balancer-scheme": ctx.args.ingress_scheme,
-                },
-            },
-            "metrics": {"enabled": True},
-        }
-    }
-
-
 def _grafana_admin(ctx: AddonContext) -> dict[str, pulumi.Resource]:
     """Grafana's admin credentials as a Kubernetes Secret the chart reads (never in chart values)."""
     addon = ctx.addon
@@ -342,18 +324,6 @@ REGISTRY: dict[str, AddonEntry] = {
         "https://kubernetes-sigs.github.io/metrics-server/",
         AddonTraits("kube-system"),
         values=lambda ctx: {"replicas": 2, **ON_SYSTEM_NODES},
-    ),
-    "ingress-nginx": _chart(
-        "ingress-nginx",
-        "ingress-nginx",
-        "https://kubernetes.github.io/ingress-nginx",
-        # Its Service of type LoadBalancer must become an NLB made by the controller, not a classic ELB.
-        AddonTraits(
-            "ingress-nginx",
-            requires=("aws-load-balancer-controller",),
-            waits_for=("nodes-ready", "aws-load-balancer-controller", "node-pools"),
-        ),
-        values=_ingress_nginx_values,
     ),
     "kube-prometheus-stack": _chart(
         "kube-prometheus-stack",
