@@ -136,13 +136,14 @@ class SocialComponent(pulumi.ComponentResource):
             self._region_name = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
         return self._region_name
 
-    def final_snapshot_identifier(self, prefix: str) -> pulumi.Output[str]:
-        """``<prefix>-final-<8 hex>``: unique per creation of this component, stable across updates
-        (the suffix is a `RandomId` kept in state). A fixed name would make destroying a re-created
-        stack fail, because the final snapshot an earlier one left behind already has it."""
-        random = self._pulumi_random("its final snapshot's name")
-        suffix = random.RandomId(self.child_name("final-snapshot"), byte_length=4, opts=self.child())
-        return pulumi.Output.concat(prefix, "-final-", suffix.hex)
+    def final_snapshot_identifier(self, prefix: str, key: aws.kms.Key) -> pulumi.Output[str]:
+        """``<prefix>-final-<8 hex>``: unique per creation of this component, stable across updates.
+        The suffix is the first group of the ID AWS gives `key` (a UUID), the component's own data
+        key: created with the component, never changed by an update, and replacing it replaces the
+        data store too. A fixed name would make destroying a re-created stack fail, because the
+        final snapshot an earlier one left behind already has it."""
+        suffix = key.key_id.apply(lambda key_id: key_id.split("-")[0][:8])
+        return pulumi.Output.concat(prefix, "-final-", suffix)
 
     def logs_grant(self, log_groups: pulumi.Input[str] = "*") -> KeyGrant:
         """CloudWatch Logs in this region may encrypt this account's log groups matching `log_groups`."""

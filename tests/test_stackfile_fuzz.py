@@ -239,20 +239,14 @@ CRASH_CLASSES = [
         "a VPC range outside RFC 1918",
         with_config(
             "dev",
-            {
-                f"{PREFIX}regions": {
-                    "primary": {"name": "eu-west-1", "vpc_cidr": "198.18.0.0/16", "az_count": 2}
-                }
-            },
+            {f"{PREFIX}regions": {"eu-west-1": {"vpc_cidr": "198.18.0.0/16", "az_count": 2}}},
         ),
         "RFC 1918",
     ),
     (
         "a 900,000-character region name",
-        with_config(
-            "dev", {f"{PREFIX}regions": {"primary": {"name": "r" * 900_000, "vpc_cidr": "10.10.0.0/16"}}}
-        ),
-        "regions.primary.name",
+        with_config("dev", {f"{PREFIX}regions": {"r" * 900_000: {"vpc_cidr": "10.10.0.0/16"}}}),
+        "regions.rrrr",
     ),
 ]
 

@@ -197,7 +197,7 @@ class Database(SocialComponent):
             # primary (see README "Writes in the secondary region" for the consistency apps get).
             enable_global_write_forwarding=True if primary is not None else None,
             skip_final_snapshot=False,
-            final_snapshot_identifier=self.final_snapshot_identifier(name),
+            final_snapshot_identifier=self.final_snapshot_identifier(name, key),
             delete_automated_backups=False,
             enabled_cloudwatch_logs_exports=["postgresql"],
             serverlessv2_scaling_configuration=(
