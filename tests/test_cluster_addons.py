@@ -127,7 +127,7 @@ def test_overrides_may_not_nest_without_end() -> None:
             "an add-on the registry does not have",
             "staging",
             {"cluster.addons.no-such-addon": {"enabled": True}},
-            "cluster.addons.no-such-addon.[key]",
+            "cluster.addons.no-such-addon",
             "",
         ),
     ]
