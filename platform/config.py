@@ -16,13 +16,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from social_platform import hints
-from social_platform.areas import ci, cluster, data, edge, identity, network, runners, stack, streaming
+from social_platform.areas import ci, cluster, data, edge, identity, ingress, network, runners, stack, streaming
 from social_platform.areas.base import Section, Tier, aws_regions, region_code
 from social_platform.areas.ci import CiConfig
 from social_platform.areas.cluster import ClusterConfig
 from social_platform.areas.data import CacheConfig, DatabaseConfig
 from social_platform.areas.edge import EdgeConfig, edge_aliases
 from social_platform.areas.identity import IdentityConfig
+from social_platform.areas.ingress import IngressConfig
 from social_platform.areas.network import NetworkConfig
 from social_platform.areas.policy import PolicyConfig
 from social_platform.areas.runners import RunnersConfig
@@ -55,6 +56,7 @@ class PlatformConfig(StackConfig):
     identity: IdentityConfig
     streaming: StreamingConfig
     edge: EdgeConfig
+    ingress: IngressConfig
     runners: RunnersConfig
     ci: CiConfig
     policy: PolicyConfig
@@ -118,6 +120,7 @@ def load_config(
         streaming.check,
         identity.check,
         edge.check,
+        ingress.check,
         runners.check,
         ci.check,
     ]

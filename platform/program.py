@@ -13,7 +13,7 @@ from typing import Any
 import pulumi
 
 from social_platform import stackfiles
-from social_platform.areas import ci, cluster, data, edge, identity, network, runners, streaming
+from social_platform.areas import ci, cluster, data, edge, identity, ingress, network, runners, streaming
 from social_platform.config import PlatformConfig, load_config
 from social_platform.context import Platform
 from social_platform.errors import ConfigError
@@ -67,7 +67,23 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     data_tier = data.build(platform, networks, client_security_groups=nodes)
     outputs.update(data.outputs(data_tier))
     outputs.update(streaming.outputs(streaming.build(platform)))
-    edge_build = edge.build(platform)
+    # The regional load balancers need the zone and the web ACLs; the distribution needs the
+    # serving region's load balancer (its CloudFront VPC origin).
+    edge_build = edge.foundation(platform)
+    served = ingress.build(
+        platform,
+        networks,
+        clusters,
+        zone_id=edge_build.zone.zone_id,
+        web_acl_arns={region: acl.arn for region, acl in edge_build.regional_web_acls.items()},
+    )
+    outputs.update(ingress.outputs(served))
+    serving = served.serving
+    edge.build(
+        platform,
+        edge_build,
+        None if serving is None else edge.ApiOrigin(serving.domain_name, serving.vpc_origin_id),
+    )
     outputs.update(edge_build.outputs)
     pools = identity.build(
         platform,
