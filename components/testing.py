@@ -363,6 +363,14 @@ def _aurora_cluster(r: NewResource) -> dict[str, Any]:
     return outputs
 
 
+def _managed_prefix_list_id(name: str, region: str) -> str:
+    from social_components.ingress.args import CLOUDFRONT_ORIGIN_FACING, CLOUDFRONT_ORIGIN_FACING_IDS
+
+    if name == CLOUDFRONT_ORIGIN_FACING and region in CLOUDFRONT_ORIGIN_FACING_IDS:
+        return CLOUDFRONT_ORIGIN_FACING_IDS[region]
+    return f"pl-{fake_id(region, name, length=8)}"
+
+
 INVOKES: dict[str, Callable[[dict[str, Any], Placement], dict[str, Any]]] = {
     "aws:index/getCallerIdentity:getCallerIdentity": lambda args, p: {
         "accountId": p.account,
@@ -378,7 +386,8 @@ INVOKES: dict[str, Callable[[dict[str, Any], Placement], dict[str, Any]]] = {
     "aws:index/getRegion:getRegion": lambda args, p: {"name": p.region, "region": p.region, "id": p.region},
     "aws:ivs/getStreamKey:getStreamKey": ivs_stream_key,
     "aws:ec2/getManagedPrefixList:getManagedPrefixList": lambda args, p: {
-        "id": f"pl-{fake_id(str(p.region), str(args.get('name')), length=8)}",
+        # AWS-managed lists have one fixed ID per region (CloudFront's: `CLOUDFRONT_ORIGIN_FACING_IDS`).
+        "id": _managed_prefix_list_id(str(args.get("name")), str(p.region)),
         "name": args.get("name"),
         "addressFamily": "IPv4",
         "maxEntries": 55,

@@ -11,6 +11,28 @@ CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing"
 """The AWS-managed prefix list of CloudFront's origin-facing addresses (the only addresses the load
 balancer's security group admits)."""
 
+CLOUDFRONT_ORIGIN_FACING_IDS: dict[str, str] = {
+    "ap-northeast-1": "pl-58a04531",
+    "ap-northeast-2": "pl-22a6434b",
+    "ap-south-1": "pl-9aa247f3",
+    "ap-southeast-1": "pl-31a34658",
+    "ap-southeast-2": "pl-b8a742d1",
+    "ca-central-1": "pl-38a64351",
+    "eu-central-1": "pl-a3a144ca",
+    "eu-north-1": "pl-fab65393",
+    "eu-west-1": "pl-4fa04526",
+    "eu-west-2": "pl-93a247fa",
+    "eu-west-3": "pl-75b1541c",
+    "sa-east-1": "pl-5da64334",
+    "us-east-1": "pl-3b927c52",
+    "us-east-2": "pl-b6a144df",
+    "us-west-1": "pl-4ea04527",
+    "us-west-2": "pl-82a045eb",
+}
+"""Region → ID of `CLOUDFRONT_ORIGIN_FACING` there (AWS-owned, one ID per region, the same in every
+account; as published in AWS samples and `aws ec2 describe-managed-prefix-lists`, read 2026-12-02).
+The guardrail `load-balancers-only-from-cloudfront` recognises CloudFront by these IDs."""
+
 
 @dataclass(frozen=True)
 class IngressArgs:

@@ -227,7 +227,9 @@ class Ingress(SocialComponent):
             protocol="HTTPS",
             ssl_policy=args.ssl_policy,
             certificate_arn=validation.certificate_arn,
-            default_actions=[aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=target_group.arn)],
+            default_actions=[
+                aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=target_group.arn)
+            ],
             opts=self.child(),
         )
         aws.lb.Listener(

@@ -23,8 +23,12 @@ def validate_ingress_args(args: IngressArgs) -> None:
     if not _HOST.match(args.domain_name):
         raise ValueError(f"domain_name: {args.domain_name!r} is not a lower-case DNS name")
     if not _PATH.match(args.health_check_path):
-        raise ValueError(f"health_check_path: {args.health_check_path!r} must start with / (letters, digits, ./_-)")
+        raise ValueError(
+            f"health_check_path: {args.health_check_path!r} must start with / (letters, digits, ./_-)"
+        )
     if len(args.subnet_ids) < 2:
         raise ValueError("subnet_ids: an Application Load Balancer needs subnets in at least two zones")
     if not args.ssl_policy.startswith("ELBSecurityPolicy-TLS13-"):
-        raise ValueError(f"ssl_policy: {args.ssl_policy!r} is not allowed; use an ELBSecurityPolicy-TLS13-* policy")
+        raise ValueError(
+            f"ssl_policy: {args.ssl_policy!r} is not allowed; use an ELBSecurityPolicy-TLS13-* policy"
+        )
