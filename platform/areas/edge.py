@@ -113,7 +113,8 @@ def edge_aliases(cfg: StackConfig) -> list[str]:
 
 
 def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
-    """Aliases in the environment's zone, the API origin; and identity's custom domain, which needs the edge's us-east-1 certificate."""
+    """Aliases in the environment's zone, the API origin; and identity's custom domain, which needs
+    the edge's us-east-1 certificate."""
     edge = cfg.section(EdgeConfig)
     identity = cfg.section(IdentityConfig)
     if identity.enabled and identity.custom_domain is not None and not edge.enabled:

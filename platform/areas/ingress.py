@@ -49,7 +49,9 @@ class IngressConfig(Section):
     log_retention_days: RetentionDays
     """Days the load balancers' access logs are kept (tier default: dev 30, staging 90, prod 365;
     prod at least 365)."""
-    idle_timeout_seconds: Annotated[int, Field(ge=1, le=4000)] = args_field(IngressArgs, "idle_timeout_seconds")
+    idle_timeout_seconds: Annotated[int, Field(ge=1, le=4000)] = args_field(
+        IngressArgs, "idle_timeout_seconds"
+    )
     target_port: Annotated[int, Field(ge=1, le=65535)] = args_field(IngressArgs, "target_port")
     health_check_path: Annotated[str, Field(pattern=r"^/[\w./-]*$", max_length=1024)] = args_field(
         IngressArgs, "health_check_path"
@@ -75,9 +77,7 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
     if not cfg.section(ClusterConfig).enabled:
         yield ConfigIssue("ingress.enabled", "needs cluster.enabled (the load balancers' targets are pods)")
     if not edge.enabled:
-        yield ConfigIssue(
-            "ingress.enabled", "needs edge.enabled: only CloudFront reaches the load balancers"
-        )
+        yield ConfigIssue("ingress.enabled", "needs edge.enabled: only CloudFront reaches the load balancers")
     elif edge.api_origin_domain is not None:
         yield ConfigIssue(
             "edge.api_origin_domain",

@@ -52,7 +52,10 @@ def _only_from_cloudfront(r: ResourceView, stack: StackView) -> Iterator[str]:
     cloudfront = CLOUDFRONT_ORIGIN_FACING_IDS.get(r.region or "")
     groups = stack.referred_by(r, "securityGroups", SECURITY_GROUPS)
     if not groups:
-        yield "is internet-facing without a security group: anyone reaches it; make it internal (a CloudFront VPC origin)"
+        yield (
+            "is internet-facing without a security group: anyone reaches it; make it internal "
+            "(a CloudFront VPC origin)"
+        )
         return
     for group in groups:
         others = sorted({s for s in _sources(group, stack) if s != cloudfront})
