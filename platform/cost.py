@@ -34,6 +34,8 @@ from social_platform.preview import config_error_text, stacks_parser
 from social_platform.render import RenderedResource, RenderedStack, render
 
 HOURS_PER_MONTH = 730
+ALB_AVERAGE_LCU = 1.0
+"""Load balancer capacity units an API load balancer uses on average (ELB bills the busiest dimension)."""
 """The month AWS's pricing calculator bills always-on resources for (24 * 365 / 12)."""
 PRICES_FILE = Path(__file__).with_name("prices.yaml")
 GLOBAL = "global"
@@ -441,6 +443,22 @@ def _zone(r: RenderedResource, ctx: Context) -> list[Charge]:
     ]
 
 
+@rule("aws:lb/loadBalancer:LoadBalancer")
+def _load_balancer(r: RenderedResource, ctx: Context) -> list[Charge]:
+    region = ctx.region_of(r)
+    kind = r.inputs.get("loadBalancerType", "application")
+    return [
+        Charge(f"{kind} load balancer hours", "elb.alb_hour", HOURS_PER_MONTH, region),
+        Charge(
+            "capacity units",
+            "elb.lcu_hour",
+            HOURS_PER_MONTH * ALB_AVERAGE_LCU,
+            region,
+            assumption=f"{ALB_AVERAGE_LCU:g} LCU on average (25 new connections/s, 3,000 active/min or 1 GB/h)",
+        ),
+    ]
+
+
 @rule("aws:route53/healthCheck:HealthCheck")
 def _health_check(r: RenderedResource, ctx: Context) -> list[Charge]:
     return [Charge(f"{r.inputs.get('type', 'HTTP')} health check", "route53.health_check_month", 1, GLOBAL)]
@@ -497,6 +515,9 @@ FREE: dict[str, str] = {
     "aws:acm/certificate:Certificate": "public ACM certificates are free",
     "aws:acm/certificateValidation:CertificateValidation": "a wait on validation, not a resource",
     "aws:cloudfront/originAccessControl:OriginAccessControl": _CONFIG_ONLY,
+    "aws:cloudfront/vpcOrigin:VpcOrigin": "VPC origins have no additional charge (CloudFront pricing)",
+    "aws:lb/listener:Listener": "part of the load balancer's hours and capacity units",
+    "aws:lb/targetGroup:TargetGroup": "part of the load balancer's hours and capacity units",
     "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": _CONFIG_ONLY,
     "aws:cloudwatch/eventRule:EventRule": "AWS service events on the default bus are not billed",
     "aws:cloudwatch/eventTarget:EventTarget": "billed, if at all, as its target's requests (SQS)",
