@@ -454,7 +454,7 @@ def _load_balancer(r: RenderedResource, ctx: Context) -> list[Charge]:
             "elb.lcu_hour",
             HOURS_PER_MONTH * ALB_AVERAGE_LCU,
             region,
-            assumption=f"{ALB_AVERAGE_LCU:g} LCU on average (25 new connections/s, 3,000 active/min or 1 GB/h)",
+            assumption=f"{ALB_AVERAGE_LCU:g} LCU on average (25 new connections/s, 3,000 active/min, 1 GB/h)",
         ),
     ]
 
