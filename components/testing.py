@@ -204,6 +204,12 @@ OUTPUTS: dict[str, OutputRule] = {
         f".{r.placement.region}.elb.amazonaws.com",
         "zoneId": "Z" + fake_id(str(r.placement.region), "elb", length=13).upper(),
     },
+    "aws:ecr/repository:Repository": lambda r: {
+        "arn": f"{r.arn_prefix}:repository/{physical_name(r)}",
+        "repositoryUrl": f"{r.placement.account}.dkr.ecr.{r.placement.region}.amazonaws.com"
+        f"/{physical_name(r)}",
+        "registryId": r.placement.account,
+    },
     "aws:lb/targetGroup:TargetGroup": lambda r: {
         "arn": f"{r.arn_prefix}:targetgroup/{r.name[:32]}/{fake_id(r.name, length=16)}",
     },

@@ -24,6 +24,7 @@ from social_platform.areas import (
     identity,
     ingress,
     network,
+    registry,
     runners,
     stack,
     streaming,
@@ -37,6 +38,7 @@ from social_platform.areas.identity import IdentityConfig
 from social_platform.areas.ingress import IngressConfig
 from social_platform.areas.network import NetworkConfig
 from social_platform.areas.policy import PolicyConfig
+from social_platform.areas.registry import RegistryConfig
 from social_platform.areas.runners import RunnersConfig
 from social_platform.areas.stack import SHARED, Environment, Regions, StackConfig, environment_zone_name
 from social_platform.areas.streaming import StreamingConfig, ivs_regions
@@ -68,6 +70,7 @@ class PlatformConfig(StackConfig):
     streaming: StreamingConfig
     edge: EdgeConfig
     ingress: IngressConfig
+    registry: RegistryConfig
     runners: RunnersConfig
     ci: CiConfig
     policy: PolicyConfig
@@ -132,6 +135,7 @@ def load_config(
         identity.check,
         edge.check,
         ingress.check,
+        registry.check,
         runners.check,
         ci.check,
     ]

@@ -13,7 +13,18 @@ from typing import Any
 import pulumi
 
 from social_platform import stackfiles
-from social_platform.areas import ci, cluster, data, edge, identity, ingress, network, runners, streaming
+from social_platform.areas import (
+    ci,
+    cluster,
+    data,
+    edge,
+    identity,
+    ingress,
+    network,
+    registry,
+    runners,
+    streaming,
+)
 from social_platform.config import PlatformConfig, load_config
 from social_platform.context import Platform
 from social_platform.errors import ConfigError
@@ -93,7 +104,13 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     )
     if pools is not None:
         outputs["identity"] = identity.outputs(pools)
-    outputs.update(ci.outputs(ci.build(platform)))
+    ci_roles = ci.build(platform)
+    outputs.update(ci.outputs(ci_roles))
+    registries = registry.build(platform, clusters)
+    if ci_roles is not None:
+        deploy_role = ci_roles.deploy_role_arn.apply(lambda arn: arn.rsplit("/", 1)[-1])
+        registry.grant_push(platform, registries, deploy_role)
+    outputs.update(registry.outputs(registries))
     # The runners reach the internet (and the clusters' API) through the primary network's NAT.
     egress = networks[platform.cfg.regions.primary.name].nat_public_ips if networks else []
     outputs.update(runners.outputs(runners.build(platform, networks), egress))

@@ -890,6 +890,13 @@ EXAMPLES: dict[str, Examples] = {
             case("prod", R(EKS, "k", deletionProtection=True)),
         ],
     ),
+    "ecr-scan-on-push": Examples(
+        bad=[
+            case("dev", R(ECR, "repo")),
+            case("dev", R(ECR, "repo", imageScanningConfiguration={"scanOnPush": False})),
+        ],
+        good=[case("dev", R(ECR, "repo", imageScanningConfiguration={"scanOnPush": True}))],
+    ),
     "ecr-immutable-tags": Examples(
         bad=[case("dev", R(ECR, "repo")), case("dev", R(ECR, "repo", imageTagMutability="MUTABLE"))],
         good=[case("dev", R(ECR, "repo", imageTagMutability="IMMUTABLE"))],
