@@ -114,6 +114,7 @@ class Karpenter(SocialComponent):
             ).arn,
             opts=self.stateful(),
         )
+        self.watch("interruption-queue", "interruptions", {"QueueName": self.queue.name})
         aws.sqs.QueuePolicy(
             self.child_name("interruptions"),
             queue_url=self.queue.url,

@@ -285,6 +285,7 @@ class Network(SocialComponent):
                 tags={"Name": self.child_name(role)},
                 opts=self.child(depends_on=[igw]),
             )
+            self.watch("nat-gateway", role, {"NatGatewayId": nat.id})
             ids.append(nat.id)
         return ids
 
