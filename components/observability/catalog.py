@@ -49,6 +49,8 @@ class AlarmRule:
     treat_missing_data: Literal["notBreaching", "breaching", "ignore", "missing"] = "notBreaching"
     requires: str | None = None
     """Trait a watchable needs for this rule to apply. Unset: every watchable of the kind."""
+    scale: float = 1
+    """What one `unit` is in the metric's own unit (MiB of a metric in bytes: 1048576)."""
 
     @property
     def symbol(self) -> str:
@@ -67,7 +69,7 @@ ALARM_RULES: tuple[AlarmRule, ...] = (
     AlarmRule("aurora-cpu", "aurora-instance", "Aurora instance CPU", "AWS/RDS", "CPUUtilization",
               "Average", "GreaterThanThreshold", 80, "percent"),
     AlarmRule("aurora-freeable-memory", "aurora-instance", "Aurora instance freeable memory", "AWS/RDS",
-              "FreeableMemory", "Minimum", "LessThanThreshold", 256 * MiB, "bytes"),
+              "FreeableMemory", "Minimum", "LessThanThreshold", 256, "MiB", scale=MiB),
     AlarmRule("aurora-connections", "aurora-cluster", "Aurora connections", "AWS/RDS", "DatabaseConnections",
               "Maximum", "GreaterThanThreshold", 800, "connections"),
     AlarmRule("aurora-replica-lag", "aurora-cluster", "Aurora replica lag", "AWS/RDS",

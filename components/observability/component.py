@@ -61,8 +61,14 @@ class AlertTopic(SocialComponent):
     topic_arns: dict[Severity, pulumi.Output[str]]
     key_arn: pulumi.Output[str]
 
-    def __init__(self, name: str, args: AlertTopicArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(name, opts=opts)
+    def __init__(
+        self,
+        name: str,
+        args: AlertTopicArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        protect: bool = False,
+    ) -> None:
+        super().__init__(name, protect=protect, opts=opts)
         account = self.account_id()
         scoped = {"StringEquals": {"aws:SourceAccount": account}}
         grants = [
@@ -79,7 +85,7 @@ class AlertTopic(SocialComponent):
             # every event silently (SNS developer guide, "encrypted topics").
             KeyGrant("EventBridgePublishes", EVENTS, {}, ("kms:GenerateDataKey*", "kms:Decrypt")),
         ]
-        key = self.kms_key("alerts", f"{name}: alert topics", grants=grants)
+        key = self.kms_key("topics", f"{name}: alert topics", grants=grants)
         self.key_arn = key.arn
         self.topics: dict[Severity, aws.sns.Topic] = {}
         for severity in SEVERITIES:
@@ -185,7 +191,7 @@ class Alarms(SocialComponent):
                     dimensions=dict(watchable.dimensions),
                     statistic=rule.statistic,
                     comparison_operator=rule.comparison,
-                    threshold=threshold(rule, args.thresholds),
+                    threshold=threshold(rule, args.thresholds) * rule.scale,
                     period=rule.period_seconds,
                     evaluation_periods=rule.evaluation_periods,
                     datapoints_to_alarm=rule.datapoints_to_alarm,
@@ -198,6 +204,7 @@ class Alarms(SocialComponent):
 
 
 def threshold(rule: AlarmRule, thresholds: Mapping[str, float]) -> float:
+    """The rule's threshold in `rule.unit` (given, else the rule's default)."""
     return thresholds.get(rule.id, rule.threshold)
 
 
@@ -272,7 +279,9 @@ def widgets(args: DashboardArgs) -> list[dict[str, Any]]:
                         "view": "timeSeries",
                         "metrics": metrics,
                         "annotations": {
-                            "horizontal": [{"label": rule_id, "value": threshold(rule, args.thresholds)}]
+                            "horizontal": [
+                                {"label": rule_id, "value": threshold(rule, args.thresholds) * rule.scale}
+                            ]
                         },
                     },
                 }

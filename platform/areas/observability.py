@@ -34,7 +34,7 @@ from social_components.observability import (
     SlackArgs,
     SubscriptionArgs,
 )
-from social_components.observability.catalog import RULES_BY_ID
+from social_components.observability.catalog import ALARM_RULES, RULES_BY_ID
 from social_components.watch import Watchable
 from social_platform.areas.base import Section, StrictModel, Tier, region_code
 from social_platform.areas.stack import StackConfig
@@ -181,6 +181,7 @@ class AlertTopics:
                     enable_event_rules=section.event_rules,
                 ),
                 opts=pulumi.ResourceOptions(provider=platform.providers.get(account, region)),
+                protect=platform.protect,
             )
         return self.topics[key]
 
@@ -188,6 +189,15 @@ class AlertTopics:
         """The ARN of the stack's own `severity` topic in `region` (for another area's alarms or
         EventBridge rules, which must publish in their own region)."""
         return self.get(region).topic_arns[severity]
+
+
+def _prefix(platform: Platform, account: str, region: str) -> str:
+    """Base name of the observability components of `account` in `region` (``prod-euw1``)."""
+    return (
+        platform.name(region)
+        if account == platform.cfg.environment.name
+        else f"{account}-{region_code(region)}"
+    )
 
 
 @dataclass
@@ -232,25 +242,25 @@ def build(
         by_metric_region.setdefault((account, metric_region), []).append(watchable)
     for (account, region), watchables in by_metric_region.items():
         topic = alert_topics.get(region, account)
-        prefix = platform.name(region) if account == own else f"{account}-{region_code(region)}"
         result.alarms[region if account == own else f"{account}/{region}"] = Alarms(
-            f"{prefix}-alarms",
+            f"{_prefix(platform, account, region)}-alarms",
             AlarmsArgs(watchables=tuple(watchables), topic_arns=topic.topic_arns, thresholds=thresholds),
             opts=pulumi.ResourceOptions(provider=platform.providers.get(account, region)),
         )
     if section.dashboards:
-        stack_regions = {region.name for region in cfg.regions.all()}
-        for region in cfg.regions.all():
+        stack_regions = [region.name for region in cfg.regions.all()]
+        for stack_region in stack_regions:
+            # A resource outside the stack's regions (none today) shows on the primary's dashboard.
             panels = [
                 (watchable, metric_region)
                 for watchable, account, home, metric_region in placed
                 if account == own
-                and (home == region.name or (region.name == primary and home not in stack_regions))
+                and (home == stack_region or (stack_region == primary and home not in stack_regions))
             ]
-            result.dashboards[region.name] = Dashboard(
-                platform.name(region.name),
+            result.dashboards[stack_region] = Dashboard(
+                platform.name(stack_region),
                 DashboardArgs(panels=tuple(panels), thresholds=thresholds),
-                opts=platform.options(region.name),
+                opts=platform.options(stack_region),
             )
     topic_arns: dict[Severity, list[pulumi.Output[str]]] = {"page": [], "ticket": []}
     for (account, _), topic in alert_topics.topics.items():
@@ -285,3 +295,27 @@ def outputs(result: Observability | None) -> dict[str, Any]:
         },
         "dashboards": {region: d.dashboard_name for region, d in result.dashboards.items()},
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# The README's alarm table
+
+
+def alarm_table() -> str:
+    """Every alarm rule with its threshold per tier (catalogue default ← tier default), as Markdown:
+    the README's "Alerts and dashboards" table (`docs` writes it; `docs --check` keeps it in sync)."""
+    lines = [
+        "| alarm | watches | metric | when | unit | dev | staging | prod | periods | severity |",
+        "|---|---|---|---|---|---:|---:|---:|---|---|",
+    ]
+    for rule in ALARM_RULES:
+        watches = rule.kind + (f" ({rule.requires})" if rule.requires else "")
+        cells = [f"{TIER_THRESHOLDS[tier].get(rule.id, rule.threshold):g}" for tier in Tier]
+        periods = f"{rule.evaluation_periods} of {rule.period_seconds // 60} min"
+        lines.append(
+            f"| `{rule.id}` | {watches} | `{rule.namespace}` `{rule.metric}` "
+            f"| {rule.statistic} {rule.symbol} | {rule.unit} | "
+            + " | ".join(cells)
+            + f" | {periods} | {rule.severity} |"
+        )
+    return "\n".join(lines)
