@@ -59,7 +59,9 @@ class AlertTopic(SocialComponent):
     MODULE = "observability"
 
     topic_arns: dict[Severity, pulumi.Output[str]]
+    """ARN of the page and the ticket topic: what alarms, EventBridge rules and budgets publish to."""
     key_arn: pulumi.Output[str]
+    """ARN of the topics' KMS key (a publisher that is not a service named here needs a grant on it)."""
 
     def __init__(
         self,
@@ -221,6 +223,9 @@ class Dashboard(SocialComponent):
     alarm rule with every watchable of its kind, the threshold drawn as a line."""
 
     MODULE = "observability"
+
+    dashboard_name: pulumi.Output[str]
+    """Name of the dashboard (the component's name)."""
 
     def __init__(self, name: str, args: DashboardArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(name, opts=opts)
