@@ -12,6 +12,7 @@ from typing import Any
 
 import pulumi
 
+from social_components import watch
 from social_platform import stackfiles
 from social_platform.areas import (
     ci,
@@ -21,6 +22,7 @@ from social_platform.areas import (
     identity,
     ingress,
     network,
+    observability,
     registry,
     runners,
     streaming,
@@ -62,6 +64,9 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     mode = provider_role()
     providers = Providers(cfg, stack, role_arn=lambda account: ci.role_arn(cfg, account, mode))
     platform = Platform(cfg=cfg, stack=stack, providers=providers, shared=shared)
+    # Every component built from here on is watched (alarms, dashboards) by the observability area.
+    built = watch.collect()
+    alerts = observability.topics(platform)
     outputs: dict[str, Any] = {
         "environment": cfg.environment.name,
         "tier": cfg.tier.value,
@@ -106,7 +111,14 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
         outputs["identity"] = identity.outputs(pools)
     ci_roles = ci.build(platform)
     outputs.update(ci.outputs(ci_roles))
-    registries = registry.build(platform, clusters)
+    registries = registry.build(
+        platform,
+        clusters,
+        # Image vulnerabilities are work to schedule, not a page: the ticket topic of each region.
+        findings_topic_arns={}
+        if alerts is None
+        else {r.name: alerts.get(r.name).topic_arns["ticket"] for r in platform.cfg.regions.all()},
+    )
     if ci_roles is not None:
         deploy_role = ci_roles.deploy_role_arn.apply(lambda arn: arn.rsplit("/", 1)[-1])
         registry.grant_push(platform, registries, deploy_role)
@@ -114,6 +126,7 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     # The runners reach the internet (and the clusters' API) through the primary network's NAT.
     egress = networks[platform.cfg.regions.primary.name].nat_public_ips if networks else []
     outputs.update(runners.outputs(runners.build(platform, networks), egress))
+    outputs.update(observability.outputs(observability.build(platform, alerts, built)))
     return outputs
 
 

@@ -60,9 +60,12 @@ def name_prefix(cfg: StackConfig) -> str:
 
 
 def build(
-    platform: Platform, clusters: Mapping[str, Cluster], findings_topic_arn: pulumi.Input[str] | None = None
+    platform: Platform,
+    clusters: Mapping[str, Cluster],
+    findings_topic_arns: Mapping[str, pulumi.Input[str]] | None = None,
 ) -> dict[str, Registry]:
-    """One `Registry` per region, secondaries first (the primary replicates into their repositories)."""
+    """One `Registry` per region, secondaries first (the primary replicates into their repositories);
+    HIGH and CRITICAL image findings go to `findings_topic_arns[region]` (the alert topics)."""
     cfg = platform.cfg
     section = cfg.section(RegistryConfig)
     if not section.enabled or not section.services or cfg.environment.is_tooling:
@@ -90,7 +93,7 @@ def build(
                     pull_role_arns=tuple(pull),
                     push_role_arns=tuple(push) if is_primary else (),
                     replicate_to_regions=tuple(r.name for r in others) if is_primary else (),
-                    findings_topic_arn=findings_topic_arn,
+                    findings_topic_arn=(findings_topic_arns or {}).get(region.name),
                     protect=platform.protect,
                 )
             ),
