@@ -162,30 +162,7 @@ class Ingress(SocialComponent):
         self.load_balancer_dns_name = balancer.dns_name
 
         # Certificate for the origin's name (CloudFront checks it) ---------------------------------
-        certificate = aws.acm.Certificate(
-            self.child_name("certificate"),
-            domain_name=args.domain_name,
-            validation_method="DNS",
-            key_algorithm="RSA_2048",
-            opts=self.child(),
-        )
-        option = certificate.domain_validation_options.apply(lambda options: options[0])
-        record = aws.route53.Record(
-            self.child_name("certificate-validation"),
-            zone_id=args.zone_id,
-            name=option.resource_record_name,
-            type=option.resource_record_type,
-            records=[option.resource_record_value],
-            ttl=300,
-            allow_overwrite=True,
-            opts=self.child(),
-        )
-        validation = aws.acm.CertificateValidation(
-            self.child_name("certificate-validation"),
-            certificate_arn=certificate.arn,
-            validation_record_fqdns=[record.fqdn],
-            opts=self.child(),
-        )
+        certificate_arn = self.dns_validated_certificate(args.domain_name, args.zone_id)
         aws.route53.Record(
             self.child_name("alias"),
             zone_id=args.zone_id,
@@ -226,7 +203,7 @@ class Ingress(SocialComponent):
             port=443,
             protocol="HTTPS",
             ssl_policy=args.ssl_policy,
-            certificate_arn=validation.certificate_arn,
+            certificate_arn=certificate_arn,
             default_actions=[
                 aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=target_group.arn)
             ],
