@@ -16,7 +16,18 @@ from typing import Any
 from pydantic import ValidationError
 
 from social_platform import hints
-from social_platform.areas import ci, cluster, data, edge, identity, network, runners, stack, streaming
+from social_platform.areas import (
+    ci,
+    cluster,
+    data,
+    edge,
+    identity,
+    network,
+    observability,
+    runners,
+    stack,
+    streaming,
+)
 from social_platform.areas.base import Section, Tier, aws_regions, region_code
 from social_platform.areas.ci import CiConfig
 from social_platform.areas.cluster import ClusterConfig
@@ -24,6 +35,7 @@ from social_platform.areas.data import CacheConfig, DatabaseConfig
 from social_platform.areas.edge import EdgeConfig, edge_aliases
 from social_platform.areas.identity import IdentityConfig
 from social_platform.areas.network import NetworkConfig
+from social_platform.areas.observability import ObservabilityConfig
 from social_platform.areas.policy import PolicyConfig
 from social_platform.areas.runners import RunnersConfig
 from social_platform.areas.stack import SHARED, Environment, Regions, StackConfig, environment_zone_name
@@ -59,6 +71,7 @@ class PlatformConfig(StackConfig):
     ci: CiConfig
     policy: PolicyConfig
     usage: UsageConfig
+    observability: ObservabilityConfig
 
 
 SECTIONS: dict[str, type[Section]] = {
@@ -120,6 +133,7 @@ def load_config(
         edge.check,
         runners.check,
         ci.check,
+        observability.check,
     ]
     issues = [found for check in checks for found in check(cfg)]
     if issues:
