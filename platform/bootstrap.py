@@ -24,6 +24,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from social_platform import stackfiles
+from social_platform.aws_errors import AwsError, describe, is_credentials_problem
 from social_platform.config import SHARED, load_config
 from social_platform.errors import ConfigError
 from social_platform.state_backend import PROJECT_NAME, StateBackend
@@ -51,6 +52,8 @@ def assume(session: boto3.Session, role_arn: str, expected_account: str, session
             "Credentials"
         ]
     except ClientError as exc:
+        if is_credentials_problem(exc):
+            raise  # main() says what is wrong with the caller's credentials
         raise BootstrapError(
             f"cannot assume {role_arn}: {exc.response['Error'].get('Message', exc)}"
         ) from None
@@ -207,6 +210,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     except (ConfigError, BootstrapError) as exc:
         print(f"bootstrap: {exc}", file=sys.stderr)
         return 2 if isinstance(exc, ConfigError) else 1
+    except AwsError as exc:
+        print(f"bootstrap: {describe(exc)}", file=sys.stderr)
+        return 1
     print("\n".join(next_steps(backend, result.keys)), file=out)
     return 0
 

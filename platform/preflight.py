@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import TextIO
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
 
+from social_platform.aws_errors import AwsError, describe
 from social_platform.config import PlatformConfig, load_config
 from social_platform.errors import ConfigError
 from social_platform.render import RenderedStack, render
@@ -73,8 +73,8 @@ def check(session: boto3.Session, stack: str, targets: Sequence[Target], out: Te
                 creds = session.client("sts").assume_role(
                     RoleArn=target.role_arn, RoleSessionName=f"preflight-{stack}"[:64]
                 )["Credentials"]
-            except (ClientError, BotoCoreError) as exc:
-                print(f"FAIL {where}: cannot assume {target.role_arn}: {exc}", file=out)
+            except AwsError as exc:
+                print(f"FAIL {where}: cannot assume {target.role_arn}: {describe(exc)}", file=out)
                 return 1
             sessions[target.role_arn] = boto3.Session(
                 aws_access_key_id=creds["AccessKeyId"],
@@ -95,8 +95,8 @@ def check(session: boto3.Session, stack: str, targets: Sequence[Target], out: Te
             zones = assumed.client("ec2", region_name=target.region).describe_availability_zones(
                 Filters=[{"Name": "state", "Values": ["available"]}]
             )["AvailabilityZones"]
-        except (ClientError, BotoCoreError) as exc:
-            print(f"FAIL {where}: cannot reach the region with {target.role_arn}: {exc}", file=out)
+        except AwsError as exc:
+            print(f"FAIL {where}: cannot reach the region with {target.role_arn}: {describe(exc)}", file=out)
             return 1
         print(f"ok   {where}: {target.role_arn} ({len(zones)} AZs)", file=out)
     print(f"preflight {stack}: {len(targets)} account/region pair(s) ready", file=out)
@@ -121,7 +121,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     except ConfigError as exc:
         print(f"preflight: {exc}", file=sys.stderr)
         return 2
-    return check(boto3.Session(), args.stack, targets, out)
+    try:
+        return check(boto3.Session(), args.stack, targets, out)
+    except AwsError as exc:
+        print(f"preflight: {describe(exc)}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -193,3 +193,33 @@ def test_the_pipeline_holds_no_static_aws_key_and_names_the_configured_backend_a
     assert backend is not None and PIPELINE["variables"]["PULUMI_BACKEND_URL"] == backend.login_url
     for image in (PIPELINE["variables"]["PYTHON_IMAGE"], PIPELINE["variables"]["PULUMI_IMAGE"]):
         assert ":" in image and not image.endswith(":latest")
+
+
+def pulumi_commands() -> list[tuple[str, str]]:
+    """(job, command) for every `pulumi preview` / `pulumi up` a job's script runs."""
+    return [
+        (name, " ".join(line.split()))
+        for name, spec in jobs().items()
+        for line in spec.get("script", [])
+        if "pulumi preview" in line or "pulumi up" in line
+    ]
+
+
+def test_every_pulumi_preview_and_up_runs_with_the_guardrails_policy_pack() -> None:
+    """A mandatory violation then fails the job: it blocks the merge (preview) or the deploy (up)."""
+    commands = pulumi_commands()
+    assert {name for name, _ in commands} >= {"pulumi-preview", *(f"deploy-{s}" for s in STACKS)}
+    for name, command in commands:
+        assert "--policy-pack policy/" in command, f"{name} runs without the policy pack: {command}"
+    # The pack runs in the job's virtualenv, which must hold what the pack imports.
+    assert any("-r policy/requirements.txt" in line for line in job(".pulumi")["before_script"])
+
+
+def test_merge_request_previews_keep_their_summary_as_a_note_also_when_they_fail() -> None:
+    spec = job("pulumi-preview")
+    (preview,) = [command for name, command in pulumi_commands() if name == "pulumi-preview"]
+    assert '--event-log "out/pulumi-events-$STACK.jsonl"' in preview
+    # after_script runs whether the script failed or not: a blocked preview still gets its note.
+    assert any(
+        'mr-comment "$STACK" "out/pulumi-events-$STACK.jsonl"' in line for line in spec["after_script"]
+    )
