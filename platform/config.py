@@ -43,7 +43,9 @@ from social_components.cluster.catalog import (
 from social_components.database import SERVERLESS
 from social_components.database import validation as database_rules
 from social_components.network import InterfaceEndpoint, SubnetPrefixes, plan_subnets
+from social_components.realtime import validation as realtime_rules
 from social_components.runners.validation import check_cron_period, check_timezone, instance_architecture
+from social_components.wallet import validation as wallet_rules
 from social_platform.errors import NAMESPACE, ConfigError, ConfigIssue
 
 # ---------------------------------------------------------------------------------------------
@@ -868,6 +870,90 @@ class StreamingConfig(Section):
     """Retention of the chat message log (tier default: dev 7, staging 30, prod 90)."""
 
 
+RealtimeFunction = Literal["authorizer", "connections", "fanout"]
+
+
+class RealtimeConfig(Section):
+    """The WebSocket API, its connections table and the event fan-out, in every region of the stack."""
+
+    TIER_DEFAULTS = {
+        Tier.dev: {
+            "throttling_rate_limit": 50,
+            "throttling_burst_limit": 100,
+            # New accounts may have a concurrency quota of 10, where no reservation is possible.
+            "reserved_concurrency": {},
+            "log_retention_days": 7,
+        },
+        Tier.staging: {
+            "throttling_rate_limit": 200,
+            "throttling_burst_limit": 400,
+            "reserved_concurrency": {"authorizer": 20, "connections": 20, "fanout": 10},
+            "log_retention_days": 30,
+        },
+        Tier.prod: {
+            "throttling_rate_limit": 2000,
+            "throttling_burst_limit": 4000,
+            "reserved_concurrency": {"authorizer": 200, "connections": 200, "fanout": 100},
+            "log_retention_days": 90,
+        },
+    }
+    PROD_LOCKS = {
+        "reserved_concurrency": ProdLock(
+            lambda v: set(v) == {"authorizer", "connections", "fanout"},
+            "a reservation for each of authorizer, connections and fanout (a cap on what a flood costs)",
+        )
+    }
+
+    custom_domain: bool = True
+    """Serve the API as ``wss://ws.<environment zone>`` (regional certificate, alias record; a latency
+    record per region when the stack has several). Off: clients use the execute-api URL."""
+    token_uses: list[Literal["access", "id"]] = ["access"]
+    """Which Cognito tokens of the web and mobile clients open a connection."""
+    throttling_rate_limit: Annotated[float, Field(gt=0)]
+    """Steady messages per second the stage accepts, all clients together (tier default: dev 50,
+    staging 200, prod 2,000)."""
+    throttling_burst_limit: Annotated[int, Field(ge=1)]
+    """Burst above the steady rate (tier default: twice the rate)."""
+    reserved_concurrency: dict[RealtimeFunction, Annotated[int, Field(ge=1, le=900)]]
+    """Concurrency reserved for (and capping) each function (tier default: none in dev; staging 20/20/10;
+    prod 200/200/100). A function left out shares the account's unreserved pool."""
+    log_retention_days: RetentionDays
+    """Retention of the functions' logs and the access log (tier default: dev 7, staging 30, prod 90)."""
+
+
+class WalletConfig(Section):
+    """Coin wallet plumbing in the primary region: transactions queue, settlement schedule, the
+    wallet service's Pod Identity role and its database user."""
+
+    TIER_DEFAULTS = {
+        Tier.dev: {"message_retention_seconds": 24 * 3600},
+        Tier.staging: {"message_retention_seconds": 4 * 24 * 3600},
+        Tier.prod: {"message_retention_seconds": 14 * 24 * 3600},
+    }
+    PROD_LOCKS = {
+        "message_retention_seconds": ProdLock(
+            lambda v: v >= 4 * 24 * 3600, "at least 345600 (4 days: a long weekend of a stopped consumer)"
+        )
+    }
+
+    settlement_schedule: str = "cron(0 3 * * ? *)"
+    """When the settlement/rewards job runs (EventBridge Scheduler cron or rate expression)."""
+    settlement_timezone: str = "UTC"
+    """IANA time zone of `settlement_schedule`."""
+    namespace: Slug = "wallet"
+    """Kubernetes namespace of the wallet service."""
+    service_account: Slug = "wallet"
+    """Its service account (the only one that gets the role)."""
+    db_user: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]{0,62}$")] = "wallet"
+    """The PostgreSQL user the service signs in as with IAM authentication (``GRANT rds_iam``)."""
+    visibility_timeout_seconds: Annotated[int, Field(ge=0, le=43_200)] = 60
+    """How long a received transaction stays hidden from other consumers."""
+    max_receive_count: Annotated[int, Field(ge=1, le=1000)] = 5
+    """Receives before a transaction moves to the dead-letter queue."""
+    message_retention_seconds: Annotated[int, Field(ge=60, le=1_209_600)]
+    """How long an unconsumed transaction is kept (tier default: dev 1 day, staging 4, prod 14)."""
+
+
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code")]
 
 
@@ -1165,6 +1251,8 @@ SECTIONS: dict[str, type[Section]] = {
     "cache": CacheConfig,
     "identity": IdentityConfig,
     "streaming": StreamingConfig,
+    "realtime": RealtimeConfig,
+    "wallet": WalletConfig,
     "edge": EdgeConfig,
     "runners": RunnersConfig,
     "ci": CiConfig,
@@ -1192,6 +1280,8 @@ class PlatformConfig(StrictModel):
     cache: CacheConfig
     identity: IdentityConfig
     streaming: StreamingConfig
+    realtime: RealtimeConfig
+    wallet: WalletConfig
     edge: EdgeConfig
     runners: RunnersConfig
     ci: CiConfig
@@ -1276,6 +1366,7 @@ def load_config(
         *_check_cluster(cfg),
         *_check_secrets(cfg, set(secret_keys)),
         *_check_streaming(cfg),
+        *_check_realtime(cfg),
         *_check_identity(cfg),
         *_check_edge(cfg),
         *_check_delivery(cfg),
@@ -1547,6 +1638,33 @@ def _check_prod_locks(cfg: PlatformConfig) -> Iterable[ConfigIssue]:
                     f"{key}.{field}",
                     f"is a prod safety default; allowed in prod: {lock.allowed} (got {value!r})",
                 )
+
+
+def _check_realtime(cfg: PlatformConfig) -> Iterable[ConfigIssue]:
+    """What the realtime API and the wallet stand on, and their settings the components check."""
+    if cfg.realtime.enabled:
+        if not cfg.identity.enabled:
+            yield ConfigIssue(
+                "realtime.enabled", "needs identity.enabled: connections open with the user pool's tokens"
+            )
+        yield from _issue(
+            "realtime.throttling_burst_limit",
+            realtime_rules.check_throttling,
+            cfg.realtime.throttling_rate_limit,
+            cfg.realtime.throttling_burst_limit,
+        )
+    if cfg.wallet.enabled:
+        for needed in ("cluster", "database"):
+            if not getattr(cfg, needed).enabled:
+                yield ConfigIssue(
+                    "wallet.enabled",
+                    f"needs {needed}.enabled: the wallet service runs on the cluster and keeps its ledger"
+                    " in the database",
+                )
+        yield from _issue(
+            "wallet.settlement_schedule", wallet_rules.check_schedule, cfg.wallet.settlement_schedule
+        )
+        yield from _issue("wallet.settlement_timezone", check_timezone, cfg.wallet.settlement_timezone)
 
 
 def _check_identity(cfg: PlatformConfig) -> Iterable[ConfigIssue]:

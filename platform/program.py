@@ -21,6 +21,7 @@ from social_platform.build_delivery import build_delivery
 from social_platform.build_edge import build_edge
 from social_platform.build_identity import build_identity, identity_outputs
 from social_platform.build_network import build_network, network_outputs
+from social_platform.build_realtime import build_realtime, build_wallet, realtime_outputs
 from social_platform.build_streaming import build_streaming, streaming_outputs
 from social_platform.config import PlatformConfig, Tier, load_config, region_code
 from social_platform.errors import ConfigError
@@ -97,6 +98,8 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     )
     if identity is not None:
         outputs["identity"] = identity_outputs(identity)
+    realtime = build_realtime(platform, identity, zone_id=edge.zone.zone_id)
+    outputs.update(realtime_outputs(realtime, build_wallet(platform, clusters, data.databases)))
     outputs.update(build_delivery(platform, networks).outputs())
     return outputs
 

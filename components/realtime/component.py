@@ -58,6 +58,14 @@ ACCESS_LOG_FORMAT = json.dumps(
 ``$connect``) is deliberately not logged."""
 
 
+def function_code() -> pulumi.AssetArchive:
+    """The functions' package: the modules of `handlers/` under ``handlers/`` (what `handler`
+    settings such as ``handlers.fanout.handler`` name), nothing else."""
+    return pulumi.AssetArchive(
+        {f"handlers/{path.name}": pulumi.FileAsset(str(path)) for path in sorted(HANDLERS.glob("*.py"))}
+    )
+
+
 class Realtime(SocialComponent):
     """WebSocket API, connections table and event fan-out for one environment and region."""
 
@@ -242,7 +250,8 @@ class Realtime(SocialComponent):
             name=f"{self.log_prefix}/{role}",
             retention_in_days=self._args.log_retention_days,
             kms_key_id=self.key.arn,
-            opts=self.child(),
+            deletion_protection_enabled=self._protect_state,
+            opts=self.stateful(),
         )
         iam_role = aws.iam.Role(
             self.child_name(f"{role}-role"),
@@ -292,12 +301,7 @@ class Realtime(SocialComponent):
             runtime=RUNTIME,
             architectures=[self._args.architecture],
             handler=handler,
-            code=pulumi.AssetArchive(
-                {
-                    f"handlers/{path.name}": pulumi.FileAsset(str(path))
-                    for path in sorted(HANDLERS.glob("*.py"))
-                }
-            ),
+            code=function_code(),
             role=iam_role.arn,
             timeout=timeout,
             memory_size=256,
@@ -397,7 +401,8 @@ class Realtime(SocialComponent):
             name=f"{self.log_prefix}/access",
             retention_in_days=args.log_retention_days,
             kms_key_id=self.key.arn,
-            opts=self.child(),
+            deletion_protection_enabled=self._protect_state,
+            opts=self.stateful(),
         )
         self.stage = aws.apigatewayv2.Stage(
             self.child_name("stage"),
