@@ -24,6 +24,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from social_platform import stackfiles
+from social_platform.areas.ci import state_backend
 from social_platform.aws_errors import AwsError, describe, is_credentials_problem
 from social_platform.config import SHARED, load_config
 from social_platform.errors import ConfigError
@@ -190,7 +191,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
             stack_accounts[stack] = load_config(raw.values, secret_keys=raw.secret_keys).account.id
         shared_raw = stackfiles.read_stack_files(SHARED, args.project_dir)
         cfg = load_config(shared_raw.values, secret_keys=shared_raw.secret_keys)
-        backend = StateBackend.from_config(cfg)
+        backend = state_backend(cfg)
         if backend is None:
             raise BootstrapError(
                 "ci.state is unset in Pulumi.yaml; set ci.state.region to use the S3 backend"

@@ -17,7 +17,7 @@ from typing import Any
 
 import pulumi
 
-from social_platform.config import availability_zones, region_code
+from social_platform.areas.base import availability_zones, region_code
 
 # ---------------------------------------------------------------------------------------------
 # Where a resource lives, from its provider

@@ -7,7 +7,6 @@ very same function under mocks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,17 +14,23 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from social_platform import stackfiles
-from social_platform.build_cluster import build_cluster, cluster_outputs
-from social_platform.build_data import build_data, data_outputs
-from social_platform.build_delivery import build_delivery
-from social_platform.build_edge import build_edge
-from social_platform.build_identity import build_identity, identity_outputs
-from social_platform.build_network import build_network, network_outputs
-from social_platform.build_realtime import build_realtime, build_wallet, realtime_outputs
-from social_platform.build_streaming import build_streaming, streaming_outputs
-from social_platform.config import PlatformConfig, Tier, load_config, region_code
+from social_platform.areas import (
+    ci,
+    cluster,
+    data,
+    edge,
+    identity,
+    network,
+    realtime,
+    runners,
+    streaming,
+    wallet,
+)
+from social_platform.config import PlatformConfig, load_config
+from social_platform.context import Platform
 from social_platform.errors import ConfigError
 from social_platform.providers import Providers
+from social_platform.roles import provider_role
 
 
 def read_config(project_dir: Path = stackfiles.PROJECT_ROOT) -> PlatformConfig:
@@ -41,66 +46,44 @@ def read_config(project_dir: Path = stackfiles.PROJECT_ROOT) -> PlatformConfig:
     )
 
 
-@dataclass
-class Platform:
-    """What every build step needs: the config, the providers and the shared stack's outputs."""
-
-    cfg: PlatformConfig
-    stack: str
-    providers: Providers
-    shared: pulumi.StackReference | None
-
-    @property
-    def protect(self) -> bool:
-        """Stateful resources are protected in prod."""
-        return self.cfg.tier is Tier.prod
-
-    def name(self, region: str) -> str:
-        """Base name of a stack's components in `region`, for example ``dev-euw1``."""
-        return f"{self.cfg.environment.name}-{region_code(region)}"
-
-    def cluster_name(self, region: str) -> str:
-        """The EKS cluster's name in `region`, known before the cluster exists (subnet tags need it)."""
-        return f"{self.cfg.organization.name}-{self.name(region)}"
-
-
 def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     """Declare the stack's resources; returns the stack outputs."""
     shared = None
     if cfg.shared_stack and not cfg.environment.is_tooling:
         shared = pulumi.StackReference(cfg.shared_stack)
-    platform = Platform(cfg=cfg, stack=stack, providers=Providers(cfg, stack), shared=shared)
+    mode = provider_role()
+    providers = Providers(cfg, stack, role_arn=lambda account: ci.role_arn(cfg, account, mode))
+    platform = Platform(cfg=cfg, stack=stack, providers=providers, shared=shared)
     outputs: dict[str, Any] = {
         "environment": cfg.environment.name,
         "tier": cfg.tier.value,
         "account_id": cfg.account.id,
         "regions": [region.name for region in cfg.regions.all()],
     }
-    networks = build_network(platform)
-    outputs.update(network_outputs(networks))
-    clusters = build_cluster(platform, networks)
-    outputs.update(cluster_outputs(clusters))
+    networks = network.build(platform)
+    outputs.update(network.outputs(networks))
+    clusters = cluster.build(platform, networks)
+    outputs.update(cluster.outputs(clusters))
     # The cluster's nodes are the data tier's clients, admitted by security group, region by region.
     # (CI runners live in the shared account's VPC; migrations run as Jobs in the cluster instead.)
-    nodes = {
-        region: {"cluster-nodes": cluster.node_security_group_id} for region, cluster in clusters.items()
-    }
-    data = build_data(platform, networks, client_security_groups=nodes)
-    outputs.update(data_outputs(data))
-    outputs.update(streaming_outputs(build_streaming(platform)))
-    edge = build_edge(platform)
-    outputs.update(edge.outputs)
-    identity = build_identity(
+    nodes = {region: {"cluster-nodes": c.node_security_group_id} for region, c in clusters.items()}
+    data_tier = data.build(platform, networks, client_security_groups=nodes)
+    outputs.update(data.outputs(data_tier))
+    outputs.update(streaming.outputs(streaming.build(platform)))
+    edge_build = edge.build(platform)
+    outputs.update(edge_build.outputs)
+    pools = identity.build(
         platform,
-        waf_web_acl_arn=edge.regional_web_acl_arn,
-        certificate_arn=edge.certificate_arn,
-        dns_zone_id=edge.zone.zone_id,
+        waf_web_acl_arn=edge_build.regional_web_acl_arn,
+        certificate_arn=edge_build.certificate_arn,
+        dns_zone_id=edge_build.zone.zone_id,
     )
-    if identity is not None:
-        outputs["identity"] = identity_outputs(identity)
-    realtime = build_realtime(platform, identity, zone_id=edge.zone.zone_id)
-    outputs.update(realtime_outputs(realtime, build_wallet(platform, clusters, data.databases)))
-    outputs.update(build_delivery(platform, networks).outputs())
+    if pools is not None:
+        outputs["identity"] = identity.outputs(pools)
+    outputs.update(realtime.outputs(realtime.build(platform, pools, zone_id=edge_build.zone.zone_id)))
+    outputs.update(wallet.outputs(wallet.build(platform, clusters, data_tier.databases)))
+    outputs.update(ci.outputs(ci.build(platform)))
+    outputs.update(runners.outputs(runners.build(platform, networks)))
     return outputs
 
 

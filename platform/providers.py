@@ -8,16 +8,18 @@ lands in the wrong account fails before anything is created. Default providers a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pulumi_aws as aws
 
-from social_platform.config import SHARED, PlatformConfig, region_code
-from social_platform.roles import provider_role, role_arn
+from social_platform.areas.base import region_code
+from social_platform.areas.stack import SHARED, StackConfig
 
 CLOUDFRONT_REGION = "us-east-1"
 """CloudFront-scoped resources (ACM certificates, CLOUDFRONT WAF) live here."""
 
 
-def default_tags(cfg: PlatformConfig, stack: str) -> dict[str, str]:
+def default_tags(cfg: StackConfig, stack: str) -> dict[str, str]:
     org = cfg.organization
     return {
         "Project": "social-platform",
@@ -32,12 +34,13 @@ def default_tags(cfg: PlatformConfig, stack: str) -> dict[str, str]:
 class Providers:
     """Creates providers on first use and hands out the same one afterwards."""
 
-    def __init__(self, cfg: PlatformConfig, stack: str) -> None:
+    def __init__(self, cfg: StackConfig, stack: str, role_arn: Callable[[str], str]) -> None:
+        """`role_arn`: the role a provider for an account (a key of `accounts`) assumes."""
         self._cfg = cfg
         self._stack = stack
         self._tags = default_tags(cfg, stack)
         self._cache: dict[tuple[str, str], aws.Provider] = {}
-        self._role = provider_role()
+        self._role_arn = role_arn
 
     def get(self, account: str, region: str) -> aws.Provider:
         """The provider for `account` (a key of `accounts`) in `region`."""
@@ -50,7 +53,7 @@ class Providers:
                 allowed_account_ids=[acct.id],
                 assume_roles=[
                     aws.ProviderAssumeRoleArgs(
-                        role_arn=role_arn(self._cfg, account, self._role),
+                        role_arn=self._role_arn(account),
                         session_name=f"pulumi-{self._stack}"[:64],
                     )
                 ],

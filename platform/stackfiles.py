@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from social_platform.config import Regions
+from social_platform.areas.stack import Regions
 from social_platform.errors import NAMESPACE, ConfigError, ConfigIssue
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

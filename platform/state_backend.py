@@ -2,8 +2,9 @@
 
 One S3 bucket in the shared account holds every stack's state; each stack's secrets are encrypted
 with its own KMS key (`<key_alias_prefix>-<stack>`), so one environment's account can never decrypt
-another's secrets. `bootstrap` creates both; the CI roles (`build_delivery`) get exactly the objects
-and key of their own stack. Pulumi's DIY layout (project-scoped stacks) is::
+another's secrets. `bootstrap` creates both; the CI roles (`areas/ci.py`, which also reads the backend
+from config) get exactly the objects and key of their own stack. Pulumi's DIY layout (project-scoped
+stacks) is::
 
     .pulumi/meta.yaml
     .pulumi/stacks/<project>/<stack>.json(.bak|.gz)
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from social_components.ci_roles import StateBackendAccess
-from social_platform.config import SHARED, PlatformConfig
+from social_platform.areas.stack import SHARED
 
 PROJECT_NAME = "social-platform"
 """`name` in Pulumi.yaml: the state layout is scoped by it."""
@@ -31,15 +32,6 @@ class StateBackend:
     region: str
     key_alias_prefix: str
     shared_account_id: str
-
-    @classmethod
-    def from_config(cls, cfg: PlatformConfig) -> StateBackend | None:
-        """The backend the config names (None when `ci.state` is unset)."""
-        state = cfg.ci.state
-        if state is None:
-            return None
-        bucket = state.bucket or f"{cfg.organization.name}-pulumi-state-{cfg.shared_account.id}"
-        return cls(bucket, state.region, state.key_alias_prefix, cfg.shared_account.id)
 
     # Names -------------------------------------------------------------------------------------
 

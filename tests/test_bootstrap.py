@@ -12,8 +12,8 @@ import boto3
 import pytest
 
 from social_platform import bootstrap
+from social_platform.areas.ci import state_backend
 from social_platform.config import load_config
-from social_platform.state_backend import StateBackend
 
 from .conftest import STACKS, raw_config
 from .fake_aws import fake_aws, session_in
@@ -100,7 +100,7 @@ def test_bootstrap_refuses_credentials_of_another_account_before_creating_anythi
 
 
 def test_each_account_reaches_only_its_own_stacks_state_and_key() -> None:
-    backend = StateBackend.from_config(load_config(raw_config("shared")))
+    backend = state_backend(load_config(raw_config("shared")))
     assert backend is not None
     accounts = {stack: load_config(raw_config(stack)).account.id for stack in STACKS}
     policy = backend.bucket_policy(accounts)

@@ -9,11 +9,11 @@ import pytest
 
 from social_components.ci_roles import READ_ONLY_POLICY, GitRef
 from social_components.ci_roles.validation import validate, web_identity_statement
+from social_platform.areas.ci import role_arn, state_backend
 from social_platform.config import load_config
 from social_platform.errors import ConfigError
 from social_platform.render import RenderedResource, RenderedStack, render
-from social_platform.roles import PROVIDER_ROLE_ENV, role_arn
-from social_platform.state_backend import StateBackend
+from social_platform.roles import PROVIDER_ROLE_ENV
 
 from .conftest import STACKS, raw_config, set_keys
 from .iam import actions_of, allows
@@ -137,7 +137,7 @@ def test_the_preview_role_cannot_write(rendered: dict, stack: str) -> None:
     assert actions_of(policy) <= READ_ACTIONS, actions_of(policy) - READ_ACTIONS
     assumable = {r for s in policy["Statement"] if s["Action"] == ["sts:AssumeRole"] for r in s["Resource"]}
     assert assumable and assumable <= preview_roles()
-    bucket = StateBackend.from_config(load_config(raw_config(stack)))
+    bucket = state_backend(load_config(raw_config(stack)))
     assert bucket is not None
     state_object = f"{bucket.bucket_arn}/.pulumi/stacks/social-platform/{stack}.json"
     assert allows(policy, "s3:GetObject", state_object)
@@ -162,7 +162,7 @@ def test_the_deploy_role_assumes_only_its_stacks_deploy_roles_and_writes_only_it
 ) -> None:
     policy = inline_policy(rendered[stack], "deploy")
     cfg = load_config(raw_config(stack))
-    backend = StateBackend.from_config(cfg)
+    backend = state_backend(cfg)
     assert backend is not None
     own_deploy = cfg.account.deploy_role_arn
     assert allows(policy, "sts:AssumeRole", own_deploy)

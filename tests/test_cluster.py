@@ -264,7 +264,9 @@ VARIANT_CHANGES = {
             "capacity_types": ["spot"],
             "taints": [{"key": "workload", "value": "batch", "effect": "NoSchedule"}],
             "labels": {"workload": "batch"},
-        }
+        },
+        # Says nothing about capacity: gets the component's own default.
+        "steady": {"cpu_limit": 16, "memory_limit_gib": 64},
     },
     "cluster.grafana_admin_password": {"secure": "v1:c2VjcmV0"},
 }
@@ -628,6 +630,13 @@ def test_config_adds_a_spot_only_tainted_batch_pool(variant: RenderedStack) -> N
         "social-platform/node-pool": "batch",
     }
     assert batch["limits"] == {"cpu": "200", "memory": "800Gi"}
+
+
+def test_an_extra_pool_is_on_demand_unless_it_asks_for_spot(variant: RenderedStack) -> None:
+    """Config and `NodePoolArgs` share one default (config once said spot, so prod silently got it)."""
+    (cluster,) = clusters(variant)
+    assert requirement(pools(variant, cluster)["steady"], "karpenter.sh/capacity-type") == ["on-demand"]
+    assert NodePoolArgs().capacity_types == ("on-demand",)
 
 
 def test_node_pools_and_the_node_class_wait_for_the_chart_that_installs_their_crds(rendered: dict) -> None:

@@ -13,8 +13,8 @@ import pytest
 
 from social_components.base import assume_role_policy
 from social_components.checks import check_client
-from social_platform import program
-from social_platform.build_data import DataTier, build_data
+from social_platform.areas import data
+from social_platform.areas.data import DataTier
 from social_platform.mocks import random_password_value
 from social_platform.render import RenderedResource, RenderedStack, render
 
@@ -48,11 +48,12 @@ def render_with(
     composition will do once the cluster and the runners hand over their security groups."""
 
     def build_data_then(platform: Any, networks: Any, client_security_groups: Any = None) -> DataTier:
-        tier = build_data(platform, networks, client_security_groups)
+        tier = build(platform, networks, client_security_groups)
         after(platform, tier)
         return tier
 
-    monkeypatch.setattr(program, "build_data", build_data_then)
+    build = data.build
+    monkeypatch.setattr(data, "build", build_data_then)
     return render(stack)
 
 

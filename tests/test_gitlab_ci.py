@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from social_platform import stackfiles
+from social_platform.areas.ci import state_backend
 from social_platform.config import load_config
 from social_platform.roles import PROVIDER_ROLE_ENV
-from social_platform.state_backend import StateBackend
 
 from .conftest import STACKS, raw_config
 
@@ -189,7 +189,7 @@ def test_rules_work_with_merge_trains_and_never_run_a_branch_twice() -> None:
 def test_the_pipeline_holds_no_static_aws_key_and_names_the_configured_backend_and_images() -> None:
     text = CI_FILE.read_text()
     assert "AWS_ACCESS_KEY_ID" not in text and "AWS_SECRET_ACCESS_KEY" not in text
-    backend = StateBackend.from_config(load_config(raw_config("shared")))
+    backend = state_backend(load_config(raw_config("shared")))
     assert backend is not None and PIPELINE["variables"]["PULUMI_BACKEND_URL"] == backend.login_url
     for image in (PIPELINE["variables"]["PYTHON_IMAGE"], PIPELINE["variables"]["PULUMI_IMAGE"]):
         assert ":" in image and not image.endswith(":latest")

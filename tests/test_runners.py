@@ -23,7 +23,7 @@ from social_components.runners import (
 from social_components.runners.args import WorkerFleet
 from social_components.runners.component import SSM_MANAGED_POLICY, validate_workers
 from social_components.runners.validation import IdleSchedule, ManagerBoot, manager_user_data
-from social_platform.build_delivery import runner_settings
+from social_platform.areas.runners import runner_settings
 from social_platform.config import load_config
 from social_platform.errors import ConfigError
 from social_platform.render import SECRET_MASK, RenderedResource, RenderedStack

@@ -1,0 +1,303 @@
+"""Edge area: the `edge` section (CloudFront, WAF, the API origin), its tier defaults, prod locks and
+checks, and the build step: DNS zones, the `Edge` component and the regional web ACLs.
+
+- The shared stack owns the organization's root zone (`organization.domain`) and exports its ID
+  as `root_zone_id`.
+- Every environment stack owns `<env>.<domain>` in its own account. With `shared_stack` set, the
+  NS delegation is written into the root zone through the shared account's provider; unset, the
+  zone stands alone (delegate it by hand). The zone exists even with `edge.enabled: false`:
+  other components publish records in it.
+- With the edge enabled: the `Edge` component (CloudFront, S3, certificate and CLOUDFRONT web ACL
+  in us-east-1) and one REGIONAL web ACL per region of the stack, for load balancers and Cognito.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+import pulumi
+from pydantic import Field
+
+from social_components.dns import PublicZone, PublicZoneArgs
+from social_components.edge import DEFAULT_CONTENT_SECURITY_POLICY, Edge, EdgeArgs
+from social_components.edge import GeoRestriction as GeoRestrictionArgs
+from social_components.waf import WebAcl, WebAclArgs
+from social_platform.areas.base import Hostname, ProdLock, RetentionDays, Section, StrictModel, Tier
+from social_platform.areas.identity import IdentityConfig
+from social_platform.areas.stack import StackConfig, environment_zone_name
+from social_platform.context import Platform
+from social_platform.errors import ConfigIssue
+
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code")]
+
+
+class GeoRestriction(StrictModel):
+    mode: Literal["allow", "deny"]
+    """`allow`: only viewers in `countries` are served; `deny`: viewers in `countries` are refused."""
+    countries: Annotated[list[CountryCode], Field(min_length=1, max_length=250)]
+    """ISO 3166-1 alpha-2 codes, for example `[DE, FR]`."""
+
+
+class EdgeConfig(Section):
+    KEY = "edge"
+    TIER_DEFAULTS = {
+        Tier.dev: {
+            "price_class": "PriceClass_100",
+            "waf_rate_limit": 2000,
+            "regional_waf_rate_limit": 1000,
+            "log_retention_days": 30,
+            "noncurrent_version_retention_days": 7,
+        },
+        Tier.staging: {
+            "price_class": "PriceClass_100",
+            "waf_rate_limit": 2000,
+            "regional_waf_rate_limit": 1000,
+            "log_retention_days": 90,
+            "noncurrent_version_retention_days": 30,
+        },
+        Tier.prod: {
+            "price_class": "PriceClass_All",
+            "waf_rate_limit": 1000,
+            "regional_waf_rate_limit": 500,
+            "log_retention_days": 365,
+            "noncurrent_version_retention_days": 90,
+        },
+    }
+    PROD_LOCKS = {
+        "log_retention_days": ProdLock(lambda v: v >= 365, "365 days or more"),
+        "noncurrent_version_retention_days": ProdLock(lambda v: v >= 30, "30 days or more"),
+    }
+
+    price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"]
+    """CloudFront price class (tier default: PriceClass_100 outside prod, PriceClass_All in prod)."""
+    waf_rate_limit: Annotated[int, Field(ge=100, le=2_000_000_000)]
+    """Requests per client IP per 5 minutes before the CloudFront web ACL blocks (tier default)."""
+    regional_waf_rate_limit: Annotated[int, Field(ge=100, le=2_000_000_000)]
+    """Requests per client IP per 5 minutes before the REGIONAL web ACL (load balancer, Cognito)
+    blocks (tier default: dev/staging 1000, prod 500)."""
+    enable_anonymous_ip_rules: bool = False
+    """Add AWS's anonymous-IP rule group (VPNs, Tor, hosting providers). Off by default: it also
+    turns away privacy-minded users and clients that run in the cloud."""
+    enable_bot_control: bool = False
+    """Add AWS's Bot Control rule group (COMMON level; billed per request). Off by default."""
+    log_retention_days: RetentionDays
+    """Retention of WAF logs and of the CloudFront and S3 access logs (tier default: dev 30,
+    staging 90, prod 365; prod at least 365)."""
+    noncurrent_version_retention_days: Annotated[int, Field(ge=1, le=3650)]
+    """Days an overwritten or deleted object version is kept before it expires, i.e. the window to
+    restore it (tier default: dev 7, staging 30, prod 90; prod at least 30)."""
+    minimum_tls_version: Literal["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"] = "TLSv1.2_2021"
+    """Oldest TLS security policy CloudFront accepts from viewers."""
+    aliases: Annotated[list[Hostname], Field(min_length=1, max_length=10)] | None = None
+    """Custom domain names of the distribution, all inside the environment's zone `<env>.<domain>`
+    (the certificate is validated and the alias records are published there). Unset: the zone's
+    apex alone, for example `dev.social.example.com`."""
+    api_origin_domain: Hostname | None = None
+    """Where CloudFront sends `/api/*` (HTTPS only). Unset: `api-origin.<env>.<domain>`, which this
+    stack publishes as Route53 latency records, one per region, each with a health check.
+    Set: an origin run elsewhere, used as is (no records, no health checks)."""
+    api_regional_origins: dict[str, Hostname] = {}
+    """Per region (by region name), the regional API host the latency records point at; it is
+    published by the cluster's ingress and must serve a certificate for the origin name as well.
+    A region left out gets `api-<region code>.<env>.<domain>`, for example `api-euw1.dev.…`."""
+    api_health_check_path: Annotated[str, Field(pattern=r"^/[\w./-]*$", max_length=255)] = "/healthz"
+    """Path the Route53 health checks request from each regional API host (HTTPS, port 443)."""
+    content_security_policy: Annotated[str, Field(pattern=r"^[^\r\n]+$", max_length=1783)] | None = None
+    """Content-Security-Policy header sent with every response. Unset: the Edge component's
+    same-origin policy (`social_components.edge.DEFAULT_CONTENT_SECURITY_POLICY`)."""
+    geo_restriction: GeoRestriction | None = None
+    """Countries to serve or refuse. Unset: the distribution serves every country."""
+
+
+def edge_aliases(cfg: StackConfig) -> list[str]:
+    """The distribution's domain names: `edge.aliases`, else the environment zone's apex."""
+    return list(cfg.section(EdgeConfig).aliases or [environment_zone_name(cfg)])
+
+
+def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
+    """Aliases in the environment's zone, the API origin, regional origins per region of the
+    stack; and identity's custom domain, which needs the edge's us-east-1 certificate."""
+    edge = cfg.section(EdgeConfig)
+    identity = cfg.section(IdentityConfig)
+    if identity.enabled and identity.custom_domain is not None and not edge.enabled:
+        yield ConfigIssue(
+            "identity.custom_domain", "needs edge.enabled (its us-east-1 certificate serves the domain)"
+        )
+    if not edge.enabled:
+        return
+    if cfg.environment.is_tooling:
+        yield ConfigIssue(
+            "edge.enabled", "the shared stack holds the root DNS zone only; the edge runs in environments"
+        )
+        return
+    zone = environment_zone_name(cfg)
+    for index, alias in enumerate(edge.aliases or []):
+        if alias != zone and not alias.endswith(f".{zone}"):
+            yield ConfigIssue(
+                f"edge.aliases.{index}", f"{alias!r} is not in this environment's zone {zone!r}"
+            )
+    if edge.aliases and len(set(edge.aliases)) != len(edge.aliases):
+        yield ConfigIssue("edge.aliases", "lists a name twice")
+    if edge.api_origin_domain is not None and edge.api_origin_domain in edge_aliases(cfg):
+        yield ConfigIssue(
+            "edge.api_origin_domain",
+            f"{edge.api_origin_domain!r} is one of the distribution's own aliases; "
+            "the origin must be the API's host, not CloudFront",
+        )
+    regions = [region.name for region in cfg.regions.all()]
+    for region in edge.api_regional_origins:
+        if region not in regions:
+            yield ConfigIssue(
+                f"edge.api_regional_origins.{region}",
+                f"is not a region of this stack; allowed: {', '.join(regions)}",
+            )
+    if edge.api_origin_domain is not None and edge.api_regional_origins:
+        yield ConfigIssue(
+            "edge.api_regional_origins",
+            "is unused when edge.api_origin_domain is set (an origin run elsewhere gets no latency "
+            "records); remove one of them",
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Build
+
+
+ROOT_ZONE_OUTPUT = "root_zone_id"
+"""The shared stack's output with the root zone's ID (environments read it to delegate)."""
+
+
+@dataclass
+class EdgeBuild:
+    """What the edge step made, for the stack outputs and for other build steps."""
+
+    outputs: dict[str, Any]
+    zone: PublicZone
+    edge: Edge | None = None
+    regional_web_acls: dict[str, WebAcl] = field(default_factory=dict)
+    """Region name → REGIONAL web ACL (empty when the edge is off)."""
+
+    @property
+    def regional_web_acl_arn(self) -> pulumi.Output[str] | None:
+        """The primary region's REGIONAL web ACL (Cognito, the primary load balancer)."""
+        first = next(iter(self.regional_web_acls.values()), None)
+        return None if first is None else first.arn
+
+    @property
+    def certificate_arn(self) -> pulumi.Output[str] | None:
+        """The us-east-1 certificate for the aliases (what CloudFront-backed custom domains need)."""
+        return None if self.edge is None else self.edge.certificate_arn
+
+
+def build(platform: Platform) -> EdgeBuild:
+    """Zones everywhere; the edge itself where `edge.enabled` (environment stacks)."""
+    cfg = platform.cfg
+    providers = platform.providers
+    primary = pulumi.ResourceOptions(provider=providers.primary)
+
+    if cfg.environment.is_tooling:
+        root = PublicZone(
+            "root-zone",
+            PublicZoneArgs(domain_name=cfg.organization.domain, protect=platform.protect),
+            opts=primary,
+        )
+        return EdgeBuild(
+            outputs={ROOT_ZONE_OUTPUT: root.zone_id, "root_zone_name_servers": root.name_servers},
+            zone=root,
+        )
+
+    zone_name = environment_zone_name(cfg)
+    zone = PublicZone(
+        "zone",
+        PublicZoneArgs(
+            domain_name=zone_name,
+            parent_zone_id=None
+            if platform.shared is None
+            else platform.shared.require_output(ROOT_ZONE_OUTPUT),
+            parent_zone_provider=None if platform.shared is None else providers.shared,
+            protect=platform.protect,
+        ),
+        opts=primary,
+    )
+    build = EdgeBuild(
+        outputs={"zone_id": zone.zone_id, "zone_name": zone_name, "zone_name_servers": zone.name_servers},
+        zone=zone,
+    )
+    settings = cfg.section(EdgeConfig)
+    identity = cfg.section(IdentityConfig)
+    if not settings.enabled:
+        return build
+
+    regions = cfg.regions.all()
+    if settings.api_origin_domain is None:
+        api_origin_domain = f"api-origin.{zone_name}"
+        regional_origins = {
+            region.name: settings.api_regional_origins.get(region.name, f"api-{region.code}.{zone_name}")
+            for region in regions
+        }
+    else:
+        api_origin_domain, regional_origins = settings.api_origin_domain, {}
+
+    geo = settings.geo_restriction
+    build.edge = Edge(
+        "edge",
+        EdgeArgs(
+            bucket_name_prefix=f"{cfg.organization.name}-{cfg.environment.name}-{cfg.account.id}",
+            zone_id=zone.zone_id,
+            zone_name=zone_name,
+            aliases=edge_aliases(cfg),
+            # Cognito's custom sign-in domain needs a us-east-1 certificate too: the same one.
+            certificate_extra_domains=[identity.custom_domain]
+            if identity.enabled and identity.custom_domain
+            else [],
+            api_origin_domain=api_origin_domain,
+            api_regional_origins=regional_origins,
+            api_health_check_path=settings.api_health_check_path,
+            us_east_1_provider=providers.cloudfront,
+            price_class=settings.price_class,
+            minimum_tls_version=settings.minimum_tls_version,
+            content_security_policy=settings.content_security_policy or DEFAULT_CONTENT_SECURITY_POLICY,
+            geo_restriction=None
+            if geo is None
+            else GeoRestrictionArgs(mode=geo.mode, countries=geo.countries),
+            waf_rate_limit=settings.waf_rate_limit,
+            enable_anonymous_ip_rules=settings.enable_anonymous_ip_rules,
+            enable_bot_control=settings.enable_bot_control,
+            log_retention_days=settings.log_retention_days,
+            noncurrent_version_retention_days=settings.noncurrent_version_retention_days,
+            protect=platform.protect,
+        ),
+        opts=primary,
+    )
+    for region in regions:
+        build.regional_web_acls[region.name] = WebAcl(
+            f"regional-waf-{region.code}",
+            WebAclArgs(
+                scope="REGIONAL",
+                rate_limit=settings.regional_waf_rate_limit,
+                log_retention_days=settings.log_retention_days,
+                enable_anonymous_ip_rules=settings.enable_anonymous_ip_rules,
+                enable_bot_control=settings.enable_bot_control,
+                protect=platform.protect,
+            ),
+            opts=platform.options(region.name),
+        )
+
+    edge = build.edge
+    build.outputs.update(
+        {
+            "distribution_id": edge.distribution_id,
+            "distribution_domain_name": edge.distribution_domain_name,
+            "web_domain_names": edge.domain_names,
+            "api_origin_domain": edge.api_origin_domain,
+            "web_bucket_name": edge.web_bucket_name,
+            "media_bucket_name": edge.media_bucket_name,
+            "log_bucket_name": edge.log_bucket_name,
+            "cloudfront_web_acl_arn": edge.web_acl.arn,
+            "regional_web_acl_arns": {name: acl.arn for name, acl in build.regional_web_acls.items()},
+            "certificate_arn": edge.certificate_arn,
+        }
+    )
+    return build
