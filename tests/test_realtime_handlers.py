@@ -492,3 +492,42 @@ def test_the_bus_rule_routes_notifications_to_the_fanout_as_the_handler_expects(
 def test_client_errors_other_than_gone_are_not_swallowed_by_the_store(aws: Any) -> None:
     with pytest.raises(ClientError):
         store.put_connection(boto3.resource("dynamodb", region_name=REGION).Table("missing"), "x", "u", 0)
+
+
+def _raw_signature(token: str, encoded: bytes) -> str:
+    """`token` re-signed with the raw RSA private operation on `encoded` (a PKCS #1 block we choose)."""
+    numbers = KEY.private_key.private_numbers()  # type: ignore[union-attr]
+    n, d = numbers.public_numbers.n, numbers.d
+    signature = pow(int.from_bytes(encoded, "big"), d, n).to_bytes(len(encoded), "big")
+    header, payload, _ = token.split(".")
+    return ".".join([header, payload, _b64(signature)])
+
+
+def test_only_the_exact_pkcs1_block_verifies_not_one_that_merely_ends_with_the_digest() -> None:
+    import hashlib
+
+    token = sign(claims())
+    header, payload, _ = token.split(".")
+    digest = hashlib.sha256(f"{header}.{payload}".encode()).digest()
+    info = bytes.fromhex("3031300d060960864801650304020105000420")
+    k = 256
+    good = b"\x00\x01" + b"\xff" * (k - len(info) - len(digest) - 3) + b"\x00" + info + digest
+    assert _raw_signature(token, good) == token, "the raw operation reproduces joserfc's signature"
+    assert VERIFIER.verify(_raw_signature(token, good))["sub"] == USER
+    forgeries = {
+        "garbage instead of padding": b"\x00\x01"
+        + b"\x5a" * (k - len(info) - len(digest) - 3)
+        + b"\x00"
+        + info
+        + digest,
+        "another algorithm's DigestInfo": b"\x00\x01"
+        + b"\xff" * (k - 15 - len(digest) - 3)
+        + b"\x00"
+        + bytes.fromhex("3021300906052b0e03021a05000414")[:15]
+        + digest,
+        "block type 2": b"\x00\x02" + b"\xff" * (k - len(info) - len(digest) - 3) + b"\x00" + info + digest,
+    }
+    for why, block in forgeries.items():
+        assert len(block) == k, why
+        with pytest.raises(tokens.InvalidToken, match="signature"):
+            VERIFIER.verify(_raw_signature(token, block))
