@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from social_platform import hints
 from social_platform.areas import (
     ci,
     cluster,
@@ -147,14 +148,17 @@ def _as_config_error(exc: ValidationError, prefix: tuple[str, ...] = ()) -> Conf
     for error in exc.errors():
         loc = prefix + tuple(str(part) for part in error["loc"])
         message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = "unknown key; check the spelling against schema/stack-config.schema.json"
+        given = error.get("input")
+        if error["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
+            message = hints.unknown_key(loc[-1], hints.allowed_keys(PlatformConfig, loc[:-1]))
         elif error["type"] == "missing":
             message = "is required"
         elif error["type"] in ("literal_error", "enum"):
-            message = message.replace("Input should be", "allowed:") + f" (got {error['input']!r})"
-        elif "input" in error and not isinstance(error["input"], dict | list):
-            message = f"{message} (got {error['input']!r})"
+            message = message.replace("Input should be", "allowed:") + f" (got {hints.shown(given)})"
+        elif "input" in error and not isinstance(given, dict | list):
+            message = f"{message} (got {hints.shown(given)})"
+            if error["type"] == "string_type":
+                message += hints.unquoted_number(given)
         issues.append(ConfigIssue(".".join(loc) or "(root)", message))
     return ConfigError(issues)
 

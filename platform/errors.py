@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 NAMESPACE = "social-platform"
+MAX_MESSAGE = 300
+"""Longest message of one problem: a validator that echoes a huge value still gives a short line."""
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,8 @@ class ConfigIssue:
         return f"{NAMESPACE}:{head}" + (f".{rest}" if rest else "")
 
     def __str__(self) -> str:
-        return f"{self.key}: {self.message}"
+        message = self.message if len(self.message) <= MAX_MESSAGE else self.message[: MAX_MESSAGE - 1] + "…"
+        return f"{self.key}: {message}"
 
 
 class ConfigError(ValueError):

@@ -9,61 +9,169 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from social_platform import stackfiles
 from social_platform.errors import ConfigError
 from social_platform.render import RenderedResource, RenderedStack, render
+
+Segment = tuple[str, str]
+"""A piece of a line and its style (rich's style names; ignored when the output is plain)."""
+Line = list[Segment]
+
+PIPED_WIDTH = 120
+"""Line width when the output is not a terminal and COLUMNS is unset (CI logs, files)."""
+PLACEMENT_WIDTH = 32
 
 
 def _placement(resource: RenderedResource) -> str:
     return f"{resource.account}/{resource.region}" if resource.account or resource.region else ""
 
 
-def tree_lines(stack: RenderedStack) -> list[str]:
-    """The resource tree: component → children, with type, name and account/region."""
-    rows: list[tuple[str, str, str]] = []
+def _fit(text: str, width: int) -> str:
+    """`text` cut to `width` characters, the cut shown with an ellipsis."""
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
-    def walk(resource: RenderedResource, prefix: str, last: bool, top: bool) -> None:
-        branch = "" if top else prefix + ("└─ " if last else "├─ ")
-        flag = " [protected]" if resource.protect else ""
-        rows.append((branch + resource.type, resource.name + flag, _placement(resource)))
-        kids = sorted(stack.children(resource), key=lambda r: (r.custom, r.name, r.type))
-        child_prefix = "" if top else prefix + ("   " if last else "│  ")
+
+def _children_index(stack: RenderedStack) -> dict[str | None, list[RenderedResource]]:
+    index: dict[str | None, list[RenderedResource]] = {}
+    for resource in stack:
+        index.setdefault(resource.parent, []).append(resource)
+    for kids in index.values():
+        kids.sort(key=lambda r: (r.custom, r.name, r.type))
+    return index
+
+
+def _walk(stack: RenderedStack) -> list[tuple[str, int, RenderedResource]]:
+    """Depth first, every child right under its parent: (tree branch drawing, depth, resource)."""
+    index = _children_index(stack)
+    rows: list[tuple[str, int, RenderedResource]] = []
+
+    def walk(resource: RenderedResource, prefix: str, last: bool, depth: int) -> None:
+        branch = "" if depth == 0 else prefix + ("└─ " if last else "├─ ")
+        rows.append((branch, depth, resource))
+        kids = index.get(resource.urn, [])
+        child_prefix = "" if depth == 0 else prefix + ("   " if last else "│  ")
         for i, kid in enumerate(kids):
-            walk(kid, child_prefix, i == len(kids) - 1, False)
+            walk(kid, child_prefix, i == len(kids) - 1, depth + 1)
 
-    for root in (r for r in stack if r.parent is None):
-        walk(root, "", True, True)
-    type_width = max(len(r[0]) for r in rows) + 2
-    name_width = max(len(r[1]) for r in rows) + 2
-    header = f"     {'Type':<{type_width}}{'Name':<{name_width}}Account/Region"
-    return [header] + [f" +   {t:<{type_width}}{n:<{name_width}}{p}".rstrip() for t, n, p in rows]
+    for root in index.get(None, []):
+        walk(root, "", True, 0)
+    return rows
 
 
-def summary_lines(stack: RenderedStack) -> list[str]:
-    lines = ["", "Resources by type:"]
-    for type_, count in sorted(Counter(r.type for r in stack).items(), key=lambda kv: (-kv[1], kv[0])):
-        lines.append(f"  {count:>5}  {type_}")
-    lines += ["", "Resources by component:"]
-    for component in stack.components():
-        if not component.type.startswith("social:"):
-            continue  # multi-language components (EKS, Helm charts) have no children to count here
-        lines.append(f"  {len(stack.descendants(component)):>5}  {component.type}  {component.name}")
-    lines += ["", "Outputs:"]
-    for key, value in stack.outputs.items():
-        lines.append(f"    {key}: {json.dumps(value, default=str)}")
-    protected = sum(r.protect for r in stack)
-    lines += [
-        "",
-        f"Resources: {len(stack)} to create ({protected} protected); "
-        f"rendered offline in {stack.seconds:.2f}s",
+def tree_lines(stack: RenderedStack, width: int = PIPED_WIDTH) -> list[Line]:
+    """The resource tree: component → children, with type, name and account/region, within `width`."""
+    rows = _walk(stack)
+    place_width = min(max((len(_placement(r)) for _, _, r in rows), default=0), PLACEMENT_WIDTH)
+    room = max(width - 5 - place_width - 2, 20)
+    type_width = min(max(len(b + r.type) for b, _, r in rows) + 2, room * 3 // 5)
+    name_width = room - type_width
+    lines: list[Line] = [
+        [("     " + "Type".ljust(type_width) + "Name".ljust(name_width) + "Account/Region", "bold")]
     ]
+    for branch, _, resource in rows:
+        name = resource.name + (" [protected]" if resource.protect else "")
+        kind = _fit(branch + resource.type, type_width - 2).ljust(type_width)
+        lines.append(
+            [
+                (" +   ", "green"),
+                (kind[: len(branch)], "dim"),
+                (kind[len(branch) :], "cyan" if resource.custom else "bold cyan"),
+                (_fit(name, name_width - 2).ljust(name_width), "yellow" if resource.protect else ""),
+                (_fit(_placement(resource), place_width), "dim"),
+            ]
+        )
     return lines
+
+
+def _value_lines(key: str, value: Any, indent: int, width: int) -> list[Line]:
+    """One output as YAML-like lines: scalars inline, mappings and lists nested, all within `width`."""
+    pad = "  " * indent
+    head = f"{pad}-" if key == "-" else f"{pad}{key}:"  # "-": an item of a list
+    if isinstance(value, dict) and value:
+        out: list[Line] = [[(head, "bold" if indent == 1 else "")]]
+        for sub_key, sub_value in value.items():
+            out += _value_lines(str(sub_key), sub_value, indent + 1, width)
+        return out
+    text = json.dumps(value, default=str) if not isinstance(value, str) else value
+    label = head + " "
+    if isinstance(value, list) and value and len(label) + len(text) > width:
+        # Too long for one line (or nested): one item a line, as YAML writes a list.
+        out = [[(head, "bold" if indent == 1 else "")]]
+        for item in value:
+            out += _value_lines("-", item, indent + 1, width)
+        return out
+    return [[(label, "bold" if indent == 1 else ""), (_fit(text, max(width - len(label), 10)), "")]]
+
+
+def summary_lines(stack: RenderedStack, width: int = PIPED_WIDTH) -> list[Line]:
+    lines: list[Line] = [[("", "")], [("Resources by type:", "bold")]]
+    for type_, count in sorted(Counter(r.type for r in stack).items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append([(f"  {count:>5}  ", ""), (_fit(type_, width - 9), "cyan")])
+    lines += [[("", "")], [("Resources by component:", "bold")]]
+    index = _children_index(stack)
+
+    def size(resource: RenderedResource) -> int:
+        return sum(1 + size(kid) for kid in index.get(resource.urn, []))
+
+    for _, depth, resource in _walk(stack):
+        # Only the platform's own components: multi-language ones (EKS, Helm charts) have no
+        # children here. Parents come before their children, indented by depth.
+        if resource.custom or not resource.type.startswith("social:"):
+            continue
+        label = f"{'  ' * depth}{resource.type}  {resource.name}"
+        lines.append([(f"  {size(resource):>5}  ", ""), (_fit(label, width - 9), "")])
+    lines += [[("", "")], [("Outputs:", "bold")]]
+    for key, value in stack.outputs.items():
+        lines += _value_lines(key, value, 1, width)
+    lines += [[("", "")], [(total_line(stack), "bold")]]
+    return lines
+
+
+def total_line(stack: RenderedStack) -> str:
+    protected = sum(r.protect for r in stack)
+    return (
+        f"Resources: {len(stack)} to create ({protected} protected); rendered offline in {stack.seconds:.2f}s"
+    )
+
+
+class Printer:
+    """Lines to stdout: colour and the terminal's width on a terminal (rich), plain text when piped."""
+
+    def __init__(self, out: TextIO | None = None) -> None:
+        out = sys.stdout if out is None else out
+        self.out = out
+        self.styled = out.isatty() and "NO_COLOR" not in os.environ
+        columns = os.environ.get("COLUMNS", "")
+        if columns.isdigit():
+            self.width = int(columns)
+        elif out.isatty():
+            self.width = shutil.get_terminal_size((PIPED_WIDTH, 24)).columns
+        else:
+            self.width = PIPED_WIDTH
+        self._console: Any = None
+        if self.styled:
+            from rich.console import Console  # only on a terminal: piped runs never import it
+
+            self._console = Console(file=out, width=self.width, highlight=False, soft_wrap=False)
+
+    def __call__(self, lines: list[Line]) -> None:
+        if self._console is None:
+            self.out.write("".join("".join(text for text, _ in line).rstrip() + "\n" for line in lines))
+            return
+        from rich.text import Text
+
+        for line in lines:
+            styled = Text.assemble(*((text, style) for text, style in line))
+            styled.rstrip()
+            self._console.print(styled)
 
 
 class Progress:
@@ -86,6 +194,25 @@ class Progress:
             self.out.write("\r\033[K")
 
 
+def config_error_text(stack: str, exc: ConfigError) -> str:
+    """What `preview` says when a stack cannot render: the problems one per line, and the file(s) to fix."""
+    if isinstance(exc, stackfiles.UnknownStackError):
+        return str(exc)
+    project = stackfiles.project_keys()
+    files = sorted(
+        {
+            "Pulumi.yaml" if issue.path.split(".")[0] in project else f"Pulumi.{stack}.yaml"
+            for issue in exc.issues
+        }
+    )
+    problems = "\n".join(f"  {issue}" for issue in exc.issues)
+    it = "it" if len(exc.issues) == 1 else "them"
+    return (
+        f"stack '{stack}' has invalid configuration, so nothing was rendered:\n{problems}\n"
+        f"Fix {it} in {' and '.join(files)}."
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="preview",
@@ -103,28 +230,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     status = 0
+    show = Printer()
     for name in args.stacks:
-        print(f"Previewing stack '{name}' offline: desired state, no comparison with what is deployed.\n")
+        if not args.json:
+            print(f"Previewing '{name}' offline: the desired state, not a diff with what is deployed.\n")
         progress = Progress(name, sys.stderr)
         try:
             stack = render(name, on_register=progress)
         except ConfigError as exc:
             progress.done()
-            issues = "; ".join(str(issue) for issue in exc.issues)
-            print(
-                f"error: stack '{name}' has invalid configuration, so nothing was rendered: {issues}. "
-                f"Fix the keys named above in Pulumi.{name}.yaml (or Pulumi.yaml).",
-                file=sys.stderr,
-            )
+            print(f"error: {config_error_text(name, exc)}", file=sys.stderr)
             status = 2
             continue
         progress.done()
-        print("\n".join(tree_lines(stack) + summary_lines(stack)))
-        if args.json:
-            target = args.json / f"{name}.json" if len(args.stacks) > 1 else args.json
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(json.dumps(stack.to_json(), indent=2, default=str))
-            print(f"\nRendered stack written to {target}")
+        if not args.json:
+            show(tree_lines(stack, show.width) + summary_lines(stack, show.width))
+            continue
+        # --json: the file holds everything; the terminal gets one line per stack.
+        target = args.json / f"{name}.json" if len(args.stacks) > 1 else args.json
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(stack.to_json(), indent=2, default=str))
+        print(f"{name}: {total_line(stack)} → {target}")
     return status
 
 

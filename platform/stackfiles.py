@@ -24,6 +24,21 @@ OFFLINE_SECRET = "offline-render-placeholder-secret"
 """What an encrypted (`secure:`) value reads as in the offline render, which holds no decryption key."""
 
 
+class UnknownStackError(ConfigError):
+    """The stack has no `Pulumi.<stack>.yaml`: not a configuration problem, a wrong name."""
+
+    def __init__(self, stack: str, known: list[str]) -> None:
+        self.stack = stack
+        self.known = known
+        super().__init__([ConfigIssue("(file)", f"no Pulumi.{stack}.yaml")], source=f"Pulumi.{stack}.yaml")
+
+    def __str__(self) -> str:
+        return (
+            f"no stack '{self.stack}': there is no Pulumi.{self.stack}.yaml in this project; "
+            f"stacks: {', '.join(self.known) or 'none'}"
+        )
+
+
 @dataclass
 class RawConfig:
     """A stack's config below the project namespace, and which top-level keys are secret."""
@@ -37,6 +52,12 @@ def stack_names(project_dir: Path = PROJECT_ROOT) -> list[str]:
     return sorted(
         p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in project_dir.glob("Pulumi.*.yaml")
     )
+
+
+def project_keys(project_dir: Path = PROJECT_ROOT) -> set[str]:
+    """Top-level keys (below the namespace) set in `Pulumi.yaml` for every stack."""
+    config = _read_yaml(project_dir / "Pulumi.yaml").get("config") or {}
+    return {str(key).removeprefix(PREFIX) for key in config if str(key).startswith(PREFIX)}
 
 
 def stack_file(stack: str, project_dir: Path = PROJECT_ROOT) -> Path:
@@ -76,10 +97,7 @@ def read_stack_files(stack: str, project_dir: Path = PROJECT_ROOT) -> RawConfig:
     """Project-wide config from `Pulumi.yaml`, overlaid by the stack file (the stack wins)."""
     path = stack_file(stack, project_dir)
     if not path.exists():
-        known = ", ".join(stack_names(project_dir)) or "none"
-        raise ConfigError(
-            [ConfigIssue("(file)", f"no {path.name}; stacks in this project: {known}")], source=path.name
-        )
+        raise UnknownStackError(stack, stack_names(project_dir))
     raw = RawConfig(values={})
     project_config = _read_yaml(project_dir / "Pulumi.yaml").get("config") or {}
     for key, spec in project_config.items():

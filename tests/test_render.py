@@ -58,17 +58,18 @@ def test_secure_values_are_masked_and_marked_secret(tmp_path: Path) -> None:
 
 
 def test_preview_prints_a_tree_counts_and_outputs(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert preview_main(["dev", "--json", str(tmp_path / "dev.json")]) == 0
+    assert preview_main(["dev"]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
-    assert lines[0].startswith("Previewing stack 'dev' offline")
+    assert lines[0].startswith("Previewing 'dev' offline")
     header = next(line for line in lines if line.strip().startswith("Type"))
     assert "Name" in header and "Account/Region" in header
     assert any(line.startswith(" +   pulumi:pulumi:Stack") for line in lines)
     assert any("└─ " in line for line in lines)
     for section in ("Resources by type:", "Resources by component:", "Outputs:"):
         assert section in lines
-    assert lines[-1].startswith("Rendered stack written to")
+    assert lines[-1].startswith("Resources: ")
+    assert preview_main(["dev", "--json", str(tmp_path / "dev.json")]) == 0
     written = json.loads((tmp_path / "dev.json").read_text())
     assert written["stack"] == "dev"
     assert {"urn", "type", "name", "parent", "account", "region", "inputs", "protect"} <= set(
