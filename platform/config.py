@@ -41,6 +41,7 @@ from social_platform.areas.realtime import RealtimeConfig
 from social_platform.areas.runners import RunnersConfig
 from social_platform.areas.stack import SHARED, Environment, Regions, StackConfig, environment_zone_name
 from social_platform.areas.streaming import StreamingConfig, ivs_regions
+from social_platform.areas.usage import UsageConfig
 from social_platform.areas.wallet import WalletConfig
 from social_platform.errors import NAMESPACE, ConfigError, ConfigIssue
 
@@ -73,6 +74,7 @@ class PlatformConfig(StackConfig):
     runners: RunnersConfig
     ci: CiConfig
     policy: PolicyConfig
+    usage: UsageConfig
 
 
 SECTIONS: dict[str, type[Section]] = {

@@ -213,11 +213,9 @@ def config_error_text(stack: str, exc: ConfigError) -> str:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="preview",
-        description="Render a stack offline (its desired state, without AWS or the Pulumi CLI) and print it.",
-    )
+def stacks_parser(prog: str, description: str, writes: str) -> argparse.ArgumentParser:
+    """The arguments of the commands that read one or several stacks: the stack names and `--json`."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument(
         "stacks", nargs="+", metavar="stack", help=f"stack name ({', '.join(stackfiles.stack_names())})"
     )
@@ -225,7 +223,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--json",
         metavar="FILE",
         type=Path,
-        help="write the rendered stack as JSON (with several stacks: FILE is a directory)",
+        help=f"write {writes} as JSON (with several stacks: FILE is a directory)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = stacks_parser(
+        "preview",
+        "Render a stack offline (its desired state, without AWS or the Pulumi CLI) and print it.",
+        "the rendered stack",
     )
     args = parser.parse_args(argv)
 

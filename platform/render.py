@@ -105,6 +105,19 @@ class RenderedStack:
             out.extend(self.descendants(child))
         return out
 
+    def placement(self, resource: RenderedResource) -> tuple[str | None, str | None]:
+        """(account, region) of a resource; for one without a provider of its own (a component, a
+        Kubernetes object) that of its nearest placed kin: a descendant, else an ancestor's."""
+        here: RenderedResource | None = resource
+        while here is not None:
+            if here.region:
+                return here.account, here.region
+            kin = next((r for r in self.descendants(here) if r.region), None)
+            if kin is not None:
+                return kin.account, kin.region
+            here = self.resources[here.parent] if here.parent else None
+        return None, None
+
     def components(self, type_: str | None = None) -> list[RenderedResource]:
         return [
             r

@@ -15,7 +15,17 @@ import pytest
 from social_platform import stackfiles
 
 SCRIPTS = stackfiles.PROJECT_ROOT / "scripts"
-COMMANDS = ["bootstrap", "preflight", "guardrails", "config-schema", "mr-comment", "docs", "preview"]
+COMMANDS = [
+    "bootstrap",
+    "preflight",
+    "guardrails",
+    "config-schema",
+    "mr-comment",
+    "docs",
+    "cost",
+    "diagram",
+    "preview",
+]
 
 
 def pyproject_scripts() -> set[str]:

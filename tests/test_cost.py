@@ -1,0 +1,217 @@
+"""The offline cost estimate: every priced resource type is covered, every price has a source, nothing
+counts as a silent zero, and the README's figures are what `cost` prints."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from social_platform import cost, stackfiles
+from social_platform.config import load_config
+from social_platform.render import RenderedResource, RenderedStack
+from tests.conftest import ENVIRONMENTS, STACKS, assert_config_error, render_variant
+
+README = stackfiles.PROJECT_ROOT / "README.md"
+REGIONS_USED = {"eu-west-1", "eu-central-1", "us-east-1"}
+
+
+def usage(stack: str) -> cost.UsageConfig:
+    raw = stackfiles.read_stack_files(stack)
+    return load_config(raw.values, secret_keys=raw.secret_keys).usage
+
+
+@pytest.fixture(scope="module")
+def estimates(rendered: dict[str, RenderedStack]) -> dict[str, cost.Estimate]:
+    return {name: cost.estimate_stack(name, rendered=rendered[name]) for name in STACKS}
+
+
+# --- coverage: no silent zero ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_resource_type_in_the_render_is_priced_or_reviewed_as_free(
+    stack: str, rendered: dict[str, RenderedStack]
+) -> None:
+    assert cost.uncovered_types(rendered[stack]) == set()
+
+
+def test_a_type_with_neither_rule_nor_free_entry_stops_the_estimate(
+    rendered: dict[str, RenderedStack],
+) -> None:
+    dev = rendered["dev"]
+    stray = RenderedResource(
+        urn="urn:pulumi:dev::social-platform::aws:lb/loadBalancer:LoadBalancer::alb",
+        id="lb-alb",
+        type="aws:lb/loadBalancer:LoadBalancer",
+        name="alb",
+        custom=True,
+        parent=None,
+        provider=None,
+        account="222222222222",
+        region="eu-west-1",
+        inputs={},
+    )
+    with_stray = RenderedStack(dev.stack, {**dev.resources, stray.urn: stray}, dev.outputs)
+    with pytest.raises(cost.UncoveredTypes) as caught:
+        cost.estimate(with_stray, usage("dev"))
+    assert caught.value.types == ["aws:lb/loadBalancer:LoadBalancer"]
+
+
+def test_no_type_is_both_priced_and_free() -> None:
+    assert set(cost.RULES) & set(cost.FREE) == set()
+
+
+def test_every_free_entry_says_why() -> None:
+    assert all(len(reason) > 10 for reason in cost.FREE.values())
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_charge_of_every_stack_has_a_price_line(
+    stack: str, estimates: dict[str, cost.Estimate]
+) -> None:
+    # estimate() raises MissingPrices otherwise; here: it priced something in every region it uses
+    regions = {line.charge.region for line in estimates[stack].lines}
+    assert regions and regions <= REGIONS_USED | {cost.GLOBAL}
+
+
+def test_a_charge_without_a_price_line_stops_the_estimate(rendered: dict[str, RenderedStack]) -> None:
+    table = cost.price_table()
+    without_nat = cost.PriceTable(line for line in table.lines if line.price != "nat.hour")
+    with pytest.raises(cost.MissingPrices) as caught:
+        cost.estimate(rendered["dev"], usage("dev"), without_nat)
+    assert ("nat.hour", None, "eu-west-1") in caught.value.missing
+
+
+def test_unpriced_charges_are_shown_and_left_out_of_the_total_never_counted_as_zero(
+    estimates: dict[str, cost.Estimate],
+) -> None:
+    dev = estimates["dev"]
+    assert dev.unpriced, "the table has lines without a price; dev uses some of them"
+    report = "\n".join(cost.text_report(dev))
+    assert "UNPRICED" in report
+    assert f"{len(dev.unpriced)} charges UNPRICED" in report
+    assert "$0.00  " not in "\n".join(r for r in report.splitlines() if "UNPRICED" in r)
+
+
+# --- the price table -------------------------------------------------------------------------
+
+
+def test_every_price_line_names_its_source_and_the_date_it_was_read() -> None:
+    for line in cost.price_table().lines:
+        assert re.search(r"https?://\S+", line.source), line
+        assert date.fromisoformat(line.read) <= date.today(), line
+        assert line.region in REGIONS_USED | {cost.GLOBAL, cost.ANY_REGION}, line
+
+
+def test_a_line_without_a_price_says_it_was_not_found() -> None:
+    for line in cost.price_table().lines:
+        assert (line.usd is None) == line.source.startswith("not found by search"), line
+
+
+def test_price_lines_are_unique() -> None:
+    raw = yaml.safe_load(cost.PRICES_FILE.read_text())["lines"]
+    keys = [(line["price"], line.get("item"), line["region"]) for line in raw]
+    assert len(keys) == len(set(keys))
+
+
+# --- what is priced, from the stack files ----------------------------------------------------
+
+
+def nat_hours(result: cost.Estimate) -> list[cost.CostLine]:
+    return [line for line in result.lines if line.charge.price == "nat.hour"]
+
+
+def test_prod_pays_for_one_nat_gateway_per_az_in_each_region(estimates: dict[str, cost.Estimate]) -> None:
+    regions = stackfiles.read_stack_files("prod").values["regions"]
+    azs = sum(region["az_count"] for region in regions.values())
+    assert len(nat_hours(estimates["prod"])) == azs
+    assert all(line.charge.quantity == cost.HOURS_PER_MONTH for line in nat_hours(estimates["prod"]))
+
+
+def test_dev_pays_for_one_nat_gateway(estimates: dict[str, cost.Estimate]) -> None:
+    assert len(nat_hours(estimates["dev"])) == 1
+
+
+def test_each_environment_pays_for_one_eks_control_plane_per_region(
+    estimates: dict[str, cost.Estimate],
+) -> None:
+    for stack in ENVIRONMENTS:
+        regions = stackfiles.read_stack_files(stack).values["regions"]
+        planes = [line for line in estimates[stack].lines if line.charge.price == "eks.cluster_hour"]
+        assert sorted(line.charge.region for line in planes) == sorted(r["name"] for r in regions.values())
+
+
+def test_a_pausing_dev_database_is_priced_for_its_active_hours_only(
+    estimates: dict[str, cost.Estimate],
+) -> None:
+    dev_usage = usage("dev")
+    (acu,) = [line for line in estimates["dev"].lines if line.charge.price == "aurora.acu_hour"]
+    assert acu.charge.quantity == dev_usage.db_average_acu * dev_usage.db_active_hours
+    assert "db_active_hours" in (acu.charge.assumption or "")
+
+
+def test_every_usage_based_figure_names_its_assumption(estimates: dict[str, cost.Estimate]) -> None:
+    report = "\n".join(cost.text_report(estimates["prod"]))
+    for line in estimates["prod"].lines:
+        if line.charge.assumption:
+            assert line.charge.assumption in report
+    assert "Usage assumptions (social-platform:usage" in report
+
+
+def test_a_usage_assumption_is_validated_like_any_setting() -> None:
+    assert_config_error("dev", {"usage.active_users": -1}, "usage.active_users", "greater than or equal to 0")
+
+
+# --- commands and README -----------------------------------------------------------------------
+
+
+def test_json_and_compare_show_what_a_change_costs(
+    tmp_path: Path, estimates: dict[str, cost.Estimate], capsys: pytest.CaptureFixture[str]
+) -> None:
+    saved = tmp_path / "main.json"
+    saved.write_text(json.dumps(estimates["dev"].to_json()))
+    cheaper = dataclasses.replace(
+        estimates["dev"], lines=[line for line in estimates["dev"].lines if line.charge.price != "nat.hour"]
+    )
+    report = "\n".join(cost.compare_report(json.loads(saved.read_text()), cheaper))
+    (nat,) = nat_hours(estimates["dev"])
+    assert f"{-(nat.usd or 0):+12,.2f}  network dev-euw1" in report
+
+
+def readme_block() -> str:
+    text = README.read_text()
+    start = text.index(cost.README_BEGIN)
+    end = text.index(cost.README_END) + len(cost.README_END)
+    return text[start:end]
+
+
+def test_readme_estimates_are_what_cost_prints(estimates: dict[str, cost.Estimate]) -> None:
+    expected = cost.readme_section([estimates[name] for name in ("dev", "staging", "prod")])
+    assert readme_block() == expected, "run: cost --readme dev staging prod, and paste it into README.md"
+
+
+def test_the_lean_dev_profile_in_the_docs_costs_less_and_stays_under_300(
+    tmp_path: Path, estimates: dict[str, cost.Estimate]
+) -> None:
+    docs = (stackfiles.PROJECT_ROOT / "docs" / "cost.md").read_text()
+    snippet = re.search(r"```yaml\n# lean dev profile\n(.*?)```", docs, re.S)
+    assert snippet, "docs/cost.md shows the lean dev profile as a yaml block"
+    settings = yaml.safe_load(snippet.group(1))["config"]
+    changes = {}
+    for key, value in settings.items():
+        section = key.removeprefix(stackfiles.PREFIX)
+        for field, setting in value.items():
+            if isinstance(setting, dict):
+                changes.update({f"{section}.{field}.{k}": v for k, v in setting.items()})
+            else:
+                changes[f"{section}.{field}"] = setting
+    lean = render_variant(tmp_path, "dev", changes)
+    lean_cost = cost.estimate(lean, usage("dev"))
+    assert lean_cost.total < estimates["dev"].total
+    assert lean_cost.total <= 300
