@@ -93,6 +93,19 @@ class SocialComponent(pulumi.ComponentResource):
             opts=self.child(),
         )
 
+    def generated_password(self, role: str, length: int, opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
+        """A `random.RandomPassword` child of `length` letters and digits (nothing to escape in
+        connection strings, and AUTH tokens forbid some punctuation). Needs pulumi-random, the
+        ``passwords`` extra of social-components; only components that generate a secret import it."""
+        try:
+            import pulumi_random as random
+        except ModuleNotFoundError as missing:
+            raise ModuleNotFoundError(
+                f"{type(self).__name__} {self.name!r} generates its {role} with pulumi-random: "
+                "pip install 'social-components[passwords]', or pass the secret in yourself"
+            ) from missing
+        return random.RandomPassword(self.child_name(role), length=length, special=False, opts=opts).result
+
     def account_id(self) -> pulumi.Output[str]:
         """The account this component's provider deploys into (a look-up, cached per component)."""
         if not hasattr(self, "_account_id"):

@@ -148,10 +148,14 @@ def load_config(
 def _as_config_error(exc: ValidationError, prefix: tuple[str, ...] = ()) -> ConfigError:
     issues = []
     for error in exc.errors():
-        loc = prefix + tuple(str(part) for part in error["loc"])
+        # A bad map key (a region name) is reported at the key itself, without pydantic's "[key]".
+        # Region names are keys the user writes, so a key is capped like an echoed value.
+        loc = prefix + tuple(hints.short_key(str(part)) for part in error["loc"] if part != "[key]")
         message = error["msg"].removeprefix("Value error, ")
         given = error.get("input")
-        if error["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
+        if error["type"] == "extra_forbidden" and loc[:1] == ("regions",) and loc[-1] == "name":
+            message = "unknown key; a region's name is its key in `regions`, e.g. regions: {eu-west-1: {…}}"
+        elif error["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
             message = hints.unknown_key(loc[-1], hints.allowed_keys(PlatformConfig, loc[:-1]))
         elif error["type"] == "missing":
             message = "is required"

@@ -16,7 +16,7 @@ import typing
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Union, get_args, get_origin
 
-from pydantic import BaseModel
+from pydantic import BaseModel, RootModel
 
 MAX_SHOWN = 80
 """Longest echo of a bad value in a message (a 1M-character value must not make a 2 MB message)."""
@@ -30,8 +30,16 @@ def shown(value: Any) -> str:
     return text if len(text) <= MAX_SHOWN else f"{text[: MAX_SHOWN - 1]}… ({len(text)} characters)"
 
 
+def short_key(key: str) -> str:
+    """A key of the stack file as a message names it, cut to MAX_SHOWN characters."""
+    return key if len(key) <= MAX_SHOWN else f"{key[: MAX_SHOWN - 1]}…"
+
+
 def _unwrap(annotation: Any) -> list[Any]:
-    """The concrete types behind Annotated[...] and unions (Optional included)."""
+    """The concrete types behind Annotated[...], unions (Optional included) and root models (the
+    keyed regions)."""
+    if isinstance(annotation, type) and issubclass(annotation, RootModel):
+        return _unwrap(annotation.model_fields["root"].annotation)
     origin = get_origin(annotation)
     if origin is typing.Annotated:
         return _unwrap(get_args(annotation)[0])

@@ -69,12 +69,6 @@ class Providers:
         return self.get(self._cfg.environment.name, self._cfg.regions.primary.name)
 
     @property
-    def secondary(self) -> aws.Provider | None:
-        """The stack's own account, secondary region (None without one)."""
-        second = self._cfg.regions.secondary
-        return None if second is None else self.get(self._cfg.environment.name, second.name)
-
-    @property
     def cloudfront(self) -> aws.Provider:
         """The stack's own account in us-east-1, for ACM certificates and CLOUDFRONT-scope WAF."""
         return self.get(self._cfg.environment.name, CLOUDFRONT_REGION)

@@ -43,7 +43,7 @@ def raw_config(stack: str) -> dict[str, Any]:
 
 
 def set_keys(raw: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    """Set dotted keys in a raw config, e.g. ``{"regions.primary.az_count": 6}``."""
+    """Set dotted keys in a raw config, e.g. ``{"regions.eu-west-1.az_count": 6}``."""
     for dotted, value in changes.items():
         *parents, leaf = dotted.split(".")
         node = raw

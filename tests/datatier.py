@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
+from social_components.testing import random_password_value
 from social_platform import stackfiles
 from social_platform.config import PlatformConfig, load_config
-from social_platform.mocks import random_password_value
 from social_platform.render import RenderedResource, RenderedStack
 
 from .conftest import raw_config

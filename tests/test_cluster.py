@@ -266,7 +266,7 @@ VARIANT_CHANGES = {
             "labels": {"workload": "batch"},
         },
         # Says nothing about capacity: gets the component's own default.
-        "steady": {"cpu_limit": 16, "memory_limit_gib": 64},
+        "steady": {"cpu_limit": 16, "memory_limit_gib": 64, "consolidate_after_seconds": 300},
     },
     "cluster.grafana_admin_password": {"secure": "v1:c2VjcmV0"},
 }
@@ -635,7 +635,9 @@ def test_config_adds_a_spot_only_tainted_batch_pool(variant: RenderedStack) -> N
 def test_an_extra_pool_is_on_demand_unless_it_asks_for_spot(variant: RenderedStack) -> None:
     """Config and `NodePoolArgs` share one default (config once said spot, so prod silently got it)."""
     (cluster,) = clusters(variant)
-    assert requirement(pools(variant, cluster)["steady"], "karpenter.sh/capacity-type") == ["on-demand"]
+    steady = pools(variant, cluster)["steady"]
+    assert requirement(steady, "karpenter.sh/capacity-type") == ["on-demand"]
+    assert steady["disruption"]["consolidateAfter"] == "300s"  # a setting config passes on as is
     assert NodePoolArgs().capacity_types == ("on-demand",)
 
 
@@ -953,7 +955,7 @@ CLUSTER_BAD_CONFIG = [
         "cluster.karpenter.ami_alias",
         "pattern",
     ),
-    ("unknown add-on", "dev", {"cluster.addons.istio": {}}, "cluster.addons.istio.[key]", "allowed"),
+    ("unknown add-on", "dev", {"cluster.addons.istio": {}}, "cluster.addons.istio", "allowed"),
     (
         "no pod identity agent",
         "dev",

@@ -62,51 +62,57 @@ BAD_CONFIG = [
     (
         "invalid CIDR",
         "dev",
-        {"regions.primary.vpc_cidr": "10.10.0.0/33"},
-        "regions.primary.vpc_cidr",
+        {"regions.eu-west-1.vpc_cidr": "10.10.0.0/33"},
+        "regions.eu-west-1.vpc_cidr",
         "valid",
     ),
     (
         "public CIDR",
         "dev",
-        {"regions.primary.vpc_cidr": "8.8.0.0/16"},
-        "regions.primary.vpc_cidr",
+        {"regions.eu-west-1.vpc_cidr": "8.8.0.0/16"},
+        "regions.eu-west-1.vpc_cidr",
         "RFC 1918",
     ),
     (
         "CIDR too small",
         "dev",
-        {"regions.primary.vpc_cidr": "10.10.0.0/24"},
-        "regions.primary.vpc_cidr",
+        {"regions.eu-west-1.vpc_cidr": "10.10.0.0/24"},
+        "regions.eu-west-1.vpc_cidr",
         "/22",
     ),
     (
         "regions overlap",
         "prod",
-        {"regions.secondary.vpc_cidr": "10.30.128.0/17"},
-        "regions.secondary.vpc_cidr",
-        "overlaps regions.primary",
+        {"regions.eu-central-1.vpc_cidr": "10.30.128.0/17"},
+        "regions.eu-central-1.vpc_cidr",
+        "overlaps regions.eu-west-1",
     ),
     (
         "environments overlap",
         "staging",
-        {"regions.primary.vpc_cidr": "10.10.0.0/16"},
-        "regions.primary.vpc_cidr",
+        {"regions.eu-west-1.vpc_cidr": "10.10.0.0/16"},
+        "regions.eu-west-1.vpc_cidr",
         "overlaps dev's",
     ),
     (
         "one AZ",
         "dev",
-        {"regions.primary.az_count": 1},
-        "regions.primary.az_count",
+        {"regions.eu-west-1.az_count": 1},
+        "regions.eu-west-1.az_count",
         "greater than or equal to 2",
     ),
-    ("two AZs in prod", "prod", {"regions.primary.az_count": 2}, "regions.primary.az_count", "at least 3"),
+    (
+        "two AZs in prod",
+        "prod",
+        {"regions.eu-west-1.az_count": 2},
+        "regions.eu-west-1.az_count",
+        "at least 3",
+    ),
     (
         "seven AZs",
         "dev",
-        {"regions.primary.az_count": 7},
-        "regions.primary.az_count",
+        {"regions.eu-west-1.az_count": 7},
+        "regions.eu-west-1.az_count",
         "less than or equal to 6",
     ),
     ("malformed account", "dev", {"accounts.dev.id": "12345"}, "accounts.dev.id", "pattern"),
@@ -120,16 +126,37 @@ BAD_CONFIG = [
     (
         "unknown region",
         "dev",
-        {"regions.primary.name": "eu-middle-9"},
-        "regions.primary.name",
+        {"regions": {"eu-middle-9": {"primary": True, "vpc_cidr": "10.10.0.0/16"}}},
+        "regions.eu-middle-9",
         "unknown region",
     ),
+    ("two primary regions", "prod", {"regions.eu-central-1.primary": True}, "regions", "exactly one"),
     (
-        "secondary equals primary",
+        "several regions, none primary",
         "prod",
-        {"regions.secondary.name": "eu-west-1"},
-        "regions.secondary.name",
-        "must differ",
+        {"regions.eu-west-1.primary": False},
+        "regions",
+        "exactly one region needs primary: true (got 0",
+    ),
+    ("no region", "dev", {"regions": {}}, "regions", "at least one region"),
+    (
+        "the old primary/secondary slots",
+        "prod",
+        {
+            "regions": {
+                "primary": {"name": "eu-west-1", "vpc_cidr": "10.30.0.0/16"},
+                "secondary": {"name": "eu-central-1", "vpc_cidr": "10.31.0.0/16"},
+            }
+        },
+        "regions",
+        "old form; key each region by its name",
+    ),
+    (
+        "a region that also names itself",
+        "dev",
+        {"regions.eu-west-1.name": "eu-west-1"},
+        "regions.eu-west-1.name",
+        "a region's name is its key",
     ),
     ("unknown tier", "dev", {"environment.tier": "qa"}, "environment.tier", "allowed"),
     (
@@ -181,7 +208,7 @@ BAD_CONFIG = [
         "staging",
         {"database.global_database": True},
         "database.global_database",
-        "regions.secondary",
+        "second region",
     ),
     (
         "retention CloudWatch does not accept",
@@ -285,8 +312,8 @@ def test_overlap_between_environments_is_always_caught(a: int, b: int, prefix: i
     mine = ipaddress.IPv4Network(f"10.{a}.0.0/{prefix}", strict=False)
     theirs = ipaddress.IPv4Network(f"10.{b}.0.0/{prefix}", strict=False)
     raw = raw_config("dev")
-    raw["regions"]["primary"]["vpc_cidr"] = str(mine)
-    other = Regions.model_validate({"primary": {"name": "eu-west-1", "vpc_cidr": str(theirs)}})
+    raw["regions"]["eu-west-1"]["vpc_cidr"] = str(mine)
+    other = Regions.model_validate({"eu-west-1": {"vpc_cidr": str(theirs)}})
     if mine.overlaps(theirs):
         with pytest.raises(ConfigError, match="overlaps qa's"):
             load_config(raw, other_environments={"qa": other})

@@ -381,9 +381,9 @@ def test_proxy_pools_connections_with_tls_and_iam_auth_where_the_tier_wants_one(
 def test_prod_secondary_cluster_joins_the_global_cluster_with_its_own_key(rendered: dict) -> None:
     s = rendered["prod"]
     cfg = config("prod")
-    assert cfg.regions.secondary is not None
+    (other_region,) = cfg.regions.others()
     dbs = by_region(s, DATABASE)
-    primary, secondary = dbs[cfg.regions.primary.name], dbs[cfg.regions.secondary.name]
+    primary, secondary = dbs[cfg.regions.primary.name], dbs[other_region.name]
     (global_cluster,) = s.of_type(GLOBAL)
     assert global_cluster.parent == primary.urn and global_cluster.region == cfg.regions.primary.name
     assert global_cluster.inputs["storageEncrypted"] is True
@@ -402,18 +402,18 @@ def test_prod_secondary_cluster_joins_the_global_cluster_with_its_own_key(render
     )
     assert (primary_key.region, secondary_key.region) == (
         cfg.regions.primary.name,
-        cfg.regions.secondary.name,
+        other_region.name,
     )
     assert first.urn in second.depends_on and "replicationSourceIdentifier" in second.ignore_changes
     assert len(instances(s, secondary)) == cfg.database.secondary_instances
-    assert s.outputs["database"][cfg.regions.secondary.name]["global_cluster_id"] == global_cluster.id
+    assert s.outputs["database"][other_region.name]["global_cluster_id"] == global_cluster.id
 
 
 def test_prod_every_secondary_region_resource_uses_the_secondary_region_provider(rendered: dict) -> None:
     s = rendered["prod"]
     cfg = config("prod")
-    assert cfg.regions.secondary is not None
-    (provider,) = [p for p in s.of_type("pulumi:providers:aws") if p.region == cfg.regions.secondary.name]
+    (other_region,) = cfg.regions.others()
+    (provider,) = [p for p in s.of_type("pulumi:providers:aws") if p.region == other_region.name]
     components = [
         c for c in s.components(DATABASE) + s.components("social:cache:Cache") if "-euc1-" in c.name
     ]
@@ -423,7 +423,7 @@ def test_prod_every_secondary_region_resource_uses_the_secondary_region_provider
         assert resources
         for resource in resources:
             assert resource.provider == provider.urn, resource.name
-            assert (resource.account, resource.region) == (cfg.account.id, cfg.regions.secondary.name)
+            assert (resource.account, resource.region) == (cfg.account.id, other_region.name)
 
 
 def test_stacks_without_a_global_database_stay_in_one_region(rendered: dict) -> None:

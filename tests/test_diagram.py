@@ -40,8 +40,8 @@ def test_each_region_of_the_stack_file_is_a_box_in_its_account(
     account = values["accounts"][stack]["id"]
     text = diagram.mermaid(rendered[stack])
     assert f'subgraph account_{account}["account {account} · stack {stack}"]' in text
-    for region in values["regions"].values():
-        assert f'["{region["name"]}"]' in text
+    for name, region in values["regions"].items():  # keyed by region name
+        assert f'["{name}"]' in text
         assert f'["VPC {stack}-' in text and region["vpc_cidr"] in text
 
 
@@ -58,7 +58,8 @@ def test_prod_nodes_reach_database_proxy_and_cache_in_both_regions(
 
 def test_prod_global_database_replicates_from_the_primary_region(rendered: dict[str, RenderedStack]) -> None:
     regions = stackfiles.read_stack_files("prod").values["regions"]
-    primary, secondary = (region_code(regions[r]["name"]) for r in ("primary", "secondary"))
+    (primary,) = (region_code(name) for name, region in regions.items() if region.get("primary"))
+    (secondary,) = (region_code(name) for name, region in regions.items() if not region.get("primary"))
     assert (f"prod_{primary}_db_cluster", f"prod_{secondary}_db_cluster", "global database") in edges(
         diagram.mermaid(rendered["prod"])
     )

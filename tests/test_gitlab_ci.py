@@ -172,12 +172,22 @@ def test_a_change_goes_dev_then_staging_automatically_and_prod_by_hand() -> None
     assert deploys["shared"]["rules"][0]["when"] == "manual"
 
 
-def test_pip_and_pulumi_plugins_are_cached() -> None:
+def test_uv_and_pulumi_plugins_are_cached() -> None:
     spec = job(".pulumi")
     paths = {p for cache in spec["cache"] for p in cache["paths"]}
-    assert paths == {".cache/pip", ".cache/pulumi/plugins"}
-    assert PIPELINE["variables"]["PIP_CACHE_DIR"].endswith(".cache/pip")
+    assert paths == {".cache/uv-cache", ".cache/pulumi/plugins"}
+    assert PIPELINE["variables"]["UV_CACHE_DIR"].endswith(".cache/uv-cache")
     assert PIPELINE["variables"]["PULUMI_HOME"].endswith(".cache/pulumi")
+
+
+def test_every_job_installs_from_the_lock_file_with_the_uv_scripts_setup_uses() -> None:
+    """`--frozen`: the pipeline installs what uv.lock pins and never resolves afresh."""
+    setup = (stackfiles.PROJECT_ROOT / "scripts" / "setup").read_text()
+    assert f"UV_VERSION={PIPELINE['variables']['UV_VERSION']}\n" in setup
+    for name in (".python", ".pulumi"):
+        steps = job(name)["before_script"]
+        assert any(step.startswith("uv sync --frozen") for step in steps), name
+        assert not any(step.startswith("pip install") and "uv==" not in step for step in steps), name
 
 
 def test_rules_work_with_merge_trains_and_never_run_a_branch_twice() -> None:
@@ -212,7 +222,7 @@ def test_every_pulumi_preview_and_up_runs_with_the_guardrails_policy_pack() -> N
     for name, command in commands:
         assert "--policy-pack policy/" in command, f"{name} runs without the policy pack: {command}"
     # The pack runs in the job's virtualenv, which must hold what the pack imports.
-    assert any("-r policy/requirements.txt" in line for line in job(".pulumi")["before_script"])
+    assert any("--extra policy" in line for line in job(".pulumi")["before_script"])
 
 
 def test_merge_request_previews_keep_their_summary_as_a_note_also_when_they_fail() -> None:

@@ -25,7 +25,7 @@ import pytest
 from social_platform import identities, stackfiles
 from social_platform.config import DatabaseConfig, Tier, load_config
 from social_platform.guardrails import (
-    README,
+    RULES_PAGE,
     readme_with_rules,
     settings,
     settings_from_environment,
@@ -402,11 +402,11 @@ def test_an_alias_on_the_resource_itself_fixes_its_rename() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# README
+# The rule table in docs/guardrails.md
 
 
-def test_the_readme_lists_every_rule() -> None:
-    text = README.read_text()
+def test_the_guardrails_page_lists_every_rule() -> None:
+    text = RULES_PAGE.read_text()
     assert text == readme_with_rules(text), "the rule table is stale: run `guardrails readme`"
     assert all(f"`{rule_id}`" in text for rule_id in RULES)
 

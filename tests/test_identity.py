@@ -24,10 +24,10 @@ from social_components.identity import (
     TokenLifetimes,
 )
 from social_components.identity import validation as v
+from social_components.testing import fake_id
 from social_platform import stackfiles
 from social_platform.config import load_config
 from social_platform.errors import ConfigError
-from social_platform.mocks import fake_id
 from social_platform.render import RenderedResource, RenderedStack, render
 from social_platform.schema import SCHEMA_FILE
 

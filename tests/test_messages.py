@@ -17,7 +17,7 @@ import yaml
 from social_platform import preview
 from social_platform.errors import MAX_MESSAGE, ConfigError, ConfigIssue
 
-from .conftest import assert_config_error, bad_config_cases
+from .conftest import assert_config_error, bad_config_cases, load_with
 
 TYPOS = [
     ("top-level key", "dev", {"netwrok": {}}, "social-platform:netwrok", "did you mean 'network'?"),
@@ -64,8 +64,19 @@ def test_an_unquoted_account_id_with_a_leading_zero_is_shown_as_written_not_as_o
 
 
 def test_a_huge_bad_value_gives_a_short_message() -> None:
-    error = assert_config_error("dev", {"regions.primary.name": "x" * 1_000_000}, "regions.primary.name", "")
+    error = assert_config_error(
+        "dev", {"regions.eu-west-1.vpc_cidr": "x" * 1_000_000}, "regions.eu-west-1.vpc_cidr", ""
+    )
     assert len(str(error)) < 2 * MAX_MESSAGE
+
+
+def test_a_huge_region_name_gives_a_short_message() -> None:
+    """Region names are keys of `regions`: a key the user wrote is capped like a value."""
+    huge = "x" * 1_000_000
+    with pytest.raises(ConfigError) as caught:
+        load_with("dev", {"regions": {huge: {"primary": True, "vpc_cidr": "10.10.0.0/16"}}})
+    assert "unknown region" in str(caught.value)
+    assert len(str(caught.value)) < 3 * MAX_MESSAGE
 
 
 def preview_error(*stacks: str) -> tuple[int, str]:

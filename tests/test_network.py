@@ -93,8 +93,7 @@ def test_prod_private_route_tables_use_the_nat_in_their_own_az(rendered: dict) -
 def test_resource_counts_per_tier(tmp_path: Path, az_count: int, nat: str) -> None:
     region = "us-east-1" if az_count > 3 else "eu-west-1"  # eu-west-1 has three AZs
     changes = {
-        "regions.primary.name": region,
-        "regions.primary.az_count": az_count,
+        "regions": {region: {"primary": True, "vpc_cidr": "10.10.0.0/16", "az_count": az_count}},
         "network.nat_strategy": nat,
     }
     stack = render_variant(tmp_path, "dev", changes)
@@ -224,8 +223,7 @@ def test_subnet_groups_sit_on_the_data_tier(any_stack: RenderedStack) -> None:
 def test_prod_second_region_has_its_own_network_through_its_own_provider(rendered: dict) -> None:
     stack = rendered["prod"]
     cfg = load_config(raw_config("prod"))
-    secondary = cfg.regions.secondary
-    assert secondary is not None
+    (secondary,) = cfg.regions.others()
     (network,) = [n for n in networks(stack) if n.name == "prod-euc1"]
     vpc = inside(stack, network, "aws:ec2/vpc:Vpc")[0]
     assert vpc.inputs["cidrBlock"] == str(secondary.vpc_cidr)
@@ -265,7 +263,7 @@ def test_subnets_never_overlap_and_stay_inside_the_vpc(
             load_config(
                 set_keys(
                     raw_config("dev"),
-                    {"regions.primary.vpc_cidr": str(vpc), "regions.primary.az_count": az_count},
+                    {"regions.eu-west-1.vpc_cidr": str(vpc), "regions.eu-west-1.az_count": az_count},
                 )
             )
         return
@@ -291,5 +289,5 @@ def test_too_small_a_vpc_is_a_config_error_naming_the_key() -> None:
     raw = set_keys(raw_config("dev"), {"network.subnet_prefixes": {"private": 17}})
     with pytest.raises(ConfigError) as caught:
         load_config(raw)
-    assert "social-platform:regions.primary.vpc_cidr" in caught.value.keys
+    assert "social-platform:regions.eu-west-1.vpc_cidr" in caught.value.keys
     assert "need a /" in str(caught.value)

@@ -12,6 +12,7 @@ import pytest
 from social_platform import stackfiles
 from social_platform.errors import ConfigError
 from social_platform.preview import main as preview_main
+from social_platform.preview import stack_json
 from social_platform.render import RenderedStack, render
 
 from .conftest import STACKS
@@ -40,7 +41,7 @@ def test_bad_config_stops_the_render_before_any_resource(tmp_path: Path) -> None
     broken = (tmp_path / "Pulumi.dev.yaml").read_text().replace("az_count: 2", "az_count: 1")
     (tmp_path / "Pulumi.dev.yaml").write_text(broken)
     registered: list[str] = []
-    with pytest.raises(ConfigError, match=r"regions\.primary\.az_count"):
+    with pytest.raises(ConfigError, match=r"regions\.eu-west-1\.az_count"):
         render("dev", project_dir=tmp_path, on_register=lambda n, t, name: registered.append(t))
     assert "pulumi:providers:aws" not in registered
     assert registered in ([], ["pulumi:pulumi:Stack"])
@@ -99,8 +100,27 @@ def test_pulumi_preview_gets_a_short_run_error_not_a_traceback(monkeypatch: pyte
     from social_platform.errors import ConfigIssue
 
     def bad_config(*_: object) -> None:
-        raise ConfigError([ConfigIssue("regions.primary.az_count", "prod needs at least 3 AZs (got 2)")])
+        raise ConfigError([ConfigIssue("regions.eu-west-1.az_count", "prod needs at least 3 AZs (got 2)")])
 
     monkeypatch.setattr(program, "read_config", bad_config)
-    with pytest.raises(pulumi.RunError, match=r"social-platform:regions\.primary\.az_count: prod needs"):
+    with pytest.raises(pulumi.RunError, match=r"social-platform:regions\.eu-west-1\.az_count: prod needs"):
         program.run()
+
+
+def test_stacks_previewed_in_parallel_are_written_exactly_as_rendered_one_by_one(
+    rendered: dict[str, RenderedStack], tmp_path: Path
+) -> None:
+    """`preview` renders several stacks in parallel processes (each with its own hash seed, so
+    any set-ordered output would differ); what it writes is byte for byte the in-process render,
+    and the one-line summaries come out in the order asked for."""
+    result = subprocess.run(
+        [sys.executable, "-m", "social_platform.preview", *STACKS, "--json", str(tmp_path), "--jobs", "2"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    for name in STACKS:
+        assert (tmp_path / f"{name}.json").read_text() == stack_json(rendered[name]), name
+    summaries = [line.split(":")[0] for line in result.stdout.splitlines() if ": Resources: " in line]
+    assert summaries == STACKS

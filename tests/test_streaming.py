@@ -20,6 +20,7 @@ import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from social_components import testing as mocks
 from social_components.streaming import ChannelArgs, ChatRoomArgs, StreamingArgs
 from social_components.streaming.validation import (
     check_name,
@@ -27,7 +28,7 @@ from social_components.streaming.validation import (
     check_recording_lifecycle,
     validate,
 )
-from social_platform import mocks, stackfiles
+from social_platform import stackfiles
 from social_platform.config import ivs_regions, load_config
 from social_platform.errors import ConfigError
 from social_platform.render import SECRET_MASK, RenderedResource, RenderedStack, render
@@ -260,10 +261,10 @@ def test_a_private_channel_loads_once_the_playback_key_is_set() -> None:
 
 def test_streaming_needs_a_region_that_offers_ivs() -> None:
     not_offered = next(r for r in ("eu-north-1", "eu-west-3", "sa-east-1") if r not in ivs_regions())
-    regions = {"primary": {"name": not_offered, "vpc_cidr": "10.10.0.0/16", "az_count": 2}}
+    regions = {not_offered: {"primary": True, "vpc_cidr": "10.10.0.0/16", "az_count": 2}}
     with pytest.raises(ConfigError) as caught:
         load("dev", regions=regions)
-    assert caught.value.keys == ["social-platform:regions.primary.name"]
+    assert caught.value.keys == [f"social-platform:regions.{not_offered}"]
     assert "IVS" in str(caught.value) and "eu-west-1" in str(caught.value)
     # The same region is fine for a stack that does not run streaming.
     assert load("dev", {"enabled": False}, regions=regions).regions.primary.name == not_offered

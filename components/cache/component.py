@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_random as random
 
 from social_components.base import SocialComponent, policy_json
 from social_components.cache.args import CacheArgs
@@ -88,13 +87,10 @@ class Cache(SocialComponent):
         )
 
         if args.auth_token is None:
-            generated = random.RandomPassword(
-                self.child_name("auth-token"),
-                length=64,
-                special=False,  # AUTH tokens forbid some punctuation; alphanumerics need no escaping
-                opts=self.stateful(additional_secret_outputs=["result"]),
+            generated = self.generated_password(
+                "auth-token", 64, self.stateful(additional_secret_outputs=["result"])
             )
-            token = _secret(generated.result)
+            token = _secret(generated)
         else:
             token = _secret(args.auth_token)
 

@@ -75,7 +75,10 @@ class NodePoolArgs:
     memory_limit_gib: int = 256
     """Most memory the pool's nodes may have in total."""
     capacity_types: tuple[CapacityType, ...] = ("on-demand",)
+    """On-demand, spot or both (Karpenter prefers spot when both are allowed). Unset: on-demand
+    only; spot is an explicit opt-in."""
     architectures: tuple[Architecture, ...] = ("arm64", "amd64")
+    """CPU architectures the pool's nodes may have. Unset: both (Graviton and x86)."""
     instance_categories: tuple[str, ...] = ("c", "m", "r")
     """EC2 instance categories (the letters before the generation), for example ``c``, ``m``, ``r``."""
     min_instance_generation: int = 6

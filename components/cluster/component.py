@@ -9,7 +9,6 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_eks as eks
 import pulumi_kubernetes as k8s
-import pulumi_random as random
 
 from social_components.base import SocialComponent, assume_role_policy
 from social_components.cluster import manifests, policies
@@ -520,9 +519,7 @@ class Cluster(SocialComponent):
     def _grafana_admin(self, addon: Addon, password: pulumi.Input[str] | None) -> k8s.core.v1.Secret:
         """Grafana's admin credentials as a Kubernetes Secret the chart reads (never in chart values)."""
         if password is None:
-            password = random.RandomPassword(
-                addon.child_name("grafana-admin"), length=32, special=False, opts=addon.stateful()
-            ).result
+            password = addon.generated_password("grafana-admin", 32, addon.stateful())
         self.grafana_admin_password = pulumi.Output.secret(password)
         return k8s.core.v1.Secret(
             addon.child_name("grafana-admin"),

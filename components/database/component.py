@@ -7,7 +7,6 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_random as random
 
 from social_components.base import SocialComponent, assume_role_policy, policy_json
 from social_components.checks import check_client
@@ -162,13 +161,11 @@ class Database(SocialComponent):
                     opts=self.stateful(),
                 )
                 self.global_cluster_id = global_cluster.id
-                password = random.RandomPassword(
-                    self.child_name("master-password"),
-                    length=48,
-                    special=False,  # nothing to escape in connection strings; 48 alphanumerics ≈ 285 bits
-                    opts=self.stateful(additional_secret_outputs=["result"]),
+                # 48 alphanumerics ≈ 285 bits
+                password = self.generated_password(
+                    "master-password", 48, self.stateful(additional_secret_outputs=["result"])
                 )
-                self.master_password = _secret(password.result)
+                self.master_password = _secret(password)
                 credentials["master_password"] = self.master_password
             else:
                 credentials["manage_master_user_password"] = True

@@ -536,7 +536,7 @@ class Edge(SocialComponent):
     # Helpers -------------------------------------------------------------------------------
 
     def _bucket(self, role: str, bucket_name: str) -> s3.Bucket:
-        """A private bucket with SSE-S3 (see README, Edge: why not SSE-KMS behind CloudFront)."""
+        """A private bucket with SSE-S3 (why not SSE-KMS behind CloudFront: docs/adr/0003)."""
         bucket, _ = self.private_bucket(role, bucket_name=bucket_name)
         return bucket
 

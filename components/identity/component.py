@@ -50,6 +50,38 @@ class Identity(SocialComponent):
 
     MODULE = "identity"
 
+    user_pool_id: pulumi.Output[str]
+    """The end-user pool."""
+    user_pool_arn: pulumi.Output[str]
+    admin_pool_id: pulumi.Output[str]
+    """The admin pool (the moderation tool's users: created by administrators only, TOTP MFA required)."""
+    admin_pool_arn: pulumi.Output[str]
+    client_ids: dict[str, pulumi.Output[str]]
+    """App client ids by client: `web`, `mobile`, `backend`, `admin`. Not secrets."""
+    domain: pulumi.Output[str]
+    """Base URL of the end users' managed login; the OAuth endpoints are `<domain>/oauth2/authorize`
+    and `<domain>/oauth2/token`."""
+    admin_domain: pulumi.Output[str]
+    """Base URL of the admin pool's managed login."""
+    issuer_url: pulumi.Output[str]
+    """Issuer the backend validates end users' tokens against."""
+    jwks_url: pulumi.Output[str]
+    """The end-user pool's signing keys."""
+    admin_issuer_url: pulumi.Output[str]
+    admin_jwks_url: pulumi.Output[str]
+    api_scopes: list[str]
+    """Full scope names (`<api_identifier>/<scope>`) the backend client is granted."""
+    backend_client_secret_arn: pulumi.Output[str]
+    """Secrets Manager secret (JSON: client id, secret, token URL, scopes) of the backend client, which
+    uses the client-credentials flow; read access: `backend_secret_read_policy()`."""
+    custom_domain_target: pulumi.Output[str] | None
+    """With `custom_domain`: the CloudFront name its DNS alias record must point at (None otherwise)."""
+    user_pool: aws.cognito.UserPool
+    admin_pool: aws.cognito.UserPool
+    clients: dict[str, aws.cognito.UserPoolClient]
+    admin_groups: dict[str, aws.cognito.UserGroup]
+    """Groups of the admin pool by name (`admins`, `moderators`)."""
+
     def __init__(self, name: str, args: IdentityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         validate_args(args)
         super().__init__(name, protect=args.protect, opts=opts)
@@ -75,8 +107,7 @@ class Identity(SocialComponent):
             ],
             opts=self.child(),
         )
-        self.api_scopes: list[str] = [f"{args.api_identifier}/{scope}" for scope in args.api_scopes]
-        """Full scope names (`<api_identifier>/<scope>`) the backend client is granted."""
+        self.api_scopes = [f"{args.api_identifier}/{scope}" for scope in args.api_scopes]
 
         attributes = args.custom_attributes
         user_clients = {
@@ -84,8 +115,7 @@ class Identity(SocialComponent):
             "mobile": self._public_client("mobile", self.user_pool, args.mobile, providers, attributes),
         }
         backend = self._backend_client()
-        self.custom_domain_target: pulumi.Output[str] | None = None
-        """With `custom_domain`: the CloudFront name its DNS alias record must point at."""
+        self.custom_domain_target = None
         self.user_pool_domain, self.domain = self._domain(
             "users", self.user_pool, args.domain_prefix, args.custom_domain, user_clients
         )
@@ -122,7 +152,7 @@ class Identity(SocialComponent):
                 )
 
         self.clients = {**user_clients, "backend": backend, "admin": admin}
-        self.client_ids: dict[str, pulumi.Output[str]] = {k: c.id for k, c in self.clients.items()}
+        self.client_ids = {k: c.id for k, c in self.clients.items()}
         self.issuer_url = pulumi.Output.concat("https://", self.user_pool.endpoint)
         self.jwks_url = pulumi.Output.concat(self.issuer_url, "/.well-known/jwks.json")
         self.admin_issuer_url = pulumi.Output.concat("https://", self.admin_pool.endpoint)
@@ -235,7 +265,7 @@ class Identity(SocialComponent):
             # Cognito cannot change or remove a custom attribute once the pool exists: a changed
             # schema would make Pulumi replace the pool, and a replaced pool loses every user and
             # password. So the schema is fixed at creation and later edits are ignored; new
-            # attributes are added on purpose (see the README, "Identity").
+            # attributes are added on purpose (see docs/components/identity.md).
             opts=self.stateful(ignore_changes=["schemas"]),
         )
 

@@ -40,6 +40,36 @@ class Streaming(SocialComponent):
 
     MODULE = "streaming"
 
+    channel_arns: dict[str, pulumi.Output[str]]
+    """Channel ARNs by channel name."""
+    ingest_endpoints: dict[str, pulumi.Output[str]]
+    """Each channel's ingest server host, by channel name (encoders stream to `rtmps://<host>:443/app/`)."""
+    playback_urls: dict[str, pulumi.Output[str]]
+    """Each channel's playback URL (an HLS playlist), by channel name; players get it from the backend."""
+    stream_keys: pulumi.Output[dict[str, str]]
+    """Stream keys by channel name, one **secret** Output (read with the `getStreamKey` data source,
+    since `aws.ivs.Channel` does not return the key)."""
+    chat_room_arns: dict[str, pulumi.Output[str]]
+    """Chat room ARNs by room name."""
+    channels: dict[str, aws.ivs.Channel]
+    chat_rooms: dict[str, aws.ivschat.Room]
+    recording_bucket: aws.s3.Bucket
+    """Where recordings land (SSE-S3; see docs/adr/0003)."""
+    recording_configuration: aws.ivs.RecordingConfiguration
+    """Attach its ARN to a channel to record it (the backend does, for creators' channels)."""
+    playback_key_pair: aws.ivs.PlaybackKeyPair | None
+    """Verifies private channels' playback tokens (None without `playback_public_key`)."""
+    events_queue: aws.sqs.Queue
+    """Stream and recording state changes from EventBridge, for the backend to consume."""
+    events_dead_letter_queue: aws.sqs.Queue
+    """Events that failed 5 receives."""
+    events_rule: aws.cloudwatch.EventRule
+    key: aws.kms.Key
+    """Encrypts the queues and the chat log."""
+    backend_policy: aws.iam.Policy
+    """Managed policy for the backend's service role: channels, stream keys, chat rooms and tokens,
+    the events queue; every resource in this account and region."""
+
     def __init__(
         self,
         name: str,
@@ -166,7 +196,7 @@ class Streaming(SocialComponent):
     # Playback key pair and channels
 
     def _playback_key(self) -> None:
-        self.playback_key_pair: aws.ivs.PlaybackKeyPair | None = None
+        self.playback_key_pair = None
         if self._args.playback_public_key is not None:
             self.playback_key_pair = aws.ivs.PlaybackKeyPair(
                 self.child_name("playback-key"),
@@ -176,7 +206,7 @@ class Streaming(SocialComponent):
             )
 
     def _channels(self) -> None:
-        self.channels: dict[str, aws.ivs.Channel] = {}
+        self.channels = {}
         for key, channel in self._args.channels.items():
             self.channels[key] = aws.ivs.Channel(
                 self.child_name(f"channel-{key}"),
@@ -201,9 +231,7 @@ class Streaming(SocialComponent):
             key: aws.ivs.get_stream_key_output(channel_arn=c.arn, opts=self._invoke).value
             for key, c in self.channels.items()
         }
-        self.stream_keys: pulumi.Output[dict[str, str]] = pulumi.Output.secret(
-            pulumi.Output.all(**keys) if keys else {}
-        )
+        self.stream_keys = pulumi.Output.secret(pulumi.Output.all(**keys) if keys else {})
 
     # ------------------------------------------------------------------------------------------
     # Chat rooms and their message log
@@ -226,7 +254,7 @@ class Streaming(SocialComponent):
             destination_configuration={"cloudwatch_logs": {"log_group_name": self.chat_log_group.name}},
             opts=self.child(),
         )
-        self.chat_rooms: dict[str, aws.ivschat.Room] = {
+        self.chat_rooms = {
             key: aws.ivschat.Room(
                 self.child_name(f"chat-{key}"),
                 name=f"{self.name}-{key}",

@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, WithJsonSchema
 
 from social_components import checks
 from social_components.checks import DAILY_PATTERN, WEEKLY_PATTERN
+from social_components.naming import region_code as region_code  # re-exported: the areas use it
+from social_platform import aws_region_data
 from social_platform.errors import ConfigIssue
 
 
@@ -25,6 +27,16 @@ class StrictModel(BaseModel):
     """Rejects unknown keys; values are immutable once loaded."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    def args_for(self, args: type, **given: Any) -> dict[str, Any]:
+        """Keyword arguments for the component's `args` dataclass: this model's values of the
+        settings it shares with `args` (same name, same setting; lists become tuples), plus `given`
+        (what config does not hold as is). A setting added to both is passed on with no mapping."""
+        import dataclasses
+
+        shared = {spec.name for spec in dataclasses.fields(args)} & set(type(self).model_fields) - set(given)
+        values = {name: getattr(self, name) for name in sorted(shared)}
+        return {**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}, **given}
 
 
 Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$")]
@@ -65,12 +77,9 @@ PulumiSecret = Annotated[
 schema accepts nothing else; the loader refuses a plain-text value (`social_platform.config`)."""
 
 
-@cache
 def aws_regions() -> tuple[str, ...]:
-    """Commercial AWS regions, from botocore's endpoint data (no network call)."""
-    import boto3
-
-    return tuple(sorted(boto3.Session().get_available_regions("ec2")))
+    """Commercial AWS regions (botocore's EC2 endpoints, shipped in `aws_region_data`)."""
+    return aws_region_data.REGIONS["ec2"]
 
 
 def known_region(value: str) -> str:
@@ -80,26 +89,11 @@ def known_region(value: str) -> str:
     return value
 
 
-_COMPASS = (("north", "n"), ("south", "s"), ("east", "e"), ("west", "w"), ("central", "c"))
-
-
-@cache
 def availability_zones(region: str) -> tuple[tuple[str, str], ...]:
-    """(name, zone id) of each AZ in `region`, from moto's copy of AWS's region data (empty if unknown).
-    The config check counts them; the offline render answers AZ look-ups with them."""
-    from moto.ec2.models.availability_zones_and_regions import RegionsAndZonesBackend
-
-    zones = RegionsAndZonesBackend.zones.get(region) or []
-    return tuple(sorted((zone.name, zone.zone_id) for zone in zones))
-
-
-def region_code(region: str) -> str:
-    """A short, stable code for names: us-east-1 → use1, ap-southeast-2 → apse2, ap-south-2 → aps2."""
-    area, *middle, number = region.split("-")
-    code = "-".join(middle)
-    for word, letter in _COMPASS:
-        code = code.replace(word, letter)
-    return area + code.replace("-", "") + number
+    """(name, zone id) of each AZ in `region`, from moto's copy of AWS's region data (empty if unknown),
+    shipped in `aws_region_data`. The config check counts them; the offline render answers AZ
+    look-ups with them."""
+    return aws_region_data.ZONES.get(region, ())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,6 +181,36 @@ def check_windows(
         apart = partial(checks.check_windows_apart, daily_min=minimum_minutes, weekly_min=minimum_minutes)
         issues.extend(issue(f"{section}.{weekly[0]}", apart, *daily, *weekly))
     yield from issues
+
+
+@cache
+def attribute_docs(args: type) -> dict[str, str]:
+    """The docstring written under each field of a dataclass (how the components document args)."""
+    import ast
+    import inspect
+    import itertools
+    import textwrap
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(args)))
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+    docs: dict[str, str] = {}
+    for statement, after in itertools.pairwise(body):
+        if (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and isinstance(after, ast.Expr)
+            and isinstance(after.value, ast.Constant)
+            and isinstance(after.value.value, str)
+        ):
+            docs[statement.target.id] = inspect.cleandoc(after.value.value)
+    return docs
+
+
+def args_field(args: type, name: str, **constraints: Any) -> Any:
+    """A config field that is the component's own setting `args.name`: its default and its
+    description come from the args dataclass (written once, there); `constraints` are what config
+    adds (ranges, patterns). `Section.args_for(args)` hands the value back under the same name."""
+    return Field(default=arg_default(args, name), description=attribute_docs(args).get(name), **constraints)
 
 
 def arg_default(args: type, name: str) -> Any:

@@ -44,7 +44,7 @@ from social_platform.areas.base import (
     StrictModel,
     Tier,
     TierFilledModel,
-    arg_default,
+    args_field,
     deep_merge,
 )
 from social_platform.areas.stack import StackConfig
@@ -96,41 +96,27 @@ class TaintConfig(StrictModel):
 
 
 class NodePoolConfig(StrictModel):
-    """An extra Karpenter NodePool. Defaults are `NodePoolArgs`' own (one definition each)."""
+    """An extra Karpenter NodePool. A setting that `NodePoolArgs` has is declared with
+    `args_field`: its default and description are the component's own (one definition each)."""
 
     cpu_limit: Annotated[int, Field(ge=1, le=100_000)]
     """Most vCPUs of the pool's nodes together."""
     memory_limit_gib: Annotated[int, Field(ge=1, le=1_000_000)]
     """Most memory of the pool's nodes together."""
-    capacity_types: list[Literal["on-demand", "spot"]] = arg_default(NodePoolArgs, "capacity_types")
-    """On-demand, spot or both (Karpenter prefers spot when both are allowed). Unset: on-demand
-    only; spot is an explicit opt-in."""
-    architectures: list[Literal["arm64", "amd64"]] = arg_default(NodePoolArgs, "architectures")
-    instance_categories: list[Annotated[str, Field(pattern=r"^[a-z]+$")]] = arg_default(
+    capacity_types: list[Literal["on-demand", "spot"]] = args_field(NodePoolArgs, "capacity_types")
+    architectures: list[Literal["arm64", "amd64"]] = args_field(NodePoolArgs, "architectures")
+    instance_categories: list[Annotated[str, Field(pattern=r"^[a-z]+$")]] = args_field(
         NodePoolArgs, "instance_categories"
     )
-    """EC2 instance categories (c, m, r, t, g …)."""
-    taints: list[TaintConfig] = []
-    """Only pods tolerating these land on the pool. Unset: none."""
-    labels: dict[str, Annotated[str, Field(max_length=63)]] = {}
-    """Labels on the pool's nodes. Unset: only `social-platform/node-pool=<name>`."""
-    expire_after_hours: Annotated[int, Field(ge=1, le=8760)] = arg_default(NodePoolArgs, "expire_after_hours")
-    """Nodes are replaced after this long."""
-    weight: Annotated[int, Field(ge=1, le=100)] | None = None
-    """Priority among pools that fit a pod. Unset: no preference."""
+    taints: list[TaintConfig] = args_field(NodePoolArgs, "taints")
+    labels: dict[str, Annotated[str, Field(max_length=63)]] = args_field(NodePoolArgs, "labels")
+    expire_after_hours: int = args_field(NodePoolArgs, "expire_after_hours", ge=1, le=8760)
+    consolidate_after_seconds: int = args_field(NodePoolArgs, "consolidate_after_seconds", ge=0, le=86_400)
+    weight: int | None = args_field(NodePoolArgs, "weight", ge=1, le=100)
 
     def args(self) -> NodePoolArgs:
-        return NodePoolArgs(
-            cpu_limit=self.cpu_limit,
-            memory_limit_gib=self.memory_limit_gib,
-            capacity_types=tuple(self.capacity_types),
-            architectures=tuple(self.architectures),
-            instance_categories=tuple(self.instance_categories),
-            expire_after_hours=self.expire_after_hours,
-            taints=tuple(Taint(key=t.key, value=t.value, effect=t.effect) for t in self.taints),
-            labels=dict(self.labels),
-            weight=self.weight,
-        )
+        taints = tuple(Taint(key=t.key, value=t.value, effect=t.effect) for t in self.taints)
+        return NodePoolArgs(**self.args_for(NodePoolArgs, taints=taints))
 
 
 class KarpenterConfig(TierFilledModel):

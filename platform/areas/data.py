@@ -2,8 +2,8 @@
 sections, their tier defaults, prod locks and checks, and the build step of the data tier.
 
 - Database: one per stack in the primary region; with `database.global_database` (prod) the primary
-  region's cluster is the primary of an Aurora Global Database and the secondary region gets a
-  read-only secondary cluster, each through its own region's provider.
+  region's cluster is the primary of an Aurora Global Database and every other region of the stack
+  gets a read-only secondary cluster, each through its own region's provider.
 - Cache: one per region of the stack (each region's pods use their local cache).
 Clients are admitted by security group only: `client_security_groups` (per region, by name), or
 later with `DataTier.allow_from`.
@@ -94,7 +94,7 @@ class DatabaseConfig(Section):
     """Writer plus readers in the primary region, one AZ after another (tier default: dev 1,
     staging 2, prod 3; prod at least 2)."""
     secondary_instances: Annotated[int, Field(ge=1, le=16)] = 2
-    """Instances of the secondary-region cluster of a global database (unused otherwise)."""
+    """Instances of each other region's (secondary) cluster of a global database (unused otherwise)."""
     min_acu: Annotated[float, Field(ge=0, le=256, multiple_of=0.5)]
     """Serverless v2 minimum capacity; 0 lets dev pause when idle (tier default: dev 0, staging 0.5,
     prod 2)."""
@@ -124,7 +124,8 @@ class DatabaseConfig(Section):
     deletion_protection: bool
     """RDS deletion protection (tier default; prod may not turn it off)."""
     global_database: bool
-    """Aurora Global Database across the primary and secondary region (tier default: prod)."""
+    """Aurora Global Database across every region of the stack, written in the primary (tier
+    default: prod)."""
 
 
 class CacheConfig(Section):
@@ -183,9 +184,10 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
     replicas, windows and AUTH token."""
     db = cfg.section(DatabaseConfig)
     if db.enabled:
-        if db.global_database and cfg.regions.secondary is None:
+        if db.global_database and not cfg.regions.others():
             yield ConfigIssue(
-                "database.global_database", "needs regions.secondary (a global database spans two regions)"
+                "database.global_database",
+                "needs a second region in `regions` (a global database spans two regions or more)",
             )
         yield from issue(
             "database.min_acu",

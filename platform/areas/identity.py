@@ -178,7 +178,8 @@ class IdentityConfig(Section):
         }
     )
     """The app's `custom:` attributes (default: handle, account_type set by the backend only,
-    terms_version). Changes after the pool exists are ignored: see the README before editing."""
+    terms_version). Changes after the pool exists are ignored: see docs/components/identity.md
+    before editing."""
     api_scopes: dict[ScopeName, Annotated[str, Field(min_length=1, max_length=256)]] = {
         "users.read": "Read any user's profile",
         "users.write": "Change users' attributes and groups (moderation, account type)",
@@ -276,7 +277,7 @@ def build(
     """The stack's Cognito pools (None when `identity.enabled` is false).
 
     Cognito is regional and has no cross-region replication, so the pools live in the primary
-    region only; the secondary region's workloads use the same issuer. The edge provides the
+    region only; the other regions' workloads use the same issuer. The edge provides the
     regional WAF web ACL, the us-east-1 certificate and the DNS zone for a custom domain.
     """
     cfg = platform.cfg

@@ -9,7 +9,15 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from social_components.network import InterfaceEndpoint, Network, NetworkArgs, SubnetPrefixes, plan_subnets
-from social_platform.areas.base import ProdLock, RetentionDays, Section, StrictModel, Tier
+from social_platform.areas.base import (
+    ProdLock,
+    RetentionDays,
+    Section,
+    StrictModel,
+    Tier,
+    args_field,
+    attribute_docs,
+)
 from social_platform.areas.cluster import ClusterConfig
 from social_platform.areas.stack import StackConfig
 from social_platform.context import Platform
@@ -52,11 +60,12 @@ class NetworkConfig(Section):
     """Retention of VPC flow logs (tier default: dev 14, staging 90, prod 365)."""
     interface_endpoints: list[InterfaceEndpoint]
     """Interface VPC endpoints (billed per AZ-hour; tier default: none in dev, the core set in prod)."""
-    subnet_prefixes: SubnetPrefixesConfig = SubnetPrefixesConfig()
-    """Prefix length of each tier's subnets. Unset: private 1/8 of the VPC per AZ (a /19 of a
-    /16, room for EKS pods), public and data 1/256 (a /24 of a /16)."""
-    flow_log_bucket_arn: Annotated[str, Field(pattern=r"^arn:aws[\w-]*:s3:::[a-z0-9.-]+$")] | None = None
-    """Send flow logs to this S3 bucket instead. Unset: a KMS-encrypted CloudWatch log group."""
+    subnet_prefixes: SubnetPrefixesConfig = Field(
+        default_factory=SubnetPrefixesConfig, description=attribute_docs(NetworkArgs)["subnet_prefixes"]
+    )
+    flow_log_bucket_arn: str | None = args_field(
+        NetworkArgs, "flow_log_bucket_arn", pattern=r"^arn:aws[\w-]*:s3:::[a-z0-9.-]+$"
+    )
 
     def prefixes(self) -> SubnetPrefixes:
         return SubnetPrefixes(**self.subnet_prefixes.model_dump())
@@ -65,12 +74,11 @@ class NetworkConfig(Section):
 def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
     """Every region's VPC range holds its subnets at the configured prefix lengths."""
     prefixes = cfg.section(NetworkConfig).prefixes()
-    for role, region in (("primary", cfg.regions.primary), ("secondary", cfg.regions.secondary)):
-        if region is not None:
-            try:
-                plan_subnets(region.vpc_cidr, region.az_count, prefixes)
-            except ValueError as exc:
-                yield ConfigIssue(f"regions.{role}.vpc_cidr", str(exc))
+    for region in cfg.regions.all():
+        try:
+            plan_subnets(region.vpc_cidr, region.az_count, prefixes)
+        except ValueError as exc:
+            yield ConfigIssue(f"{region.key}.vpc_cidr", str(exc))
 
 
 def build(platform: Platform) -> dict[str, Network]:
@@ -82,14 +90,13 @@ def build(platform: Platform) -> dict[str, Network]:
         region.name: Network(
             platform.name(region.name),
             NetworkArgs(
-                vpc_cidr=str(region.vpc_cidr),
-                az_count=region.az_count,
-                subnet_prefixes=section.prefixes(),
-                nat_strategy=section.nat_strategy,
-                flow_log_retention_days=section.flow_log_retention_days,
-                flow_log_bucket_arn=section.flow_log_bucket_arn,
-                interface_endpoints=tuple(section.interface_endpoints),
-                cluster_name=platform.cluster_name(region.name) if with_cluster else None,
+                **section.args_for(
+                    NetworkArgs,
+                    vpc_cidr=str(region.vpc_cidr),
+                    az_count=region.az_count,
+                    subnet_prefixes=section.prefixes(),
+                    cluster_name=platform.cluster_name(region.name) if with_cluster else None,
+                )
             ),
             opts=platform.options(region.name),
             protect=platform.protect,

@@ -169,7 +169,8 @@ class RunnersConfig(Section):
     token: SecretStr | None = None
     """The runner authentication token (`glrt-…`), set with
     `pulumi config set --secret --path runners.token`. Unset: the SSM parameter holds a placeholder
-    Pulumi never overwrites; put the token there with `aws ssm put-parameter --overwrite` (README)."""
+    Pulumi never overwrites; put the token there with `aws ssm put-parameter --overwrite`
+    (docs/howto/register-a-runner-token.md)."""
 
     @field_validator("default_image")
     @classmethod

@@ -9,9 +9,19 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Mapping
-from typing import Annotated, TypeVar
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 
 from social_platform.areas.base import (
     AccountId,
@@ -60,18 +70,20 @@ class Environment(StrictModel):
         return self.name == SHARED
 
 
-class Region(StrictModel):
-    name: str
-    """AWS region, for example eu-west-1."""
+RegionName = Annotated[str, AfterValidator(known_region)]
+"""An AWS region name, for example eu-west-1: the key of a region in `regions`."""
+
+
+class RegionConfig(StrictModel):
+    """One region of the stack, under its name: `regions: {eu-west-1: {vpc_cidr: …, primary: true}}`."""
+
+    primary: bool = False
+    """The region of the stack's single-region services (identity, streaming, CI, the database
+    writer). Exactly one region is primary; a stack with one region may leave it unset."""
     vpc_cidr: ipaddress.IPv4Network
     """Private (RFC 1918) IPv4 range of this region's VPC, /16 to /22."""
     az_count: Annotated[int, Field(ge=2, le=6)] = 3
     """Availability zones to use (2 to 6; prod needs at least 3)."""
-
-    @field_validator("name")
-    @classmethod
-    def _known_region(cls, value: str) -> str:
-        return known_region(value)
 
     @field_validator("vpc_cidr")
     @classmethod
@@ -80,18 +92,85 @@ class Region(StrictModel):
             raise ValueError(f"{value} is not allowed; use a private (RFC 1918) range from /16 to /22")
         return value
 
+
+@dataclass(frozen=True)
+class Region:
+    """A region of the stack, with its name (the key it has in `regions`)."""
+
+    name: str
+    vpc_cidr: ipaddress.IPv4Network
+    az_count: int
+    primary: bool
+
     @property
     def code(self) -> str:
         return region_code(self.name)
 
+    @property
+    def key(self) -> str:
+        """Its config path, for messages: ``regions.eu-west-1``."""
+        return f"regions.{self.name}"
 
-class Regions(StrictModel):
-    primary: Region
-    secondary: Region | None = None
-    """A second region (prod): its own network and the replicas of the stateful tiers."""
+
+OLD_FORM = (
+    "the `primary:`/`secondary:` slots are the old form; key each region by its name and mark one "
+    "primary, for example regions: {eu-west-1: {vpc_cidr: 10.30.0.0/16, az_count: 3, primary: true}, "
+    "eu-central-1: {vpc_cidr: 10.31.0.0/16, az_count: 3}}"
+)
+
+
+class Regions(RootModel[dict[RegionName, RegionConfig]]):
+    """The stack's regions keyed by name, exactly one primary. Any number: a third region is one
+    more entry (its network, cluster, cache, database secondary and web ACL follow)."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        # Editors flag the old `primary:`/`secondary:` slots and an empty map as the loader does.
+        json_schema_extra={"minProperties": 1, "propertyNames": {"pattern": r"^[a-z]{2}(-[a-z]+)+-\d+$"}},
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_the_old_slots(cls, value: Any) -> Any:
+        if isinstance(value, Mapping) and {"primary", "secondary"} & set(value):
+            raise ValueError(OLD_FORM)
+        return value
+
+    @model_validator(mode="after")
+    def _one_primary(self) -> Regions:
+        if not self.root:
+            raise ValueError("needs at least one region, for example regions: {eu-west-1: {vpc_cidr: …}}")
+        flagged = [name for name, region in self.root.items() if region.primary]
+        if len(self.root) > 1 and len(flagged) != 1:
+            raise ValueError(
+                "exactly one region needs primary: true "
+                f"(got {len(flagged)}: {', '.join(flagged) or 'none'} of {', '.join(self.root)})"
+            )
+        return self
 
     def all(self) -> tuple[Region, ...]:
-        return (self.primary,) if self.secondary is None else (self.primary, self.secondary)
+        """Every region, the primary first, then the others by name (stable whatever order the
+        engine hands the map in)."""
+        first = self._primary_name()
+        names = [first, *sorted(name for name in self.root if name != first)]
+        return tuple(self._region(name) for name in names)
+
+    @property
+    def primary(self) -> Region:
+        """The primary region (the only one, or the one marked `primary: true`)."""
+        return self._region(self._primary_name())
+
+    def others(self) -> tuple[Region, ...]:
+        """Every region but the primary, by name."""
+        return self.all()[1:]
+
+    def _primary_name(self) -> str:
+        flagged = [name for name, region in self.root.items() if region.primary]
+        return flagged[0] if flagged else next(iter(self.root))
+
+    def _region(self, name: str) -> Region:
+        spec = self.root[name]
+        return Region(name, spec.vpc_cidr, spec.az_count, primary=name == self._primary_name())
 
 
 S = TypeVar("S", bound=Section)
@@ -172,37 +251,31 @@ def check_accounts(cfg: StackConfig) -> Iterable[ConfigIssue]:
 
 
 def check_regions(cfg: StackConfig, others: Mapping[str, Regions]) -> Iterable[ConfigIssue]:
-    """AZ counts, distinct regions and address ranges, within the stack and across environments."""
-    regions = cfg.regions
-    if cfg.tier is Tier.prod:
-        for role, region in (("primary", regions.primary), ("secondary", regions.secondary)):
-            if region is not None and region.az_count < 3:
-                yield ConfigIssue(
-                    f"regions.{role}.az_count", f"prod needs at least 3 AZs (got {region.az_count})"
-                )
-    if regions.secondary is not None:
-        if regions.secondary.name == regions.primary.name:
-            yield ConfigIssue("regions.secondary.name", "must differ from regions.primary.name")
-        if regions.secondary.vpc_cidr.overlaps(regions.primary.vpc_cidr):
+    """AZ counts, and address ranges apart within the stack and across environments."""
+    regions = cfg.regions.all()
+    for region in regions:
+        if cfg.tier is Tier.prod and region.az_count < 3:
+            yield ConfigIssue(f"{region.key}.az_count", f"prod needs at least 3 AZs (got {region.az_count})")
+        zones = len(availability_zones(region.name))
+        if zones and region.az_count > zones:
             yield ConfigIssue(
-                "regions.secondary.vpc_cidr",
-                f"{regions.secondary.vpc_cidr} overlaps regions.primary.vpc_cidr {regions.primary.vpc_cidr}",
+                f"{region.key}.az_count", f"{region.name} has {zones} AZs (got {region.az_count})"
             )
+    for i, region in enumerate(regions):
+        for earlier in regions[:i]:
+            if region.vpc_cidr.overlaps(earlier.vpc_cidr):
+                yield ConfigIssue(
+                    f"{region.key}.vpc_cidr",
+                    f"{region.vpc_cidr} overlaps {earlier.key}.vpc_cidr {earlier.vpc_cidr}",
+                )
     for env_name, other in sorted(others.items()):
         if env_name == cfg.environment.name:
             continue
-        for role, mine in (("primary", regions.primary), ("secondary", regions.secondary)):
-            for their_role, theirs in (("primary", other.primary), ("secondary", other.secondary)):
-                if mine is not None and theirs is not None and mine.vpc_cidr.overlaps(theirs.vpc_cidr):
+        for mine in regions:
+            for theirs in other.all():
+                if mine.vpc_cidr.overlaps(theirs.vpc_cidr):
                     yield ConfigIssue(
-                        f"regions.{role}.vpc_cidr",
-                        f"{mine.vpc_cidr} overlaps {env_name}'s regions.{their_role}.vpc_cidr "
-                        f"{theirs.vpc_cidr};"
+                        f"{mine.key}.vpc_cidr",
+                        f"{mine.vpc_cidr} overlaps {env_name}'s {theirs.key}.vpc_cidr {theirs.vpc_cidr};"
                         " every environment needs its own address range",
                     )
-    for role, region in (("primary", regions.primary), ("secondary", regions.secondary)):
-        zones = len(availability_zones(region.name)) if region is not None else None
-        if region is not None and zones and region.az_count > zones:
-            yield ConfigIssue(
-                f"regions.{role}.az_count", f"{region.name} has {zones} AZs (got {region.az_count})"
-            )

@@ -5,7 +5,7 @@ Config → args in one place: a channel's own `type` / `recording` win over the 
 defaults. Streaming runs in the primary region only, also in prod: IVS ingests and plays back
 through AWS's global network whichever region hosts the channel, and a channel's stream key and
 playback URL belong to one region, so a second region would mean a second set of channels the app
-would have to fail over to (not built; see README, "Streaming").
+would have to fail over to (not built; see docs/adr/0008).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pulumi
 from pydantic import Field
 
 from social_components.streaming import ChannelArgs, ChatRoomArgs, Streaming, StreamingArgs, validation
+from social_platform import aws_region_data
 from social_platform.areas.base import ProdLock, RetentionDays, Section, Slug, StrictModel, Tier
 from social_platform.areas.stack import StackConfig
 from social_platform.context import Platform
@@ -106,13 +107,9 @@ class StreamingConfig(Section):
 
 @cache
 def ivs_regions() -> tuple[str, ...]:
-    """Regions that offer both IVS and IVS Chat, from botocore's endpoint data (no network call)."""
-    import boto3
-
-    session = boto3.Session()
-    return tuple(
-        sorted(set(session.get_available_regions("ivs")) & set(session.get_available_regions("ivschat")))
-    )
+    """Regions that offer both IVS and IVS Chat, from botocore's endpoint data (shipped in
+    `aws_region_data`)."""
+    return tuple(sorted(set(aws_region_data.REGIONS["ivs"]) & set(aws_region_data.REGIONS["ivschat"])))
 
 
 def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
@@ -120,10 +117,11 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
     streaming = cfg.section(StreamingConfig)
     if not streaming.enabled:
         return
-    region = cfg.regions.primary.name
+    primary = cfg.regions.primary
+    region = primary.name
     if region not in ivs_regions():
         yield ConfigIssue(
-            "regions.primary.name",
+            primary.key,
             f"streaming needs IVS and IVS Chat, which {region} does not offer; "
             f"regions that do: {', '.join(ivs_regions())} (or set streaming.enabled: false)",
         )

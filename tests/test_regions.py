@@ -1,0 +1,120 @@
+"""Regions are a keyed collection with one primary: a third region is config only.
+
+A prod stack with a third region (written in the stack file alone, checked against the committed
+schema) renders with everything that is per region in that region too, through that region's
+own provider: network, cluster, cache, a database secondary of the global database, the regional
+web ACL and the API's latency record with its health check. Single-region services (identity,
+streaming) stay in the primary.
+"""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from social_platform.errors import NAMESPACE
+from social_platform.render import RenderedResource, RenderedStack
+from social_platform.schema import SCHEMA_FILE
+
+from .conftest import load_with, render_variant
+
+THIRD = {"regions.us-east-1": {"vpc_cidr": "10.32.0.0/16", "az_count": 3}}
+
+PER_REGION = {
+    # what: (resource type, how many per region)
+    "VPC": ("aws:ec2/vpc:Vpc", 1),
+    "VPC flow log": ("aws:ec2/flowLog:FlowLog", 1),
+    "EKS cluster": ("eks:index:Cluster", 1),
+    "Aurora cluster": ("aws:rds/cluster:Cluster", 1),
+    "Valkey replication group": ("aws:elasticache/replicationGroup:ReplicationGroup", 1),
+}
+
+
+@pytest.fixture(scope="module")
+def three(tmp_path_factory: pytest.TempPathFactory) -> RenderedStack:
+    return render_variant(tmp_path_factory.mktemp("three"), "prod", THIRD)
+
+
+def regions_of(stack: RenderedStack) -> list[str]:
+    return list(stack.outputs["regions"])
+
+
+def test_a_third_region_needs_no_schema_change() -> None:
+    schema = json.loads(SCHEMA_FILE.read_text())
+    cfg = load_with("prod", THIRD)
+    stack_file = {"config": {f"{NAMESPACE}:regions": cfg.regions.model_dump(mode="json")}}
+    jsonschema.validate(stack_file, schema)
+    assert [r.name for r in cfg.regions.all()] == ["eu-west-1", "eu-central-1", "us-east-1"]
+
+
+def test_every_region_of_the_stack_file_is_rendered_primary_first(three: RenderedStack) -> None:
+    assert regions_of(three) == ["eu-west-1", "eu-central-1", "us-east-1"]
+
+
+@pytest.mark.parametrize("what", PER_REGION)
+def test_each_region_has_its_own(three: RenderedStack, what: str) -> None:
+    type_, count = PER_REGION[what]
+    found = three.of_type(type_)
+    assert sorted(r.region for r in found) == sorted(regions_of(three) * count), what
+
+
+def test_each_regions_resources_go_through_that_regions_provider(three: RenderedStack) -> None:
+    providers = {
+        p.region: p.urn for p in three.of_type("pulumi:providers:aws") if p.name.startswith("aws-prod-")
+    }
+    assert set(regions_of(three)) <= set(providers)
+    for resource in three:
+        own = resource.account == three.outputs["account_id"]  # not the shared account's NS delegation
+        if resource.is_aws and own and resource.region in regions_of(three):
+            assert resource.provider == providers[resource.region], resource.name
+
+
+def test_the_networks_follow_the_config(three: RenderedStack) -> None:
+    cfg = load_with("prod", THIRD)
+    vpcs = {vpc.region: vpc.inputs["cidrBlock"] for vpc in three.of_type("aws:ec2/vpc:Vpc")}
+    assert vpcs == {region.name: str(region.vpc_cidr) for region in cfg.regions.all()}
+
+
+def test_every_other_region_joins_the_global_database_as_a_secondary(three: RenderedStack) -> None:
+    (global_cluster,) = three.of_type("aws:rds/globalCluster:GlobalCluster")
+    clusters = {c.region: c for c in three.of_type("aws:rds/cluster:Cluster")}
+    primary, *others = regions_of(three)
+    assert global_cluster.region == primary
+    for region in [primary, *others]:
+        assert clusters[region].inputs["globalClusterIdentifier"] == global_cluster.id, region
+    for region in others:
+        assert "masterUsername" not in clusters[region].inputs, f"{region} is a read-only secondary"
+    assert (
+        "masterUsername" in clusters[primary].inputs or "manageMasterUserPassword" in clusters[primary].inputs
+    )
+
+
+def test_each_region_gets_a_regional_web_acl_and_an_api_latency_record(three: RenderedStack) -> None:
+    regional = [a for a in three.of_type("aws:wafv2/webAcl:WebAcl") if a.inputs["scope"] == "REGIONAL"]
+    assert sorted(a.region for a in regional) == sorted(regions_of(three))
+    latency = [
+        r for r in three.of_type("aws:route53/record:Record") if r.inputs.get("latencyRoutingPolicies")
+    ]
+    assert sorted(r.inputs["latencyRoutingPolicies"][0]["region"] for r in latency) == sorted(
+        regions_of(three)
+    )
+    assert len(three.of_type("aws:route53/healthCheck:HealthCheck")) == len(regions_of(three))
+
+
+def test_the_outputs_are_keyed_by_every_region(three: RenderedStack) -> None:
+    for key in ("networks", "clusters", "database", "cache"):
+        assert list(three.outputs[key]) == regions_of(three), key
+
+
+def single(stack: RenderedStack, type_: str) -> RenderedResource:
+    (found,) = stack.components(type_)
+    return found
+
+
+@pytest.mark.parametrize("type_", ["social:identity:Identity", "social:streaming:Streaming"])
+def test_single_region_services_stay_in_the_primary(three: RenderedStack, type_: str) -> None:
+    component = single(three, type_)
+    regions = {r.region for r in three.descendants(component) if r.is_aws}
+    assert regions == {regions_of(three)[0]}
