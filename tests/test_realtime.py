@@ -369,7 +369,7 @@ def test_the_wallet_needs_the_cluster_and_the_database() -> None:
         ({"realtime.throttling_burst_limit": 10}, "realtime.throttling_burst_limit", "burst"),
         (
             {"realtime.reserved_concurrency": {"other": 5}},
-            "realtime.reserved_concurrency.other.[key]",
+            "realtime.reserved_concurrency.other",
             "fanout",
         ),
     ],
