@@ -53,17 +53,29 @@ class SocialComponent(pulumi.ComponentResource):
     """Second part of the type token, for example ``network``."""
 
     def __init__(
-        self, name: str, *, protect: bool = False, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        *,
+        protect: bool = False,
+        opts: pulumi.ResourceOptions | None = None,
+        moved_from: pulumi.Resource | None = None,
     ) -> None:
         super().__init__(f"social:{self.MODULE}:{type(self).__name__}", name, None, opts)
         self.name = name
         self._protect_state = protect
+        self._moved_from = moved_from
 
     def child_name(self, role: str) -> str:
         return f"{self.name}-{role}"
 
     def child(self, **extra: Any) -> pulumi.ResourceOptions:
-        """Options for an ordinary child: parented here, inheriting the component's providers."""
+        """Options for an ordinary child: parented here, inheriting the component's providers.
+
+        A component whose children used to be direct children of another (`moved_from`, when a
+        component was split) gives each of them an alias to its old parent, so their URNs, and
+        those of everything below them, still match what is deployed: nothing is replaced."""
+        if self._moved_from is not None:
+            extra.setdefault("aliases", [pulumi.Alias(parent=self._moved_from)])
         return pulumi.ResourceOptions(parent=self, **extra)
 
     def stateful(self, **extra: Any) -> pulumi.ResourceOptions:
@@ -71,7 +83,7 @@ class SocialComponent(pulumi.ComponentResource):
         if self._protect_state:
             extra.setdefault("protect", True)
             extra.setdefault("retain_on_delete", True)
-        return pulumi.ResourceOptions(parent=self, **extra)
+        return self.child(**extra)
 
     def admit(
         self,
@@ -97,14 +109,19 @@ class SocialComponent(pulumi.ComponentResource):
         """A `random.RandomPassword` child of `length` letters and digits (nothing to escape in
         connection strings, and AUTH tokens forbid some punctuation). Needs pulumi-random, the
         ``passwords`` extra of social-components; only components that generate a secret import it."""
+        random = self._pulumi_random(f"its {role}")
+        return random.RandomPassword(self.child_name(role), length=length, special=False, opts=opts).result
+
+    def _pulumi_random(self, what: str) -> Any:
+        """pulumi-random, imported on use (the ``passwords`` extra of social-components)."""
         try:
-            import pulumi_random as random
+            import pulumi_random
         except ModuleNotFoundError as missing:
             raise ModuleNotFoundError(
-                f"{type(self).__name__} {self.name!r} generates its {role} with pulumi-random: "
+                f"{type(self).__name__} {self.name!r} generates {what} with pulumi-random: "
                 "pip install 'social-components[passwords]', or pass the secret in yourself"
             ) from missing
-        return random.RandomPassword(self.child_name(role), length=length, special=False, opts=opts).result
+        return pulumi_random
 
     def account_id(self) -> pulumi.Output[str]:
         """The account this component's provider deploys into (a look-up, cached per component)."""
@@ -118,6 +135,15 @@ class SocialComponent(pulumi.ComponentResource):
         if not hasattr(self, "_region_name"):
             self._region_name = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
         return self._region_name
+
+    def final_snapshot_identifier(self, prefix: str, key: aws.kms.Key) -> pulumi.Output[str]:
+        """``<prefix>-final-<8 hex>``: unique per creation of this component, stable across updates.
+        The suffix is the first group of the ID AWS gives `key` (a UUID), the component's own data
+        key: created with the component, never changed by an update, and replacing it replaces the
+        data store too. A fixed name would make destroying a re-created stack fail, because the
+        final snapshot an earlier one left behind already has it."""
+        suffix = key.key_id.apply(lambda key_id: key_id.split("-")[0][:8])
+        return pulumi.Output.concat(prefix, "-final-", suffix)
 
     def logs_grant(self, log_groups: pulumi.Input[str] = "*") -> KeyGrant:
         """CloudWatch Logs in this region may encrypt this account's log groups matching `log_groups`."""

@@ -18,6 +18,8 @@ __all__ = ["SHARED_STACK_OUTPUTS", "Placement", "PlatformMocks", "provider_place
 SHARED_STACK_OUTPUTS: dict[str, Any] = {
     "root_zone_id": "Z0740236ABCDEFGHIJKL",
     "runner_security_group_id": "sg-0offline0runners0",
+    # Documentation addresses (RFC 5737) standing in for the shared runners' NAT gateways.
+    "ci_egress_cidrs": ["198.51.100.10/32", "198.51.100.11/32", "198.51.100.12/32"],
 }
 """What an environment stack's StackReference to the shared stack returns in the offline render."""
 

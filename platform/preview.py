@@ -8,6 +8,7 @@ It is not a diff against live state; that is what `pulumi preview` does.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import multiprocessing
 import os
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from social_components import versions
 from social_platform import stackfiles
 from social_platform.errors import ConfigError
 from social_platform.render import RenderedResource, RenderedStack, render
@@ -177,6 +179,20 @@ class Printer:
             self._console.print(styled)
 
 
+EKS_CLUSTER_TYPES = ("eks:index:Cluster", "aws:eks/cluster:Cluster")
+
+
+def pin_warnings(stack: RenderedStack, today: dt.date) -> list[str]:
+    """Warnings (not errors) for the pinned versions whose support ends within `versions.WARN_DAYS`:
+    every pin of the catalogue, and the Kubernetes minor each of the stack's clusters asks for."""
+    asked = sorted(
+        {str(r.inputs["version"]) for r in stack.of_type(*EKS_CLUSTER_TYPES) if r.inputs.get("version")}
+    )
+    pins = tuple(p for p in versions.ALL if p is not versions.KUBERNETES or not asked)
+    pins += tuple(versions.kubernetes_pin(version) for version in asked)
+    return [f"warning: {message}" for message in versions.expiring(today, pins)]
+
+
 class Progress:
     """Shows how many resources have been rendered so far, on stderr.
 
@@ -236,6 +252,8 @@ class StackPreview:
     lines: list[Line] = field(default_factory=list)
     summary: str | None = None
     error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    """Pinned versions whose support ends soon (`pin_warnings`), on stderr."""
     status: int = 0
 
     def show(self, printer: Printer) -> None:
@@ -243,6 +261,8 @@ class StackPreview:
             print(self.header)
         if self.error is not None:
             print(self.error, file=sys.stderr)
+        for warning in self.warnings:
+            print(warning, file=sys.stderr)
         if self.lines:
             printer(self.lines)
         if self.summary is not None:
@@ -263,6 +283,7 @@ def preview_stack(name: str, json_target: Path | None, width: int, progress: Pro
         result.status = 2
         return result
     progress.done()
+    result.warnings = pin_warnings(stack, dt.date.today())
     if json_target is None:
         result.lines = tree_lines(stack, width) + summary_lines(stack, width)
         return result

@@ -18,6 +18,7 @@ import contextvars
 import gc
 import json
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -57,6 +58,8 @@ class RenderedResource:
     account: str | None
     region: str | None
     inputs: dict[str, Any]
+    arn: str | None = None
+    """The mock's stand-in ARN (what policies and other resources' inputs name this resource by)."""
     protect: bool = False
     retain_on_delete: bool = False
     depends_on: list[str] = field(default_factory=list)
@@ -160,11 +163,13 @@ class RecordingMonitor(PlacementMonitor):
         with _synchronous():
             response = super().RegisterResource(request)
         _keep_outputs_secret(request, response)
+        arn = rpc.deserialize_properties(response.object).get("arn") if request.custom else None
         self._record(
             request,
             response.urn,
             response.id,
             rpc.deserialize_properties(request.object),
+            arn=arn if isinstance(arn, str) else None,
             custom=bool(request.custom),
             protect=bool(request.protect),
             retain_on_delete=bool(request.retainOnDelete),
@@ -434,7 +439,19 @@ def _render(
     def run() -> Any:
         return collect(run_program(project_dir))
 
-    run()
+    # As the language host does: the whole config in PULUMI_CONFIG (what `read_config` lists keys
+    # from), for the duration of the run only.
+    engine_env = {"PULUMI_CONFIG": json.dumps(flat), "PULUMI_CONFIG_SECRET_KEYS": json.dumps(secret_keys)}
+    before = {key: os.environ.get(key) for key in engine_env}
+    os.environ.update(engine_env)
+    try:
+        run()
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     return RenderedStack(
         stack=stack,
         resources=dict(sorted(monitor.records.items())),  # by URN: stable whatever the RPC order
