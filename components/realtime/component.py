@@ -521,22 +521,8 @@ class Realtime(SocialComponent):
             source_arn=rule.arn,
             opts=self.child(),
         )
-        queue_policy = aws.sqs.QueuePolicy(
-            self.child_name("dlq-policy"),
-            queue_url=self.dead_letter_queue.url,
-            policy=policy_json(
-                [
-                    {
-                        "Sid": "EventBridgeRuleDeadLetters",
-                        "Effect": "Allow",
-                        "Principal": {"Service": "events.amazonaws.com"},
-                        "Action": "sqs:SendMessage",
-                        "Resource": self.dead_letter_queue.arn,
-                        "Condition": {"ArnEquals": {"aws:SourceArn": rule.arn}},
-                    }
-                ]
-            ),
-            opts=self.child(),
+        queue_policy = self.queue_for_rule(
+            "dlq-policy", self.dead_letter_queue, rule, "EventBridgeRuleDeadLetters"
         )
         aws.cloudwatch.EventTarget(
             self.child_name("notifications-target"),
