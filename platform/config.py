@@ -23,6 +23,7 @@ from social_platform.areas import (
     edge,
     identity,
     network,
+    observability,
     realtime,
     runners,
     stack,
@@ -36,6 +37,7 @@ from social_platform.areas.data import CacheConfig, DatabaseConfig
 from social_platform.areas.edge import EdgeConfig, edge_aliases
 from social_platform.areas.identity import IdentityConfig
 from social_platform.areas.network import NetworkConfig
+from social_platform.areas.observability import ObservabilityConfig
 from social_platform.areas.policy import PolicyConfig
 from social_platform.areas.realtime import RealtimeConfig
 from social_platform.areas.runners import RunnersConfig
@@ -75,6 +77,7 @@ class PlatformConfig(StackConfig):
     ci: CiConfig
     policy: PolicyConfig
     usage: UsageConfig
+    observability: ObservabilityConfig
 
 
 SECTIONS: dict[str, type[Section]] = {
@@ -138,6 +141,7 @@ def load_config(
         edge.check,
         runners.check,
         ci.check,
+        observability.check,
     ]
     issues = [found for check in checks for found in check(cfg)]
     if issues:

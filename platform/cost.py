@@ -409,6 +409,16 @@ def _kms(r: RenderedResource, ctx: Context) -> list[Charge]:
     return [Charge("customer managed key", "kms.key_month", 1, ctx.region_of(r))]
 
 
+@rule("aws:cloudwatch/metricAlarm:MetricAlarm")
+def _alarm(r: RenderedResource, ctx: Context) -> list[Charge]:
+    return [Charge("standard-resolution alarm", "cloudwatch.alarm_month", 1, ctx.region_of(r))]
+
+
+@rule("aws:cloudwatch/dashboard:Dashboard")
+def _dashboard(r: RenderedResource, ctx: Context) -> list[Charge]:
+    return [Charge("dashboard", "cloudwatch.dashboard_month", 1, ctx.region_of(r))]
+
+
 @rule("aws:secretsmanager/secret:Secret")
 def _secret(r: RenderedResource, ctx: Context) -> list[Charge]:
     return [Charge("secret", "secrets.secret_month", 1, ctx.region_of(r))]
@@ -520,6 +530,13 @@ FREE: dict[str, str] = {
     "aws:acm/certificateValidation:CertificateValidation": "a wait on validation, not a resource",
     "aws:cloudfront/originAccessControl:OriginAccessControl": _CONFIG_ONLY,
     "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": _CONFIG_ONLY,
+    "aws:budgets/budget:Budget": "an account's first two active budgets are free ($0.02/day each beyond"
+    " two: AWS Billing user guide, 'Managing your costs with AWS Budgets'); this is its only one",
+    "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": "AWS Chatbot has no charge of its"
+    " own; its SNS notifications are billed as SNS deliveries",
+    "aws:costexplorer/anomalyMonitor:AnomalyMonitor": "Cost Anomaly Detection is offered at no charge",
+    "aws:costexplorer/anomalySubscription:AnomalySubscription": "Cost Anomaly Detection is offered at no"
+    " charge",
     "aws:cloudwatch/eventRule:EventRule": "AWS service events on the default bus are not billed",
     "aws:apigatewayv2/authorizer:Authorizer": "part of the API's price (its function is priced)",
     "aws:apigatewayv2/integration:Integration": "part of the API's price",
@@ -582,6 +599,10 @@ FREE: dict[str, str] = {
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": _CONFIG_ONLY,
     "aws:s3/bucketVersioning:BucketVersioning": "old versions: in the bucket's storage assumption",
     "aws:secretsmanager/secretVersion:SecretVersion": "part of the secret's price",
+    "aws:sns/topic:Topic": "billed per request and delivery: alerts are a few thousand a month, inside"
+    " SNS's free first million requests",
+    "aws:sns/topicPolicy:TopicPolicy": _CONFIG_ONLY,
+    "aws:sns/topicSubscription:TopicSubscription": "deliveries are billed on the topic (see it)",
     "aws:sqs/queuePolicy:QueuePolicy": _CONFIG_ONLY,
     "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": _CONFIG_ONLY,
     "aws:ssm/parameter:Parameter": "standard-tier parameters are not billed",

@@ -141,6 +141,9 @@ class Cluster(SocialComponent):
         addons.done()
         prometheus = self.addons.get("kube-prometheus-stack")
         self.grafana_admin_password = prometheus.exports["grafana_admin_password"] if prometheus else None
+        if "amazon-cloudwatch-observability" in self.addons:
+            # Container Insights: node and pod metrics under the cluster's name.
+            self.watch("eks-cluster", "eks", {"ClusterName": args.cluster_name})
 
         self.register_outputs(
             {

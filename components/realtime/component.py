@@ -97,6 +97,7 @@ class Realtime(SocialComponent):
             message_retention_seconds=DEAD_LETTER_RETENTION_SECONDS,
             opts=self.stateful(),
         )
+        self.watch("dead-letter-queue", "dlq", {"QueueName": self.dead_letter_queue.name})
         self._table()
         self._api()
         self._functions()
@@ -137,6 +138,7 @@ class Realtime(SocialComponent):
             deletion_protection_enabled=self._protect_state,
             opts=self.stateful(),
         )
+        self.watch("dynamodb-table", "connections", {"TableName": self.table.name})
 
     # ------------------------------------------------------------------------------------------
     # WebSocket API
