@@ -333,7 +333,7 @@ class Drawing:
             if record.inputs.get("type") == "NS":
                 for reference in s.of_type("pulumi:pulumi:StackReference"):
                     p.link(p.node_of(reference), zone, "NS delegation")
-            if record.inputs.get("latencyRoutingPolicies"):
+            if record.inputs.get("latencyRoutingPolicies") and record.inputs.get("healthCheckId"):
                 p.link(zone, "health_checks", "latency records")
         for db in s.of_type("aws:rds/cluster:Cluster"):
             global_cluster = self.by_id.get(db.inputs.get("globalClusterIdentifier", ""))

@@ -43,6 +43,7 @@ from social_platform.rules import (
     iam,
     keys,
     data,
+    serverless,
     edge,
     ingress,
     eks,
@@ -79,6 +80,7 @@ __all__ = [
     "observability",
     "rule",
     "rules_markdown",
+    "serverless",
     "tags",
 ]
 

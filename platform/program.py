@@ -23,9 +23,11 @@ from social_platform.areas import (
     ingress,
     network,
     observability,
+    realtime,
     registry,
     runners,
     streaming,
+    wallet,
 )
 from social_platform.config import PlatformConfig, load_config
 from social_platform.context import Platform
@@ -109,6 +111,8 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     )
     if pools is not None:
         outputs["identity"] = identity.outputs(pools)
+    outputs.update(realtime.outputs(realtime.build(platform, pools, zone_id=edge_build.zone.zone_id)))
+    outputs.update(wallet.outputs(wallet.build(platform, clusters, data_tier.databases)))
     ci_roles = ci.build(platform)
     outputs.update(ci.outputs(ci_roles))
     registries = registry.build(

@@ -105,6 +105,18 @@ def test_each_region_gets_a_regional_web_acl_and_a_load_balancer_it_guards(three
         assert acl.region == balancer.region
 
 
+def test_every_latency_routed_name_has_one_record_per_region(three: RenderedStack) -> None:
+    latency = [
+        r for r in three.of_type("aws:route53/record:Record") if r.inputs.get("latencyRoutingPolicies")
+    ]
+    by_name: dict[str, list[str]] = {}
+    for r in latency:
+        by_name.setdefault(r.inputs["name"], []).append(r.inputs["latencyRoutingPolicies"][0]["region"])
+    assert by_name, "the realtime API's ws. name is latency-routed"
+    for name, record_regions in by_name.items():
+        assert sorted(record_regions) == sorted(regions_of(three)), name
+
+
 def test_the_outputs_are_keyed_by_every_region(three: RenderedStack) -> None:
     for key in ("networks", "clusters", "database", "cache"):
         assert list(three.outputs[key]) == regions_of(three), key
