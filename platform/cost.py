@@ -414,6 +414,11 @@ def _alarm(r: RenderedResource, ctx: Context) -> list[Charge]:
     return [Charge("standard-resolution alarm", "cloudwatch.alarm_month", 1, ctx.region_of(r))]
 
 
+@rule("aws:cloudwatch/compositeAlarm:CompositeAlarm")
+def _composite_alarm(r: RenderedResource, ctx: Context) -> list[Charge]:
+    return [Charge("composite alarm", "cloudwatch.composite_alarm_month", 1, ctx.region_of(r))]
+
+
 @rule("aws:cloudwatch/dashboard:Dashboard")
 def _dashboard(r: RenderedResource, ctx: Context) -> list[Charge]:
     return [Charge("dashboard", "cloudwatch.dashboard_month", 1, ctx.region_of(r))]
@@ -516,6 +521,8 @@ FREE: dict[str, str] = {
     "aws:costexplorer/anomalySubscription:AnomalySubscription": "Cost Anomaly Detection is offered at no"
     " charge",
     "aws:cloudwatch/eventRule:EventRule": "AWS service events on the default bus are not billed",
+    "aws:cloudwatch/queryDefinition:QueryDefinition": "a saved query is not billed; running it is, as"
+    " data scanned by Logs Insights (not modelled)",
     "aws:cloudwatch/eventTarget:EventTarget": "billed, if at all, as its target's requests (SQS)",
     "aws:cloudwatch/logDelivery:LogDelivery": "priced at its destination log group",
     "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": "priced at its destination log group",

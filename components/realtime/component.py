@@ -103,6 +103,7 @@ class Realtime(SocialComponent):
         self._routes()
         self._stage_and_domain()
         self._bus()
+        self._watch()
 
         self.register_outputs(
             {
@@ -115,6 +116,14 @@ class Realtime(SocialComponent):
                 "dead_letter_queue_url": self.dead_letter_queue.url,
             }
         )
+
+    def _watch(self) -> None:
+        """What the observability component alarms on: failed deliveries, the table, the handlers, the API."""
+        self.watch("dead-letter-queue", "dlq", {"QueueName": self.dead_letter_queue.name})
+        self.watch("dynamodb-table", "connections", {"TableName": self.table.name})
+        for role, function in self.functions.items():
+            self.watch("lambda-function", role, {"FunctionName": function.name})
+        self.watch("websocket-api", "api", {"ApiId": self.api.id, "Stage": self.stage.name})
 
     # ------------------------------------------------------------------------------------------
     # Connections table
