@@ -404,29 +404,22 @@ def _web_acl(r: RenderedResource, ctx: Context) -> list[Charge]:
     ]
 
 
-@rule("aws:kms/key:Key")
-def _kms(r: RenderedResource, ctx: Context) -> list[Charge]:
-    return [Charge("customer managed key", "kms.key_month", 1, ctx.region_of(r))]
+FLAT_MONTHLY: dict[str, tuple[str, str]] = {
+    "aws:kms/key:Key": ("customer managed key", "kms.key_month"),
+    "aws:secretsmanager/secret:Secret": ("secret", "secrets.secret_month"),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": ("standard-resolution alarm", "cloudwatch.alarm_month"),
+    "aws:cloudwatch/compositeAlarm:CompositeAlarm": ("composite alarm", "cloudwatch.composite_alarm_month"),
+    "aws:cloudwatch/dashboard:Dashboard": ("dashboard", "cloudwatch.dashboard_month"),
+}
+"""Types billed a flat price per resource and month: type → (what, price line)."""
 
 
-@rule("aws:cloudwatch/metricAlarm:MetricAlarm")
-def _alarm(r: RenderedResource, ctx: Context) -> list[Charge]:
-    return [Charge("standard-resolution alarm", "cloudwatch.alarm_month", 1, ctx.region_of(r))]
+def _flat_monthly(r: RenderedResource, ctx: Context) -> list[Charge]:
+    what, price = FLAT_MONTHLY[r.type]
+    return [Charge(what, price, 1, ctx.region_of(r))]
 
 
-@rule("aws:cloudwatch/compositeAlarm:CompositeAlarm")
-def _composite_alarm(r: RenderedResource, ctx: Context) -> list[Charge]:
-    return [Charge("composite alarm", "cloudwatch.composite_alarm_month", 1, ctx.region_of(r))]
-
-
-@rule("aws:cloudwatch/dashboard:Dashboard")
-def _dashboard(r: RenderedResource, ctx: Context) -> list[Charge]:
-    return [Charge("dashboard", "cloudwatch.dashboard_month", 1, ctx.region_of(r))]
-
-
-@rule("aws:secretsmanager/secret:Secret")
-def _secret(r: RenderedResource, ctx: Context) -> list[Charge]:
-    return [Charge("secret", "secrets.secret_month", 1, ctx.region_of(r))]
+rule(*FLAT_MONTHLY)(_flat_monthly)
 
 
 @rule("aws:cloudwatch/logGroup:LogGroup")
