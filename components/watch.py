@@ -28,6 +28,7 @@ WatchKind = Literal[
     "aurora-instance",
     "rds-proxy",
     "cache-node",
+    "dynamodb-table",
     "queue",
     "dead-letter-queue",
     "interruption-queue",
@@ -35,7 +36,6 @@ WatchKind = Literal[
     "cloudfront-distribution",
     "web-acl",
     "eks-cluster",
-    "dynamodb-table",
     "lambda-function",
     "websocket-api",
 ]

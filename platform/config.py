@@ -24,9 +24,11 @@ from social_platform.areas import (
     identity,
     network,
     observability,
+    realtime,
     runners,
     stack,
     streaming,
+    wallet,
 )
 from social_platform.areas.base import Section, Tier, aws_regions, region_code
 from social_platform.areas.ci import CiConfig
@@ -37,10 +39,12 @@ from social_platform.areas.identity import IdentityConfig
 from social_platform.areas.network import NetworkConfig
 from social_platform.areas.observability import ObservabilityConfig
 from social_platform.areas.policy import PolicyConfig
+from social_platform.areas.realtime import RealtimeConfig
 from social_platform.areas.runners import RunnersConfig
 from social_platform.areas.stack import SHARED, Environment, Regions, StackConfig, environment_zone_name
 from social_platform.areas.streaming import StreamingConfig, ivs_regions
 from social_platform.areas.usage import UsageConfig
+from social_platform.areas.wallet import WalletConfig
 from social_platform.errors import NAMESPACE, ConfigError, ConfigIssue
 
 __all__ = [
@@ -66,6 +70,8 @@ class PlatformConfig(StackConfig):
     cache: CacheConfig
     identity: IdentityConfig
     streaming: StreamingConfig
+    realtime: RealtimeConfig
+    wallet: WalletConfig
     edge: EdgeConfig
     runners: RunnersConfig
     ci: CiConfig
@@ -129,6 +135,8 @@ def load_config(
         cluster.check,
         lambda c: _check_secrets(c, set(secret_keys)),
         streaming.check,
+        realtime.check,
+        wallet.check,
         identity.check,
         edge.check,
         runners.check,

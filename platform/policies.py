@@ -37,7 +37,18 @@ from social_platform.rulebook import (
 
 # Importing the rule modules registers their rules, in this order (the README table's order).
 # isort: off
-from social_platform.rules import encryption, network, iam, keys, data, edge, eks, tags, observability
+from social_platform.rules import (
+    encryption,
+    network,
+    iam,
+    keys,
+    data,
+    serverless,
+    edge,
+    eks,
+    tags,
+    observability,
+)
 
 # isort: on
 from social_platform.rules.data import MIN_BACKUP_RETENTION_DAYS, STATEFUL_TYPES
@@ -67,6 +78,7 @@ __all__ = [
     "observability",
     "rule",
     "rules_markdown",
+    "serverless",
     "tags",
 ]
 

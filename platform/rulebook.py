@@ -146,6 +146,10 @@ EXEMPTIONS: Mapping[str, Mapping[str, str]] = {
     "stateful-deletion-guards": {
         "*-runners-cache": "a build cache, rebuilt on a miss: force_destroy lets the runners go cleanly",
     },
+    "sqs-dead-letter-queue": {
+        "*-karpenter-interruptions": "interruption notices matter for minutes (the queue keeps them 300 s):"
+        " one Karpenter cannot handle is obsolete before anyone could read it from a dead-letter queue",
+    },
     "s3-encrypted": {
         "streaming-recordings": "IVS writes recordings through its service-linked role, whose AWS-managed"
         " policy grants no KMS permission: the bucket keeps SSE-S3 (docs/adr/0003)",

@@ -48,10 +48,10 @@ CLOUDFRONT = (
     "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/programming-cloudwatch-metrics.html"
 )
 WAF = "https://docs.aws.amazon.com/waf/latest/developerguide/waf-metrics.html"
+DYNAMODB = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html"
 CONTAINER_INSIGHTS = (
     "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-metrics-EKS.html"
 )
-DYNAMODB = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html"
 LAMBDA = "https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html"
 WEBSOCKET = (
     "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-logging.html"
@@ -73,6 +73,8 @@ DOCUMENTED: dict[tuple[str, str], tuple[str, str]] = {
     ("AWS/ElastiCache", "Evictions"): ("CacheClusterId", VALKEY),
     ("AWS/ElastiCache", "ReplicationLag"): ("CacheClusterId", VALKEY),
     ("AWS/ElastiCache", "CurrConnections"): ("CacheClusterId", VALKEY),
+    ("AWS/DynamoDB", "ReadThrottleEvents"): ("TableName", DYNAMODB),
+    ("AWS/DynamoDB", "WriteThrottleEvents"): ("TableName", DYNAMODB),
     ("AWS/SQS", "ApproximateAgeOfOldestMessage"): ("QueueName", SQS),
     ("AWS/SQS", "ApproximateNumberOfMessagesVisible"): ("QueueName", SQS),
     ("AWS/NATGateway", "ErrorPortAllocation"): ("NatGatewayId", NAT),
@@ -82,8 +84,6 @@ DOCUMENTED: dict[tuple[str, str], tuple[str, str]] = {
     ("ContainerInsights", "cluster_failed_node_count"): ("ClusterName", CONTAINER_INSIGHTS),
     ("ContainerInsights", "node_cpu_utilization"): ("ClusterName", CONTAINER_INSIGHTS),
     ("ContainerInsights", "node_memory_utilization"): ("ClusterName", CONTAINER_INSIGHTS),
-    ("AWS/DynamoDB", "ReadThrottleEvents"): ("TableName", DYNAMODB),
-    ("AWS/DynamoDB", "WriteThrottleEvents"): ("TableName", DYNAMODB),
     ("AWS/Lambda", "Errors"): ("FunctionName", LAMBDA),
     ("AWS/Lambda", "Throttles"): ("FunctionName", LAMBDA),
     ("AWS/ApiGateway", "ExecutionError"): ("ApiId", WEBSOCKET),

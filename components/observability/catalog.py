@@ -111,6 +111,11 @@ ALARM_RULES: tuple[AlarmRule, ...] = (
     AlarmRule("interruption-queue-depth", "interruption-queue", "Karpenter interruption queue depth",
               "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", "GreaterThanThreshold", 50,
               "messages"),
+    # DynamoDB tables (AWS/DynamoDB; TableName alone selects the table without its indexes)
+    AlarmRule("dynamodb-read-throttles", "dynamodb-table", "DynamoDB read throttle events", "AWS/DynamoDB",
+              "ReadThrottleEvents", "Sum", "GreaterThanThreshold", 0, "events", evaluation_periods=1),
+    AlarmRule("dynamodb-write-throttles", "dynamodb-table", "DynamoDB write throttle events", "AWS/DynamoDB",
+              "WriteThrottleEvents", "Sum", "GreaterThanThreshold", 0, "events", evaluation_periods=1),
     # NAT gateways (AWS/NATGateway)
     AlarmRule("nat-port-allocation-errors", "nat-gateway", "NAT port allocation errors", "AWS/NATGateway",
               "ErrorPortAllocation", "Sum", "GreaterThanThreshold", 0, "errors", evaluation_periods=1),
@@ -122,11 +127,7 @@ ALARM_RULES: tuple[AlarmRule, ...] = (
               severity="page"),
     AlarmRule("waf-blocked-requests", "web-acl", "WAF blocked requests", "AWS/WAFV2", "BlockedRequests",
               "Sum", "GreaterThanThreshold", 5000, "requests", evaluation_periods=1),
-    # Realtime: DynamoDB, Lambda, API Gateway WebSocket APIs
-    AlarmRule("dynamodb-read-throttles", "dynamodb-table", "DynamoDB throttled reads", "AWS/DynamoDB",
-              "ReadThrottleEvents", "Sum", "GreaterThanThreshold", 0, "requests"),
-    AlarmRule("dynamodb-write-throttles", "dynamodb-table", "DynamoDB throttled writes", "AWS/DynamoDB",
-              "WriteThrottleEvents", "Sum", "GreaterThanThreshold", 0, "requests"),
+    # Realtime: Lambda handlers, API Gateway WebSocket APIs
     AlarmRule("lambda-errors", "lambda-function", "Lambda errors", "AWS/Lambda", "Errors", "Sum",
               "GreaterThanThreshold", 5, "invocations"),
     AlarmRule("lambda-throttles", "lambda-function", "Lambda throttles", "AWS/Lambda", "Throttles", "Sum",
@@ -156,9 +157,9 @@ AREAS: Mapping[WatchKind, Area] = {
     "aurora-instance": "data",
     "rds-proxy": "data",
     "cache-node": "data",
+    "dynamodb-table": "data",
     "queue": "queues",
     "dead-letter-queue": "queues",
-    "dynamodb-table": "data",
     "lambda-function": "realtime",
     "websocket-api": "realtime",
 }

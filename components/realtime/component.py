@@ -97,6 +97,7 @@ class Realtime(SocialComponent):
             message_retention_seconds=DEAD_LETTER_RETENTION_SECONDS,
             opts=self.stateful(),
         )
+        self.watch("dead-letter-queue", "dlq", {"QueueName": self.dead_letter_queue.name})
         self._table()
         self._api()
         self._functions()
@@ -118,9 +119,8 @@ class Realtime(SocialComponent):
         )
 
     def _watch(self) -> None:
-        """What the observability component alarms on: failed deliveries, the table, the handlers, the API."""
-        self.watch("dead-letter-queue", "dlq", {"QueueName": self.dead_letter_queue.name})
-        self.watch("dynamodb-table", "connections", {"TableName": self.table.name})
+        """What the observability component alarms on besides the table and the dead-letter queue
+        (offered where they are made): the handlers and the API."""
         for role, function in self.functions.items():
             self.watch("lambda-function", role, {"FunctionName": function.name})
         self.watch("websocket-api", "api", {"ApiId": self.api.id, "Stage": self.stage.name})
@@ -146,6 +146,7 @@ class Realtime(SocialComponent):
             deletion_protection_enabled=self._protect_state,
             opts=self.stateful(),
         )
+        self.watch("dynamodb-table", "connections", {"TableName": self.table.name})
 
     # ------------------------------------------------------------------------------------------
     # WebSocket API
@@ -530,22 +531,8 @@ class Realtime(SocialComponent):
             source_arn=rule.arn,
             opts=self.child(),
         )
-        queue_policy = aws.sqs.QueuePolicy(
-            self.child_name("dlq-policy"),
-            queue_url=self.dead_letter_queue.url,
-            policy=policy_json(
-                [
-                    {
-                        "Sid": "EventBridgeRuleDeadLetters",
-                        "Effect": "Allow",
-                        "Principal": {"Service": "events.amazonaws.com"},
-                        "Action": "sqs:SendMessage",
-                        "Resource": self.dead_letter_queue.arn,
-                        "Condition": {"ArnEquals": {"aws:SourceArn": rule.arn}},
-                    }
-                ]
-            ),
-            opts=self.child(),
+        queue_policy = self.queue_for_rule(
+            "dlq-policy", self.dead_letter_queue, rule, "EventBridgeRuleDeadLetters"
         )
         aws.cloudwatch.EventTarget(
             self.child_name("notifications-target"),
