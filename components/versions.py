@@ -109,6 +109,13 @@ ADDON_PINS: dict[str, Pin] = {
         note="Newest patch of 1.21, the newest minor (1.19 left support when 1.21 shipped, 2026-07).",
     ),
     "external-dns": Pin("external-dns", "1.18.0", "https://github.com/kubernetes-sigs/external-dns/releases"),
+    "argo-cd": Pin(
+        "argo-cd",
+        "10.1.1",
+        "https://github.com/argoproj/argo-helm/blob/af0a9310bacbaa4636018dfe22c801a6d33a5c43/charts/argo-cd/Chart.yaml",
+        note="argo-helm's argo-cd chart (appVersion v3.4.4), the newest in the repository snapshot of "
+        "2026-07-02; its values.yaml is vendored in tests/upstream/argo-cd-10.1.1/.",
+    ),
 }
 """EKS managed add-ons and Helm charts of the cluster, by add-on name."""
 
@@ -125,7 +132,35 @@ VALKEY = Pin(
     "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/engine-versions.html",
 )
 
-ALL: tuple[Pin, ...] = (KUBERNETES, KARPENTER, NODE_AMI, *ADDON_PINS.values(), AURORA_POSTGRESQL, VALKEY)
+POSTGRES_CLIENT = Pin(
+    "postgres-client",
+    AURORA_POSTGRESQL.version,
+    "https://gallery.ecr.aws/docker/library/postgres",
+    note="The Docker official image mirrored on ECR Public, at the database's engine version: `psql` "
+    "for the database users' bootstrap Job (social_components.migrations).",
+)
+
+AWS_CLI = Pin(
+    "aws-cli",
+    "2.36.15",
+    "https://gallery.ecr.aws/aws-cli/aws-cli",
+    note="AWS CLI v2 image; the tag as pinned (with its digest) in public repositories of 2026 "
+    "(not checked against the registry here). Reads the master secret for the bootstrap Job.",
+)
+
+POSTGRES_CLIENT_IMAGE = f"public.ecr.aws/docker/library/postgres:{POSTGRES_CLIENT.version}"
+AWS_CLI_IMAGE = f"public.ecr.aws/aws-cli/aws-cli:{AWS_CLI.version}"
+
+ALL: tuple[Pin, ...] = (
+    KUBERNETES,
+    KARPENTER,
+    NODE_AMI,
+    *ADDON_PINS.values(),
+    AURORA_POSTGRESQL,
+    VALKEY,
+    POSTGRES_CLIENT,
+    AWS_CLI,
+)
 
 
 def expiring(today: dt.date, pins: tuple[Pin, ...] = ALL, within_days: int = WARN_DAYS) -> list[str]:

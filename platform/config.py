@@ -23,6 +23,7 @@ from social_platform.areas import (
     edge,
     identity,
     ingress,
+    migrations,
     network,
     observability,
     realtime,
@@ -39,6 +40,7 @@ from social_platform.areas.data import CacheConfig, DatabaseConfig
 from social_platform.areas.edge import EdgeConfig, edge_aliases
 from social_platform.areas.identity import IdentityConfig
 from social_platform.areas.ingress import IngressConfig
+from social_platform.areas.migrations import MigrationsConfig
 from social_platform.areas.network import NetworkConfig
 from social_platform.areas.observability import ObservabilityConfig
 from social_platform.areas.policy import PolicyConfig
@@ -76,6 +78,7 @@ class PlatformConfig(StackConfig):
     streaming: StreamingConfig
     realtime: RealtimeConfig
     wallet: WalletConfig
+    migrations: MigrationsConfig
     edge: EdgeConfig
     ingress: IngressConfig
     registry: RegistryConfig
@@ -143,6 +146,7 @@ def load_config(
         streaming.check,
         realtime.check,
         wallet.check,
+        migrations.check,
         identity.check,
         edge.check,
         ingress.check,

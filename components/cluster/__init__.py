@@ -4,7 +4,9 @@ from social_components.cluster.addon import Addon, PodIdentity, pod_identity_rol
 from social_components.cluster.addons import Addons
 from social_components.cluster.args import (
     AddonArgs,
+    ArgoCdArgs,
     ClusterArgs,
+    GitOpsRepository,
     KarpenterArgs,
     NodePoolArgs,
     SystemNodeGroupArgs,
@@ -35,9 +37,11 @@ __all__ = [
     "AddonSource",
     "AddonTraits",
     "Addons",
+    "ArgoCdArgs",
     "Cluster",
     "ClusterArgs",
     "ControlPlane",
+    "GitOpsRepository",
     "Karpenter",
     "KarpenterArgs",
     "KarpenterAws",

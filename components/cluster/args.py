@@ -118,6 +118,47 @@ class AddonArgs:
 
 
 @dataclass(frozen=True)
+class GitOpsRepository:
+    """The Git repository Argo CD delivers from: its root application (app-of-apps) lists the rest."""
+
+    url: str
+    """HTTPS URL of the repository."""
+    path: str = "."
+    """Directory of the root application's manifests (the Applications it creates)."""
+    revision: str = "HEAD"
+    """Branch, tag or commit the root application follows."""
+    username: str | None = None
+    """User name for `password` (GitLab accepts any non-empty name with a token). Unset: ``git``."""
+    password: pulumi.Input[str] | None = None
+    """Read token or password (a secret): written to Argo CD's repository Secret, never to chart
+    values. Unset: a repository readable without credentials."""
+
+
+@dataclass(frozen=True)
+class ArgoCdArgs:
+    """How the ``argo-cd`` add-on is set up when it is on."""
+
+    repository: GitOpsRepository | None = None
+    """The app-of-apps. Unset: Argo CD without a root application (add Applications yourself)."""
+    url: str = "https://localhost:8080"
+    """Where people open Argo CD. Its server has no public service; the default is the address of
+    ``kubectl port-forward -n argocd svc/argo-cd-argocd-server 8080:443``."""
+    high_availability: bool = False
+    """The chart's HA shape: Redis HA (three pods on separate nodes), two API servers, two repo
+    servers, two ApplicationSet controllers. Unset: one of each."""
+    enable_local_admin: bool = False
+    """Argo CD's built-in ``admin`` user. Unset: off; people sign in through OIDC (`enable_sso`)."""
+    enable_sso: bool = False
+    """Sign-in through an OIDC provider: issuer, client id and secret come from the ``argocd-oidc``
+    Secret that `Cluster.use_argocd_sign_in` writes (it may come after the cluster). Unset: no SSO."""
+    admin_group: str = "argocd-admins"
+    """The OIDC group (``cognito:groups``) whose members are Argo CD admins; nobody else gets a role."""
+    protected_namespaces: tuple[str, ...] = ()
+    """Further namespaces no application may deploy into, besides Kubernetes' own and every add-on's
+    (for example where the program runs its own Jobs)."""
+
+
+@dataclass(frozen=True)
 class ClusterArgs:
     cluster_name: str
     """EKS cluster name (also the Karpenter discovery tag value on subnets and security groups)."""
@@ -150,6 +191,9 @@ class ClusterArgs:
     hosted_zone_id: pulumi.Input[str] | None = None
     """The Route 53 zone of `dns_domain`. Unset: external-dns may change records under `dns_domain`
     in any zone of the account (its IAM policy is limited by record name)."""
+    argocd: ArgoCdArgs = field(default_factory=ArgoCdArgs)
+    """How Argo CD is set up when the ``argo-cd`` add-on is on. Unset: no root application, no SSO,
+    no local admin (a port-forward and `kubectl` only)."""
     grafana_admin_password: pulumi.Input[str] | None = None
     """Grafana's admin password (treated as a secret). Unset: a random 32-character password,
     a Pulumi secret, readable from the component's `grafana_admin_password` output."""

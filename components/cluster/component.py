@@ -17,7 +17,13 @@ from social_components.cluster.addons import Addons
 from social_components.cluster.args import ClusterArgs
 from social_components.cluster.control_plane import ControlPlane
 from social_components.cluster.karpenter import NODE_POLICIES, Karpenter, KarpenterPlacement
-from social_components.cluster.registry import REGISTRY, SYSTEM_LABEL, SYSTEM_TOLERATIONS, AddonEntry
+from social_components.cluster.registry import (
+    ARGOCD_OIDC_SECRET,
+    REGISTRY,
+    SYSTEM_LABEL,
+    SYSTEM_TOLERATIONS,
+    AddonEntry,
+)
 from social_components.cluster.validation import system_node_architecture, validate_cluster_args
 
 SYSTEM_TAINT = {"key": "CriticalAddonsOnly", "value": "true"}
@@ -155,6 +161,38 @@ class Cluster(SocialComponent):
                 "node_role_arn": self.node_role_arn,
                 "kubeconfig": self.kubeconfig,
             }
+        )
+
+    # Intent ----------------------------------------------------------------------------------------
+
+    def use_argocd_sign_in(
+        self,
+        *,
+        issuer_url: pulumi.Input[str],
+        client_id: pulumi.Input[str],
+        client_secret: pulumi.Input[str],
+    ) -> k8s.core.v1.Secret:
+        """Argo CD's OIDC client (`ArgoCdArgs.enable_sso`): the Secret its ``oidc.config`` refers to
+        (``$argocd-oidc:issuer`` …). Argo CD reads it when it changes, so it may come after the cluster,
+        from an identity provider built later in the same program."""
+        addon = self.addons.get("argo-cd")
+        if addon is None:
+            raise ValueError(f"{self.cluster_name}: argo-cd is off; there is no Argo CD to sign in to")
+        return k8s.core.v1.Secret(
+            addon.child_name("oidc"),
+            metadata={
+                "name": ARGOCD_OIDC_SECRET,
+                "namespace": addon.traits.namespace,
+                # Argo CD resolves `$<secret>:<key>` only in Secrets labelled as its own.
+                "labels": {"app.kubernetes.io/part-of": "argocd"},
+            },
+            type="Opaque",
+            string_data={
+                "issuer": issuer_url,
+                "clientID": client_id,
+                "clientSecret": pulumi.Output.secret(client_secret),
+            },
+            opts=addon.child(provider=self.provider, depends_on=[addon.installed]),
         )
 
     # System nodes ---------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ Adding an add-on is one entry here and a test; docs/cluster-addons.md has the re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -269,6 +270,162 @@ def _prometheus_values(ctx: AddonContext) -> Values:
     }
 
 
+# Argo CD -------------------------------------------------------------------------------------------
+
+ARGOCD_OIDC_SECRET = "argocd-oidc"
+"""The Secret the cluster's `use_argocd_sign_in` writes: issuer, client id and secret of the OIDC
+client Argo CD signs users in with. `oidc.config` refers to its keys (``$argocd-oidc:issuer``)."""
+ARGOCD_REPOSITORY_SECRET = "gitops-repository"
+KUBERNETES_API = "https://kubernetes.default.svc"
+SYSTEM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease", "default")
+"""Namespaces Kubernetes itself owns; with every add-on's namespace, out of reach of applications."""
+
+
+def _argocd_repository(ctx: AddonContext) -> dict[str, pulumi.Resource]:
+    """The GitOps repository as an Argo CD repository Secret, its credentials from a Pulumi secret
+    (never chart values, which land in plain ConfigMaps and Helm release data)."""
+    repository = ctx.args.argocd.repository
+    if repository is None:
+        return {}
+    addon = ctx.addon
+    credentials: dict[str, pulumi.Input[str]] = {}
+    if repository.password is not None:
+        credentials = {
+            "username": repository.username or "git",
+            "password": pulumi.Output.secret(repository.password),
+        }
+    secret = k8s.core.v1.Secret(
+        addon.child_name("repository"),
+        metadata={
+            "name": ARGOCD_REPOSITORY_SECRET,
+            "namespace": addon.traits.namespace,
+            "labels": {"argocd.argoproj.io/secret-type": "repository"},
+        },
+        type="Opaque",
+        string_data={"type": "git", "url": repository.url, **credentials},
+        opts=addon.child(provider=ctx.provider, depends_on=[addon.ns] if addon.ns is not None else []),
+    )
+    return {"repository": secret}
+
+
+def argocd_protected_namespaces(registry: Mapping[str, AddonEntry], further: Sequence[str] = ()) -> list[str]:
+    """Namespaces no application may deploy into: Kubernetes' own, every add-on's, and `further`."""
+    return sorted({*SYSTEM_NAMESPACES, *(entry.traits.namespace for entry in registry.values()), *further})
+
+
+def _argocd_projects(ctx: AddonContext) -> list[Values]:
+    """The app-of-apps and its projects. `platform` holds only the root application, which may create
+    nothing but Applications in Argo CD's namespace; `apps` holds what it lists, which may deploy
+    into any namespace but the system ones and create no cluster-wide objects; `default` (which Argo
+    CD would otherwise create allowing everything) allows nothing."""
+    argocd = ctx.args.argocd
+    gitops = argocd.repository
+    if gitops is None:
+        return []
+    namespace = ctx.addon.traits.namespace
+    repo = gitops.url
+    protected = argocd_protected_namespaces(REGISTRY, argocd.protected_namespaces)
+
+    def project(name: str, spec: Values, annotations: Mapping[str, str] | None = None) -> Values:
+        metadata: Values = {"name": name, "namespace": namespace}
+        if annotations:
+            metadata["annotations"] = dict(annotations)
+        return {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "AppProject",
+            "metadata": metadata,
+            "spec": spec,
+        }
+
+    return [
+        # Argo CD creates `default` at start-up when it is missing; applied over it (server-side).
+        project(
+            "default",
+            {"sourceRepos": [], "destinations": [], "clusterResourceWhitelist": []},
+            {"pulumi.com/patchForce": "true"},
+        ),
+        project(
+            "platform",
+            {
+                "description": "The app-of-apps: Applications in Argo CD's namespace, nothing else",
+                "sourceRepos": [repo],
+                "destinations": [{"server": KUBERNETES_API, "namespace": namespace}],
+                "clusterResourceWhitelist": [],
+                "namespaceResourceWhitelist": [{"group": "argoproj.io", "kind": "Application"}],
+            },
+        ),
+        project(
+            "apps",
+            {
+                "description": "The platform's applications: no system namespace, no cluster-wide objects",
+                "sourceRepos": [repo],
+                "destinations": [
+                    *({"server": KUBERNETES_API, "namespace": f"!{ns}"} for ns in protected),
+                    {"server": KUBERNETES_API, "namespace": "*"},
+                ],
+                "clusterResourceWhitelist": [],
+            },
+        ),
+        {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "Application",
+            "metadata": {"name": "root", "namespace": namespace},
+            "spec": {
+                "project": "platform",
+                "source": {"repoURL": repo, "path": gitops.path, "targetRevision": gitops.revision},
+                "destination": {"server": KUBERNETES_API, "namespace": namespace},
+                "syncPolicy": {"automated": {"prune": True, "selfHeal": True}},
+            },
+        },
+    ]
+
+
+def _argocd_values(ctx: AddonContext) -> Values:
+    argocd = ctx.args.argocd
+    cm: Values = {
+        "url": argocd.url,
+        "admin.enabled": argocd.enable_local_admin,
+        "exec.enabled": False,
+    }
+    rbac: Values = {"policy.default": "", "policy.csv": ""}
+    if argocd.enable_sso:
+        # Every value refers to the Secret `use_argocd_sign_in` writes once the identity exists.
+        ref = f"${ARGOCD_OIDC_SECRET}:"
+        cm["oidc.config"] = json.dumps(
+            {
+                "name": "Cognito",
+                "issuer": f"{ref}issuer",
+                "clientID": f"{ref}clientID",
+                "clientSecret": f"{ref}clientSecret",
+                "requestedScopes": ["openid", "email", "profile"],
+            },
+            indent=2,
+        )
+        rbac = {
+            "policy.default": "",
+            "policy.csv": f"g, {argocd.admin_group}, role:admin\n",
+            "scopes": "[cognito:groups]",
+        }
+    values: Values = {
+        "dex": {"enabled": False},
+        "configs": {"cm": cm, "rbac": rbac, "params": {"server.insecure": False}},
+        "server": {"service": {"type": "ClusterIP"}, "ingress": {"enabled": False}},
+        "extraObjects": _argocd_projects(ctx),
+    }
+    if argocd.high_availability:
+        # The chart's "HA mode without autoscaling" (its README), with two ApplicationSet controllers.
+        values.update(
+            {
+                "redis-ha": {"enabled": True},
+                "controller": {"replicas": 1},
+                "server": {**values["server"], "replicas": 2},
+                "repoServer": {"replicas": 2},
+                "applicationSet": {"replicas": 2},
+            }
+        )
+    return values
+
+
 # The registry ---------------------------------------------------------------------------------------
 
 EKS_CHARTS = "https://aws.github.io/eks-charts"
@@ -370,6 +527,26 @@ REGISTRY: dict[str, AddonEntry] = {
             **SERVICE_ACCOUNT_LOCK,
             "domainFilters": "its IAM policy only allows records under the cluster's dns_domain",
             "policy": "upsert-only: external-dns never deletes records it did not create",
+        },
+    ),
+    # Delivery (GitOps); the platform turns it off in dev. Runs on Karpenter's nodes.
+    "argo-cd": _chart(
+        "argo-cd",
+        "argo-cd",
+        "https://argoproj.github.io/argo-helm",
+        AddonTraits("argocd", waits_for=("nodes-ready", "node-pools")),
+        prepare=_argocd_repository,
+        values=_argocd_values,
+        locked={
+            "server.service": "no public service: Argo CD is reached through a port-forward",
+            "server.ingress": "no public ingress: Argo CD is reached through a port-forward",
+            "configs.cm": "sign-in (local admin, OIDC) and the URL come from ClusterArgs.argocd",
+            "configs.rbac": "who is admin comes from ClusterArgs.argocd.admin_group",
+            "configs.repositories": "repository credentials live in a Secret, never in chart values",
+            "configs.credentialTemplates": "repository credentials live in a Secret, never in chart values",
+            "configs.secret": "Argo CD's secrets are never chart values",
+            "extraObjects": "the projects keep applications out of system namespaces",
+            "dex": "sign-in is OIDC against the identity provider, without Dex",
         },
     ),
 }

@@ -206,6 +206,53 @@ class Identity(SocialComponent):
             ]
         )
 
+    def admin_sign_in_client(
+        self,
+        role: str,
+        *,
+        callback_urls: Sequence[str],
+        logout_urls: Sequence[str],
+        group: str,
+        description: str,
+    ) -> aws.cognito.UserPoolClient:
+        """A confidential client of the admin pool for an operator tool that signs people in with
+        OIDC (Argo CD): authorization code flow, a client secret, `openid email profile`, and the
+        admin-pool group `group` whose members the tool trusts (in the ID token's ``cognito:groups``)."""
+        client = aws.cognito.UserPoolClient(
+            self.child_name(role),
+            user_pool_id=self.admin_pool.id,
+            generate_secret=True,
+            allowed_oauth_flows_user_pool_client=True,
+            allowed_oauth_flows=["code"],
+            allowed_oauth_scopes=["openid", "email", "profile"],
+            callback_urls=list(callback_urls),
+            logout_urls=list(logout_urls),
+            supported_identity_providers=["COGNITO"],
+            explicit_auth_flows=REFRESH_ONLY,
+            prevent_user_existence_errors="ENABLED",
+            enable_token_revocation=True,
+            **self._token_lifetimes(refresh_days=ADMIN_REFRESH_TOKEN_DAYS),
+            opts=self.child(additional_secret_outputs=["clientSecret"]),
+        )
+        aws.cognito.ManagedLoginBranding(
+            self.child_name(f"{role}-branding"),
+            user_pool_id=self.admin_pool.id,
+            client_id=client.id,
+            use_cognito_provided_values=True,
+            opts=self.child(depends_on=[self.admin_pool_domain]),
+        )
+        if group not in self.admin_groups:
+            self.admin_groups[group] = aws.cognito.UserGroup(
+                self.child_name(f"group-{group}"),
+                user_pool_id=self.admin_pool.id,
+                name=group,
+                description=description,
+                precedence=len(self.admin_groups) * 10,
+                opts=self.child(),
+            )
+        self.clients[role] = client
+        return client
+
     # --- Pools ------------------------------------------------------------------------------
 
     def _pool(self, role: str, *, admin: bool) -> aws.cognito.UserPool:

@@ -75,7 +75,8 @@ class GitLabRunners(SocialComponent):
 
     manager_security_group_id: pulumi.Output[str]
     worker_security_group_id: pulumi.Output[str]
-    """Where jobs run: admit this group to reach, for example, a database for CI migrations."""
+    """Where jobs run: admit this group where CI must connect (not the databases: migrations run in
+    the cluster, docs/migrations.md)."""
     worker_group_name: str
     worker_group_arn: pulumi.Output[str]
     manager_role_arn: pulumi.Output[str]

@@ -18,8 +18,10 @@ from pydantic import AfterValidator, Field, JsonValue, SecretStr, field_validato
 
 from social_components.cluster import (
     AddonArgs,
+    ArgoCdArgs,
     Cluster,
     ClusterArgs,
+    GitOpsRepository,
     KarpenterArgs,
     NodePoolArgs,
     SystemNodeGroupArgs,
@@ -28,6 +30,8 @@ from social_components.cluster import (
 )
 from social_components.cluster.catalog import KARPENTER_AMI_ALIAS, KARPENTER_VERSION, KUBERNETES_VERSION
 from social_components.cluster.registry import REGISTRY
+from social_components.identity import Identity
+from social_components.migrations import BOOTSTRAP_NAMESPACE
 from social_components.network import Network
 from social_platform.areas.base import (
     Cidr,
@@ -35,6 +39,7 @@ from social_platform.areas.base import (
     K8sName,
     PinnedVersion,
     ProdLock,
+    PulumiSecret,
     RetentionDays,
     RoleArn,
     Section,
@@ -161,6 +166,58 @@ class AddonConfig(StrictModel):
         return AddonArgs(enabled=self.enabled, version=self.version, values=self.values)
 
 
+GitUrl = Annotated[str, Field(pattern=r"^https://[a-z0-9.-]+(:\d+)?(/[\w.~-]+)+$")]
+RepoPath = Annotated[str, Field(pattern=r"^(\.|[\w.-]+(/[\w.-]+)*)$")]
+GitRevision = Annotated[str, Field(pattern=r"^[\w./-]{1,200}$")]
+
+
+class ArgoCdConfig(TierFilledModel):
+    """Argo CD (the `argo-cd` add-on; tier default: on in staging and prod, off in dev)."""
+
+    repository_url: GitUrl | None = None
+    """HTTPS URL of the GitOps repository whose root application (app-of-apps) Argo CD syncs.
+    Required where `argo-cd` is on."""
+    path: RepoPath = "."
+    """Directory of the root application in the repository."""
+    revision: GitRevision = "main"
+    """Branch, tag or commit the root application follows."""
+    repository_username: Annotated[str, Field(min_length=1, max_length=128)] | None = None
+    """User name for `repository_password` (unset: `git`)."""
+    repository_password: PulumiSecret | None = None
+    """Read token for the repository (store with --secret); it reaches the cluster only as a
+    Kubernetes Secret. Unset: the repository is readable without credentials."""
+    high_availability: bool
+    """The chart's HA shape, Redis HA on three nodes (tier default: prod only)."""
+    enable_local_admin: bool = False
+    """Argo CD's local `admin` user (prod may not turn it on: people sign in through the admin pool)."""
+    sso: bool = True
+    """Sign-in through the Cognito admin pool (OIDC). Needs `identity.enabled`."""
+    admin_group: Slug = "argocd-admins"
+    """Admin-pool group whose members are Argo CD admins (created with the sign-in client)."""
+
+    def args(self) -> ArgoCdArgs:
+        repository = None
+        if self.repository_url is not None:
+            repository = GitOpsRepository(
+                url=self.repository_url,
+                path=self.path,
+                revision=self.revision,
+                username=self.repository_username,
+                password=None
+                if self.repository_password is None
+                else pulumi.Output.secret(self.repository_password.get_secret_value()),
+            )
+        return ArgoCdArgs(
+            repository=repository,
+            high_availability=self.high_availability,
+            enable_local_admin=self.enable_local_admin,
+            enable_sso=self.sso,
+            admin_group=self.admin_group,
+            # The bootstrap Job of the database users runs there (social_components.migrations).
+            protected_namespaces=(BOOTSTRAP_NAMESPACE,),
+        )
+
+
 class ClusterConfig(Section):
     KEY = "cluster"
     TIER_DEFAULTS = {
@@ -179,7 +236,10 @@ class ClusterConfig(Section):
             "addons": {
                 "kube-prometheus-stack": {"enabled": False},
                 "amazon-cloudwatch-observability": {"enabled": False},
+                # Dev deploys by hand or from CI; a stack file may turn Argo CD on.
+                "argo-cd": {"enabled": False},
             },
+            "argocd": {"high_availability": False},
         },
         Tier.staging: {
             "endpoint_public_access": False,
@@ -193,6 +253,7 @@ class ClusterConfig(Section):
             },
             "karpenter": {"replicas": 2, "cpu_limit": 64, "memory_limit_gib": 256, "spot": True},
             "addons": {},
+            "argocd": {"high_availability": False},
         },
         Tier.prod: {
             "endpoint_public_access": False,
@@ -206,6 +267,7 @@ class ClusterConfig(Section):
             },
             "karpenter": {"replicas": 2, "cpu_limit": 1000, "memory_limit_gib": 4000, "spot": False},
             "addons": {},
+            "argocd": {"high_availability": True},
         },
     }
     PROD_LOCKS = {"deletion_protection": ProdLock(lambda v: v is True, "true")}
@@ -232,6 +294,9 @@ class ClusterConfig(Section):
     ]
     """Per add-on toggle and pinned version (tier default: everything on; dev leaves out
     kube-prometheus-stack and amazon-cloudwatch-observability)."""
+    argocd: ArgoCdConfig
+    """Argo CD: the GitOps repository (app-of-apps), sign-in, high availability (tier default: HA in
+    prod). Used where the `argo-cd` add-on is on."""
     grafana_admin_password: SecretStr | None = None
     """Grafana admin password (store with --secret). Unset: a random password kept as a Pulumi secret
     and exported (as a secret) in `grafana_admin_passwords`."""
@@ -307,6 +372,7 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
             f"must match kubernetes_version {section.kubernetes_version}"
             f" (v{section.kubernetes_version}.x-eksbuild.y; got {kube_proxy.version})",
         )
+    yield from _argocd_issues(cfg, section)
     if cfg.tier is Tier.prod:
         if nodes.min_size < 2:
             yield ConfigIssue(
@@ -317,6 +383,35 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
                 "cluster.karpenter.replicas",
                 f"prod runs at least 2 Karpenter controllers (got {section.karpenter.replicas})",
             )
+
+
+def argocd_on(section: ClusterConfig) -> bool:
+    addon = section.addons.get("argo-cd")
+    return section.enabled and (addon is None or addon.enabled)
+
+
+def _argocd_issues(cfg: StackConfig, section: ClusterConfig) -> Iterable[ConfigIssue]:
+    """Argo CD needs its repository; sign-in needs the admin pool; prod has no local admin."""
+    from social_platform.areas.identity import IdentityConfig
+
+    if not argocd_on(section):
+        return
+    argocd = section.argocd
+    if argocd.repository_url is None:
+        yield ConfigIssue(
+            "cluster.argocd.repository_url",
+            "is required where the argo-cd add-on is on (the GitOps repository of the app-of-apps)",
+        )
+    if argocd.sso and not cfg.section(IdentityConfig).enabled:
+        yield ConfigIssue(
+            "cluster.argocd.sso",
+            "needs identity.enabled (people sign in through the Cognito admin pool); or set it false",
+        )
+    if cfg.tier is Tier.prod and argocd.enable_local_admin:
+        yield ConfigIssue(
+            "cluster.argocd.enable_local_admin",
+            "must be false in prod (people sign in through the admin pool, with MFA)",
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -364,6 +459,7 @@ def cluster_args(platform: Platform, region: str, network: Network) -> ClusterAr
             },
         ),
         addons={name: addon.args() for name, addon in section.addons.items()},
+        argocd=section.argocd.args(),
         dns_domain=f"{cfg.environment.name}.{cfg.organization.domain}",
         kubeconfig_role_arn=cfg.account.deploy_role_arn,
         grafana_admin_password=(
@@ -387,6 +483,31 @@ def build(platform: Platform, networks: dict[str, Network]) -> dict[str, Cluster
         )
         for region, network in networks.items()
     }
+
+
+ARGOCD_CLI_CALLBACK = "http://localhost:8085/auth/callback"
+"""Where `argocd login --sso` waits for the code (its default `--sso-port` 8085)."""
+
+
+def argocd_sign_in(platform: Platform, clusters: Mapping[str, Cluster], identity: Identity | None) -> None:
+    """Argo CD signs people in through the Cognito admin pool: one client for every cluster (the
+    same port-forward address everywhere), its issuer, id and secret written into each cluster."""
+    section = platform.cfg.section(ClusterConfig)
+    targets = [c for c in clusters.values() if "argo-cd" in c.addons]
+    if not section.argocd.sso or identity is None or not targets:
+        return
+    url = ArgoCdArgs().url
+    client = identity.admin_sign_in_client(
+        "argocd",
+        callback_urls=[f"{url}/auth/callback", ARGOCD_CLI_CALLBACK],
+        logout_urls=[url],
+        group=section.argocd.admin_group,
+        description="Argo CD administrators (every cluster of this environment)",
+    )
+    for cluster in targets:
+        cluster.use_argocd_sign_in(
+            issuer_url=identity.admin_issuer_url, client_id=client.id, client_secret=client.client_secret
+        )
 
 
 def outputs(clusters: dict[str, Cluster]) -> dict[str, Any]:
