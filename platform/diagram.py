@@ -166,6 +166,7 @@ class Drawing:
                     clusters[0].vpc if clusters else None,
                 ),
             )
+        self.delivery()
         self.aggregate("aws:ec2/natGateway:NatGateway", "NAT gateway", "public")
         self.aggregate("aws:ec2/vpcEndpoint:VpcEndpoint", "VPC endpoints", None)
         for db in s.of_type("aws:rds/cluster:Cluster"):
@@ -250,11 +251,64 @@ class Drawing:
             for member in members:
                 self.picture.add(member, node)
 
+    def delivery(self) -> None:
+        """The path from an image to the pods: each region's ECR repositories, and Argo CD in the
+        clusters that run it (beside its cluster, which it syncs)."""
+        p = self.picture
+        repositories: dict[tuple[str | None, str | None], list[RenderedResource]] = defaultdict(list)
+        for repository in self.stack.of_type("aws:ecr/repository:Repository"):
+            repositories[(self.account_of(repository), self.region_of(repository))].append(repository)
+        for (account, region), members in sorted(repositories.items(), key=str):
+            names = sorted(m.name.rsplit("-registry-", 1)[-1] for m in members)
+            node = Node(_slug("ECR", account, region), f"ECR: {', '.join(names)}", account, region or GLOBAL)
+            for member in members:
+                p.add(member, node)
+        clusters = {c.name.removesuffix("-eks"): c for c in self.stack.of_type("eks:index:Cluster")}
+        for chart in self.stack.of_type("kubernetes:helm.sh/v4:Chart"):
+            cluster = clusters.get(chart.name.removesuffix("-argo-cd-chart"))
+            eks = p.nodes.get(p.node_of(cluster) or "")
+            if chart.inputs.get("chart") != "argo-cd" or eks is None:
+                continue
+            p.add(
+                chart,
+                Node(_slug(chart.name), "Argo CD (app-of-apps)", eks.account, eks.region, eks.tier, eks.vpc),
+            )
+
     def _vpc_of_subnet(self, resource: RenderedResource) -> str | None:
         subnet = resource.inputs.get("subnetId")
         return self.subnet_vpc.get(subnet) if subnet else None
 
     # edges -----------------------------------------------------------------------------------
+
+    def link_delivery(self) -> None:
+        """Nodes pull from their region's ECR; Argo CD syncs its cluster and, where the migration
+        role is, runs the PreSync migration through the region's RDS Proxy (IAM, one user)."""
+        p = self.picture
+        s = self.stack
+        pools = s.of_type("kubernetes:karpenter.sh/v1:NodePool")
+        for repository in s.of_type("aws:ecr/repository:Repository"):
+            for pool in pools:
+                target = p.nodes.get(p.node_of(pool) or "")
+                if target is not None and target.region == self.region_of(repository):
+                    p.link(p.node_of(repository), target.id, "image pull")
+        migration_regions = {self.stack.placement(m)[1] for m in s.components("social:migrations:Migrations")}
+        for chart in s.of_type("kubernetes:helm.sh/v4:Chart"):
+            argocd = p.nodes.get(p.node_of(chart) or "")
+            if chart.inputs.get("chart") != "argo-cd" or argocd is None:
+                continue
+            cluster = next(
+                (
+                    c
+                    for c in s.of_type("eks:index:Cluster")
+                    if chart.name.startswith(c.name.removesuffix("-eks"))
+                ),
+                None,
+            )
+            p.link(argocd.id, p.node_of(cluster), "syncs the app-of-apps")
+            if argocd.region in migration_regions:
+                for proxy in s.of_type("aws:rds/proxy:Proxy"):
+                    if proxy.region == argocd.region:
+                        p.link(argocd.id, p.node_of(proxy), "PreSync migration (IAM, migrator)")
 
     def owner_of_security_group(self, group_id: str) -> str | None:
         for resource in self.stack:
@@ -311,6 +365,7 @@ class Drawing:
                 None,
             )
             p.link(p.node_of(acl), cf, "filters")
+        self.link_delivery()
         for association in s.of_type("aws:wafv2/webAclAssociation:WebAclAssociation"):
             acl = next(
                 (

@@ -19,7 +19,7 @@ from social_components.cluster import REGISTRY, merge_values
 from social_components.cluster.registry import ARGOCD_OIDC_SECRET, argocd_protected_namespaces
 from social_components.cluster.validation import ArgError
 from social_components.versions import ADDON_PINS
-from social_platform.render import SECRET_MASK, RenderedStack
+from social_platform.render import SECRET_MASK, RenderedResource, RenderedStack
 
 from .conftest import assert_config_error, bad_config_cases, render_variant
 
@@ -37,13 +37,17 @@ def upstream(name: str) -> Any:
     return yaml.safe_load((UPSTREAM / name).read_text())
 
 
+def argocd_addons(stack: RenderedStack) -> dict[str, RenderedResource]:
+    """Cluster name → its argo-cd `Addon` component."""
+    return {a.name.removesuffix("-argo-cd"): a for a in stack.of_type(ADDON) if a.name.endswith("-argo-cd")}
+
+
 def argocd_charts(stack: RenderedStack) -> dict[str, dict[str, Any]]:
-    """Region → inputs of the argo-cd Chart."""
+    """Cluster name → inputs of its argo-cd Chart."""
     found = {}
-    for addon in stack.of_type(ADDON):
-        if addon.name.endswith("-argo-cd"):
-            (chart,) = [r for r in stack.children(addon) if r.type == CHART]
-            found[addon.region] = chart.inputs
+    for cluster, addon in argocd_addons(stack).items():
+        (chart,) = [r for r in stack.children(addon) if r.type == CHART]
+        found[cluster] = chart.inputs
     return found
 
 
@@ -53,8 +57,8 @@ def leaf_paths(values: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]
     return [path]
 
 
-def regions(stack: RenderedStack) -> set[str]:
-    return {r.region for r in stack.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")}
+def clusters(stack: RenderedStack) -> set[str]:
+    return {c.name for c in stack.components("social:cluster:Cluster")}
 
 
 def test_the_pin_is_the_charts_own_version() -> None:
@@ -67,7 +71,7 @@ def test_argo_cd_runs_in_every_staging_and_prod_cluster_and_not_in_dev(rendered:
     assert argocd_charts(rendered["dev"]) == {}
     for env in ("staging", "prod"):
         charts = argocd_charts(rendered[env])
-        assert set(charts) == regions(rendered[env]), env
+        assert set(charts) == clusters(rendered[env]) != set(), env
         for chart in charts.values():
             assert (chart["chart"], chart["version"], chart["namespace"]) == (
                 "argo-cd",
@@ -190,9 +194,10 @@ def test_repository_credentials_reach_the_cluster_only_as_a_secret(tmp_path: Pat
     )
     for chart in argocd_charts(stack).values():
         assert "password" not in json.dumps(chart["values"]).lower()
+        assert "token" not in json.dumps(chart["values"]), "the decrypted stack-file value"
     (repo,) = [s for s in stack.of_type(SECRET) if s.inputs["metadata"]["name"] == "gitops-repository"]
     assert repo.inputs["metadata"]["labels"] == {"argocd.argoproj.io/secret-type": "repository"}
-    assert repo.inputs["stringData"]["password"] == SECRET_MASK
+    assert repo.inputs["stringData"] == SECRET_MASK and "stringData" in repo.secret_paths
 
 
 @pytest.mark.parametrize("env", ["staging", "prod"])
@@ -202,23 +207,27 @@ def test_sign_in_goes_through_the_admin_pool_and_every_reference_has_its_key(
     stack = rendered[env]
     (client,) = [c for c in stack.of_type(CLIENT) if c.name.endswith("-argocd")]
     (admins,) = [p for p in stack.of_type("aws:cognito/userPool:UserPool") if p.name.endswith("-admins")]
-    assert client.inputs["userPoolId"] == admins.outputs.get("id", client.inputs["userPoolId"])
+    assert client.inputs["userPoolId"] == admins.id
     assert client.inputs["generateSecret"] is True and client.inputs["allowedOauthFlows"] == ["code"]
     assert "https://localhost:8080/auth/callback" in client.inputs["callbackUrls"]
     groups = {g.inputs["name"] for g in stack.of_type(GROUP)}
-    for region, chart in argocd_charts(stack).items():
+    addons = argocd_addons(stack)
+    assert addons
+    for name, chart in argocd_charts(stack).items():
         cm = chart["values"]["configs"]["cm"]
         oidc = yaml.safe_load(cm["oidc.config"])
         refs = {v for v in oidc.values() if isinstance(v, str) and v.startswith("$")}
         (secret,) = [
             s
-            for s in stack.of_type(SECRET)
-            if s.region == region and s.inputs["metadata"]["name"] == ARGOCD_OIDC_SECRET
+            for s in stack.children(addons[name])
+            if s.type == SECRET and s.inputs["metadata"]["name"] == ARGOCD_OIDC_SECRET
         ]
         assert secret.inputs["metadata"]["labels"]["app.kubernetes.io/part-of"] == "argocd"
         assert secret.inputs["metadata"]["namespace"] == "argocd"
-        assert {f"${ARGOCD_OIDC_SECRET}:{key}" for key in secret.inputs["stringData"]} == refs
-        assert secret.inputs["stringData"]["clientSecret"] == SECRET_MASK
+        # Every value Argo CD needs is a reference into that Secret (whose data the render masks).
+        assert refs == {f"${ARGOCD_OIDC_SECRET}:{key}" for key in ("issuer", "clientID", "clientSecret")}
+        assert set(oidc) >= {"issuer", "clientID", "clientSecret"}
+        assert "stringData" in secret.secret_paths
         rbac = chart["values"]["configs"]["rbac"]
         assert rbac["scopes"] == "[cognito:groups]"
         (admin_group,) = [line.split(",")[1].strip() for line in rbac["policy.csv"].splitlines()]

@@ -76,6 +76,19 @@ def test_dns_routes_to_cloudfront_which_serves_buckets_and_the_load_balancer_in_
     assert any(s == "edge_distribution" and t.startswith("edge_") for s, t, _ in found)
 
 
+def test_prod_shows_images_argo_cd_and_the_migration_path(rendered: dict[str, RenderedStack]) -> None:
+    regions = stackfiles.read_stack_files("prod").values["regions"]
+    (primary,) = (region_code(name) for name, region in regions.items() if region.get("primary"))
+    found = edges(diagram.mermaid(rendered["prod"]))
+    for name in regions:
+        code = region_code(name)
+        argocd = f"prod_{code}_argo_cd_chart"
+        assert (argocd, f"prod_{code}_eks", "syncs the app-of-apps") in found
+        assert any(s.startswith("ECR_") and t == f"prod_{code}_karpenter_pool_general" for s, t, _ in found)
+        migrates = (argocd, f"prod_{code}_db_proxy", "PreSync migration (IAM, migrator)")
+        assert (migrates in found) == (code == primary), "migrations run against the writer only"
+
+
 def test_the_readme_shows_prod_as_rendered(rendered: dict[str, RenderedStack]) -> None:
     text = (stackfiles.PROJECT_ROOT / "README.md").read_text()
     start = text.index(diagram.README_BEGIN)

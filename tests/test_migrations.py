@@ -33,6 +33,10 @@ def the_migrations(stack: RenderedStack) -> RenderedResource:
     return migrations
 
 
+def region_of(stack: RenderedStack, component: RenderedResource) -> str | None:
+    return stack.placement(component)[1]
+
+
 def inside(stack: RenderedStack, component: RenderedResource, type_: str) -> list[RenderedResource]:
     return [r for r in stack.descendants(component) if r.type == type_]
 
@@ -50,14 +54,19 @@ def trust_tags(role: RenderedResource) -> dict[str, str]:
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_one_migration_path_in_the_primary_region_beside_the_writer(rendered: dict, env: str) -> None:
     stack = rendered[env]
-    migrations = the_migrations(stack)
     primary = stack.outputs["regions"][0]
-    assert migrations.region == primary
-    (writer,) = [c for c in stack.of_type("aws:rds/cluster:Cluster") if c.region == primary]
-    assert (
-        "globalClusterIdentifier" not in writer.inputs
-        or writer.inputs.get("replicationSourceIdentifier") is None
-    )
+    assert region_of(stack, the_migrations(stack)) == primary
+    writers = [c for c in stack.of_type("aws:rds/cluster:Cluster") if c.region == primary]
+    assert writers and all(not c.inputs.get("replicationSourceIdentifier") for c in writers)
+
+
+def association_for(
+    stack: RenderedStack, component: RenderedResource, service_account: str
+) -> RenderedResource:
+    (association,) = [
+        a for a in inside(stack, component, ASSOCIATION) if a.inputs["serviceAccount"] == service_account
+    ]
+    return association
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
@@ -66,25 +75,20 @@ def test_the_migration_role_signs_in_as_the_migration_user_and_nobody_else(rende
     migrations = the_migrations(stack)
     role = stack.named(f"{migrations.name}-role", ROLE)
     tags = trust_tags(role)
-    assert (
-        tags["aws:RequestTag/kubernetes-namespace"],
-        tags["aws:RequestTag/kubernetes-service-account"],
-    ) == (
-        "api",
-        "migrations",
-    )
-    (association,) = [a for a in inside(stack, migrations, ASSOCIATION) if a.inputs["roleArn"] == role.arn]
-    assert (association.inputs["namespace"], association.inputs["serviceAccount"]) == ("api", "migrations")
-    account = stack.outputs["account_id"]
-    region = migrations.region
-    prefix = f"arn:aws:rds-db:{region}:{account}:dbuser:"
+    pod = (tags["aws:RequestTag/kubernetes-namespace"], tags["aws:RequestTag/kubernetes-service-account"])
+    assert pod == ("api", "migrations")
+    association = association_for(stack, migrations, "migrations")
+    assert association.inputs["namespace"] == "api"
+    region = region_of(stack, migrations)
     policies = policies_of(stack, role)
-    (writer,) = [c for c in stack.of_type("aws:rds/cluster:Cluster") if c.region == region]
-    proxies = [p for p in stack.of_type("aws:rds/proxy:Proxy") if p.region == region]
-    # The proxy's ARN ends with its resource id (prx-…), which IAM names in dbuser ARNs.
-    targets = [f"{prefix}{p.arn.rsplit(':', 1)[-1]}" for p in proxies]
-    targets.append(f"{prefix}{writer.outputs['clusterResourceId']}")
-    for target in targets:
+    (connect,) = [s for p in policies for s in p["Statement"] if s["Action"] == "rds-db:connect"]
+    resources = connect["Resource"] if isinstance(connect["Resource"], list) else [connect["Resource"]]
+    prefix = f"arn:aws:rds-db:{region}:{stack.outputs['account_id']}:dbuser:"
+    assert all(r.startswith(prefix) and r.endswith("/migrator") for r in resources), resources
+    # Through the proxy where there is one: its ARN ends with the prx-… id that dbuser ARNs name.
+    for proxy in [p for p in stack.of_type("aws:rds/proxy:Proxy") if p.region == region]:
+        assert proxy.arn is not None
+        target = f"{prefix}{proxy.arn.rsplit(':', 1)[-1]}"
         assert any(allows(p, "rds-db:connect", f"{target}/migrator") for p in policies), target
         for other in ("wallet", "postgres", "api"):
             assert not any(allows(p, "rds-db:connect", f"{target}/{other}") for p in policies), other
@@ -103,15 +107,20 @@ def test_the_bootstrap_reads_the_master_secret_and_runs_once_the_database_and_it
     (job,) = inside(stack, migrations, JOB)
     (init,) = job.inputs["spec"]["template"]["spec"]["initContainers"]
     secret_arn = next(e["value"] for e in init["env"] if e["name"] == "SECRET_ARN")
-    (database,) = [d for d in stack.components("social:database:Database") if d.region == migrations.region]
-    assert secret_arn == database.outputs.get("secret_arn", secret_arn)
     assert any(allows(p, "secretsmanager:GetSecretValue", secret_arn) for p in policies_of(stack, role))
-    (association,) = [a for a in inside(stack, migrations, ASSOCIATION) if a.inputs["roleArn"] == role.arn]
+    association = association_for(stack, migrations, "db-bootstrap")
     assert association.urn in job.depends_on, "its pod starts with the role's credentials"
     assert (
         job.inputs["spec"]["template"]["spec"]["serviceAccountName"] == association.inputs["serviceAccount"]
     )
     assert job.inputs["metadata"]["namespace"] == association.inputs["namespace"]
+    # Depending on the Database component is depending on its resources: its instances among them.
+    instances = [
+        i
+        for i in stack.of_type("aws:rds/clusterInstance:ClusterInstance")
+        if i.region == region_of(stack, migrations)
+    ]
+    assert instances and all(i.urn in job.depends_on for i in instances), "it runs once the database exists"
 
 
 def test_psql_matches_the_databases_major_version(rendered: dict) -> None:

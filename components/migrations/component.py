@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -157,60 +158,61 @@ class Migrations(SocialComponent):
         }
         tmp = {"name": "tmp", "mountPath": "/tmp"}
         secret = {"name": "secret", "mountPath": "/secret"}
+        spec: Any = {
+            "backoffLimit": 4,
+            "template": {
+                "spec": {
+                    "serviceAccountName": BOOTSTRAP,
+                    "restartPolicy": "OnFailure",
+                    "securityContext": {
+                        "runAsNonRoot": True,
+                        "runAsUser": 999,
+                        "runAsGroup": 999,
+                        "seccompProfile": {"type": "RuntimeDefault"},
+                    },
+                    "initContainers": [
+                        {
+                            "name": "read-master-secret",
+                            "image": args.aws_cli_image,
+                            "command": ["/bin/sh", "-c"],
+                            "args": [
+                                'aws secretsmanager get-secret-value --secret-id "$SECRET_ARN"'
+                                " --query SecretString --output text > /secret/master.json"
+                            ],
+                            "env": [
+                                {"name": "SECRET_ARN", "value": args.database.master_secret_arn},
+                                {"name": "HOME", "value": "/tmp"},
+                            ],
+                            "securityContext": restricted,
+                            "volumeMounts": [tmp, secret],
+                        }
+                    ],
+                    "containers": [
+                        {
+                            "name": "bootstrap",
+                            "image": args.postgres_image,
+                            "command": ["/bin/sh", "/sql/bootstrap.sh"],
+                            "env": [
+                                {"name": "PGHOST", "value": args.database.host},
+                                {"name": "PGPORT", "value": str(args.database.port)},
+                                {"name": "PGDATABASE", "value": args.database.database_name},
+                                {"name": "PGSSLMODE", "value": "require"},
+                            ],
+                            "securityContext": restricted,
+                            "volumeMounts": [tmp, secret, {"name": "sql", "mountPath": "/sql"}],
+                        }
+                    ],
+                    "volumes": [
+                        {"name": "tmp", "emptyDir": {}},
+                        {"name": "secret", "emptyDir": {"medium": "Memory"}},
+                        {"name": "sql", "configMap": {"name": f"{BOOTSTRAP}-sql"}},
+                    ],
+                }
+            },
+        }
         return k8s.batch.v1.Job(
             self.child_name("bootstrap"),
             metadata={"name": f"{BOOTSTRAP}-{digest[:10]}", "namespace": BOOTSTRAP_NAMESPACE},
-            spec={
-                "backoffLimit": 4,
-                "template": {
-                    "spec": {
-                        "serviceAccountName": BOOTSTRAP,
-                        "restartPolicy": "OnFailure",
-                        "securityContext": {
-                            "runAsNonRoot": True,
-                            "runAsUser": 999,
-                            "runAsGroup": 999,
-                            "seccompProfile": {"type": "RuntimeDefault"},
-                        },
-                        "initContainers": [
-                            {
-                                "name": "read-master-secret",
-                                "image": args.aws_cli_image,
-                                "command": ["/bin/sh", "-c"],
-                                "args": [
-                                    'aws secretsmanager get-secret-value --secret-id "$SECRET_ARN"'
-                                    " --query SecretString --output text > /secret/master.json"
-                                ],
-                                "env": [
-                                    {"name": "SECRET_ARN", "value": args.database.master_secret_arn},
-                                    {"name": "HOME", "value": "/tmp"},
-                                ],
-                                "securityContext": restricted,
-                                "volumeMounts": [tmp, secret],
-                            }
-                        ],
-                        "containers": [
-                            {
-                                "name": "bootstrap",
-                                "image": args.postgres_image,
-                                "command": ["/bin/sh", "/sql/bootstrap.sh"],
-                                "env": [
-                                    {"name": "PGHOST", "value": args.database.host},
-                                    {"name": "PGPORT", "value": str(args.database.port)},
-                                    {"name": "PGDATABASE", "value": args.database.database_name},
-                                    {"name": "PGSSLMODE", "value": "require"},
-                                ],
-                                "securityContext": restricted,
-                                "volumeMounts": [tmp, secret, {"name": "sql", "mountPath": "/sql"}],
-                            }
-                        ],
-                        "volumes": [
-                            {"name": "tmp", "emptyDir": {}},
-                            {"name": "secret", "emptyDir": {"medium": "Memory"}},
-                            {"name": "sql", "configMap": {"name": f"{BOOTSTRAP}-sql"}},
-                        ],
-                    }
-                },
-            },
+            spec=spec,
             opts=self.child(provider=args.provider, depends_on=[account, config, *self._wait_for]),
         )

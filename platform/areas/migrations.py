@@ -14,7 +14,7 @@ from pydantic import Field
 from social_components.cluster import Cluster
 from social_components.database import Database
 from social_components.migrations import DatabaseEndpoint, Migrations, MigrationsArgs
-from social_platform.areas.base import K8sName, Section, Tier, arg_default
+from social_platform.areas.base import K8sName, Section, arg_default
 from social_platform.areas.cluster import ClusterConfig
 from social_platform.areas.data import DatabaseConfig
 from social_platform.areas.stack import StackConfig
@@ -29,7 +29,6 @@ class MigrationsConfig(Section):
     """Schema migrations: an Argo CD PreSync Job that signs in to the database with its own role."""
 
     KEY = "migrations"
-    TIER_DEFAULTS: dict[Tier, dict[str, Any]] = {Tier.dev: {}, Tier.staging: {}, Tier.prod: {}}
 
     namespace: K8sName = arg_default(MigrationsArgs, "namespace")
     """Namespace of the application whose sync runs the migration Job (its PreSync hook)."""
