@@ -38,6 +38,8 @@ WatchKind = Literal[
     "eks-cluster",
     "lambda-function",
     "websocket-api",
+    "cognito-client",
+    "ivs",
 ]
 """The kinds of resource the observability component knows how to watch."""
 

@@ -23,7 +23,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from social_components.observability import ALARM_RULES
+from social_components.observability import ALARM_RULES, EVENT_RULES
 from social_components.observability.catalog import AREAS
 from social_components.streaming.component import Streaming
 from social_platform import docs
@@ -56,6 +56,8 @@ LAMBDA = "https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.
 WEBSOCKET = (
     "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-logging.html"
 )
+COGNITO = "https://docs.aws.amazon.com/cognito/latest/developerguide/metrics-for-cognito-user-pools.html"
+IVS_EVENTS = "https://docs.aws.amazon.com/ivs/latest/LowLatencyUserGuide/eventbridge.html"
 
 # What AWS documents, per (namespace, metric): the dimension the platform selects it by, and where
 # it says so. Written from the pages, not from the catalogue.
@@ -87,7 +89,28 @@ DOCUMENTED: dict[tuple[str, str], tuple[str, str]] = {
     ("AWS/Lambda", "Errors"): ("FunctionName", LAMBDA),
     ("AWS/Lambda", "Throttles"): ("FunctionName", LAMBDA),
     ("AWS/ApiGateway", "ExecutionError"): ("ApiId", WEBSOCKET),
+    ("AWS/Cognito", "SignInThrottles"): ("UserPoolClient", COGNITO),
+    ("AWS/Cognito", "TokenRefreshThrottles"): ("UserPoolClient", COGNITO),
 }
+
+# The IVS events AWS documents (IVS_EVENTS, the event table and example events): detail-type → the
+# detail field that names the event → its documented values. Written from the page.
+DOCUMENTED_IVS_EVENTS: dict[str, tuple[str, set[str]]] = {
+    "IVS Stream State Change": (
+        "event_name",
+        {"Session Created", "Session Ended", "Stream Start", "Stream End", "Stream Failure",
+         "Stream Takeover", "Stream Takeover Failure"},
+    ),
+    "IVS Stream Health Change": ("event_name", {"Starvation Start", "Starvation End"}),
+    "IVS Limit Breach": (
+        "limit_name",
+        {"Ingest Bitrate", "Ingest Resolution", "Concurrent Broadcasts", "Concurrent Viewers"},
+    ),
+    "IVS Recording State Change": (
+        "recording_status",
+        {"Recording Start", "Recording End", "Recording Start Failure", "Recording End Failure"},
+    ),
+}  # fmt: skip
 
 
 def _cloudwatch() -> Any:
@@ -129,8 +152,18 @@ def test_alarm_settings_are_values_the_cloudwatch_api_accepts() -> None:
         assert rule.evaluation_periods >= 1
 
 
-def test_every_kind_of_watchable_has_a_dashboard_row_and_an_alarm() -> None:
-    assert {rule.kind for rule in ALARM_RULES} == set(AREAS)
+def test_every_kind_of_watchable_has_a_dashboard_row_and_an_alarm_or_event_rule() -> None:
+    assert {rule.kind for rule in [*ALARM_RULES, *EVENT_RULES]} == set(AREAS)
+
+
+@pytest.mark.parametrize("event", EVENT_RULES, ids=lambda e: e.id)
+def test_each_forwarded_event_is_one_aws_documents(event: Any) -> None:
+    pattern = event.pattern
+    assert pattern["source"] == ["aws.ivs"]
+    for detail_type in pattern["detail-type"]:
+        field, documented = DOCUMENTED_IVS_EVENTS[detail_type]
+        assert set(pattern["detail"]) == {field}, (event.id, IVS_EVENTS)
+        assert set(pattern["detail"][field]) <= documented, (event.id, IVS_EVENTS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -216,6 +249,51 @@ def test_alarms_reference_every_aurora_cluster_cache_and_cloudfront_distribution
         a.inputs["dimensions"]["DistributionId"] for a in cloudfront_alarms
     }
     assert {a.region for a in cloudfront_alarms} == {"us-east-1"}  # where CloudFront publishes
+
+
+def test_every_app_client_people_sign_in_with_is_alarmed_by_pool_and_client(env: RenderedStack) -> None:
+    # Cognito publishes SignInThrottles and TokenRefreshThrottles by UserPool *and* UserPoolClient
+    # (COGNITO): an alarm naming only the pool would watch a metric that never exists.
+    pools = {p.id for p in env.of_type("aws:cognito/userPool:UserPool")}
+    interactive = {
+        (c.inputs["userPoolId"], c.id)
+        for c in env.of_type("aws:cognito/userPoolClient:UserPoolClient")
+        if "code" in c.inputs.get("allowedOauthFlows", [])
+    }
+    assert pools and interactive and {pool for pool, _ in interactive} == pools
+    for metric in ("SignInThrottles", "TokenRefreshThrottles"):
+        watched = {
+            (a.inputs["dimensions"]["UserPool"], a.inputs["dimensions"]["UserPoolClient"])
+            for a in alarms(env)
+            if a.inputs["namespace"] == "AWS/Cognito" and a.inputs["metricName"] == metric
+        }
+        assert watched == interactive, metric
+    page = {
+        a.inputs["metricName"]
+        for a in alarms(env)
+        if any(x.endswith("-page") for x in a.inputs["alarmActions"])
+    }
+    assert "SignInThrottles" in page  # people who cannot sign in: someone acts now
+
+
+def test_every_region_with_ivs_pages_on_its_failures_through_its_own_topics(env: RenderedStack) -> None:
+    # IVS creators' channels are made at run time: the rules match every channel of the region.
+    ivs_regions = {c.region for c in env.of_type("aws:ivs/channel:Channel")}
+    rules = {r.name: r for r in env.of_type("aws:cloudwatch/eventRule:EventRule")}
+    paged: dict[str, set[str]] = {}
+    for target in env.of_type("aws:cloudwatch/eventTarget:EventTarget"):
+        rule = rules[target.inputs["rule"]]
+        pattern = json.loads(rule.inputs["eventPattern"])
+        if pattern.get("source") != ["aws.ivs"] or not target.inputs["arn"].startswith("arn:aws:sns:"):
+            continue  # the streaming backend's own queue of IVS events is not an alert
+        assert target.inputs["arn"].startswith(f"arn:aws:sns:{rule.region}:{rule.account}:"), rule.name
+        if target.inputs["arn"].endswith("-page"):
+            paged.setdefault(rule.region, set()).update(
+                value for values in pattern["detail"].values() for value in values
+            )
+    assert ivs_regions and set(paged) == ivs_regions  # every region with IVS, and no other
+    for region in ivs_regions:
+        assert {"Stream Failure", "Concurrent Viewers"} <= paged[region], region
 
 
 def test_a_cache_notifies_when_near_full_and_evicting_not_for_either_alone(env: RenderedStack) -> None:
@@ -340,7 +418,7 @@ def test_a_subscription_has_exactly_one_address() -> None:
 def test_the_readme_alarm_table_is_generated_from_the_catalogue() -> None:
     text = docs.README.read_text(encoding="utf-8")
     assert docs.generated_alarms(text) == text, "run ./scripts/docs"
-    for rule in ALARM_RULES:
+    for rule in [*ALARM_RULES, *EVENT_RULES]:
         assert f"| `{rule.id}` |" in text
 
 

@@ -5,7 +5,8 @@
   to; e-mail/HTTPS subscriptions; EventBridge rules forwarding AWS Health, RDS and ElastiCache
   events.
 - `Alarms` (one per region): a CloudWatch alarm for every rule of the catalogue that applies to each
-  watchable, with alarm and OK actions to the topic of the rule's severity.
+  watchable, with alarm and OK actions to the topic of the rule's severity, and an EventBridge rule
+  for each event rule (`catalog.EVENT_RULES`) whose kind the region has, to the same topics.
 - `Dashboard` (one per region): golden signals per area, from the same watchables.
 - `AccountAlerts` (one per account): a monthly budget, a cost anomaly monitor, and Slack through
   AWS Chatbot with a read-only role and guardrail.
@@ -29,6 +30,7 @@ from social_components.observability.args import (
 )
 from social_components.observability.catalog import (
     AREAS,
+    EVENT_RULES,
     LOG_QUERIES,
     SEVERITIES,
     AlarmRule,
@@ -53,7 +55,10 @@ EVENT_PATTERNS: Mapping[str, Mapping[str, Any]] = {
     "elasticache": {"source": ["aws.elasticache"]},
 }
 """What EventBridge forwards to the ticket topic: AWS Health events of the account, RDS events of
-the categories that need a person, and every ElastiCache event (failovers, node replacements)."""
+the categories that need a person, and every ElastiCache event EventBridge carries (creation and
+update failures, snapshot failures, limits approaching). ElastiCache's failover and node-replacement
+notifications go only to an SNS topic named on the cache, and ElastiCache cannot publish to a
+KMS-encrypted topic (it drops them silently), so the replication-lag alarms stand in for them."""
 
 CHATBOT_READ_ACTIONS = ("cloudwatch:Describe*", "cloudwatch:Get*", "cloudwatch:List*")
 """All a Slack channel may do through Chatbot: read alarms and graphs (AWS's notifications-only
@@ -124,21 +129,30 @@ class AlertTopic(SocialComponent):
 
         if args.enable_event_rules:
             for source, pattern in EVENT_PATTERNS.items():
-                rule = aws.cloudwatch.EventRule(
-                    self.child_name(f"{source}-events"),
-                    description=f"{name}: {source} events → ticket topic",
-                    event_pattern=json.dumps(pattern),
-                    opts=self.child(),
-                )
-                aws.cloudwatch.EventTarget(
-                    self.child_name(f"{source}-events"),
-                    rule=rule.name,
-                    target_id="alert-topic",
-                    arn=self.topic_arns["ticket"],
-                    opts=self.child(),
-                )
+                forward_events(
+                    self, f"{source}-events", pattern, self.topic_arns["ticket"],
+                    f"{name}: {source} events → ticket topic",
+                )  # fmt: skip
 
         self.register_outputs({"topic_arns": self.topic_arns, "key_arn": self.key_arn})
+
+
+def forward_events(
+    owner: SocialComponent,
+    role: str,
+    pattern: Mapping[str, Any],
+    topic_arn: pulumi.Input[str],
+    description: str,
+) -> aws.cloudwatch.EventRule:
+    """An EventBridge rule of `owner`'s account and region matching `pattern`, targeting an alert topic
+    (whose key and policy let EventBridge publish)."""
+    rule = aws.cloudwatch.EventRule(
+        owner.child_name(role), description=description, event_pattern=json.dumps(pattern), opts=owner.child()
+    )
+    aws.cloudwatch.EventTarget(
+        owner.child_name(role), rule=rule.name, target_id="alert-topic", arn=topic_arn, opts=owner.child()
+    )
+    return rule
 
 
 def topic_statements(topic_arn: pulumi.Input[str], account: pulumi.Input[str]) -> list[Mapping[str, Any]]:
@@ -217,6 +231,16 @@ class Alarms(SocialComponent):
                 )
             for composite, rules in members.items():
                 self._composite(f"{watchable.key}-{composite}", rules, args)
+        # Failure events of the kinds this region has (IVS), to the topic of their severity.
+        self.event_rules: dict[str, aws.cloudwatch.EventRule] = {}
+        kinds = {w.kind for w in args.watchables}
+        for event in EVENT_RULES:
+            if event.kind not in kinds:
+                continue
+            self.event_rules[event.id] = forward_events(
+                self, event.id, event.pattern, args.topic_arns[event.severity],
+                f"{event.title} ({event.severity})",
+            )  # fmt: skip
         # Saved Logs Insights queries over this region's log groups of each kind.
         for query in LOG_QUERIES:
             groups = [w.log_group_name for w in args.watchables if w.kind == query.kind and w.log_group_name]
