@@ -40,6 +40,8 @@ WatchKind = Literal[
     "websocket-api",
     "cognito-client",
     "ivs",
+    "load-balancer",
+    "target-group",
 ]
 """The kinds of resource the observability component knows how to watch."""
 

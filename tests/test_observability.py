@@ -56,6 +56,7 @@ LAMBDA = "https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.
 WEBSOCKET = (
     "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-logging.html"
 )
+ALB = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html"
 COGNITO = "https://docs.aws.amazon.com/cognito/latest/developerguide/metrics-for-cognito-user-pools.html"
 IVS_EVENTS = "https://docs.aws.amazon.com/ivs/latest/LowLatencyUserGuide/eventbridge.html"
 
@@ -89,6 +90,11 @@ DOCUMENTED: dict[tuple[str, str], tuple[str, str]] = {
     ("AWS/Lambda", "Errors"): ("FunctionName", LAMBDA),
     ("AWS/Lambda", "Throttles"): ("FunctionName", LAMBDA),
     ("AWS/ApiGateway", "ExecutionError"): ("ApiId", WEBSOCKET),
+    ("AWS/ApplicationELB", "RequestCount"): ("LoadBalancer", ALB),
+    ("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count"): ("LoadBalancer", ALB),
+    ("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count"): ("TargetGroup", ALB),
+    ("AWS/ApplicationELB", "TargetResponseTime"): ("TargetGroup", ALB),
+    ("AWS/ApplicationELB", "UnHealthyHostCount"): ("TargetGroup", ALB),
     ("AWS/Cognito", "SignInThrottles"): ("UserPoolClient", COGNITO),
     ("AWS/Cognito", "TokenRefreshThrottles"): ("UserPoolClient", COGNITO),
 }
@@ -121,9 +127,23 @@ def alarms(stack: RenderedStack) -> list[RenderedResource]:
     return stack.of_type(ALARM)
 
 
+def watched_metrics(alarm: RenderedResource) -> list[tuple[str, str, dict[str, str]]]:
+    """(namespace, metric, dimensions) of every metric an alarm reads: its own, or its metric math's."""
+    if "metricName" in alarm.inputs:
+        return [(alarm.inputs["namespace"], alarm.inputs["metricName"], alarm.inputs["dimensions"])]
+    return [
+        (q["metric"]["namespace"], q["metric"]["metricName"], q["metric"]["dimensions"])
+        for q in alarm.inputs["metricQueries"]
+        if "metric" in q
+    ]
+
+
 def dimension_values(stack: RenderedStack, dimension: str) -> set[str]:
     return {
-        str(a.inputs["dimensions"][dimension]) for a in alarms(stack) if dimension in a.inputs["dimensions"]
+        str(dimensions[dimension])
+        for a in alarms(stack)
+        for _, _, dimensions in watched_metrics(a)
+        if dimension in dimensions
     }
 
 
@@ -133,9 +153,8 @@ def dimension_values(stack: RenderedStack, dimension: str) -> set[str]:
 
 @pytest.mark.parametrize("rule", ALARM_RULES, ids=lambda r: r.id)
 def test_each_alarm_watches_a_metric_aws_documents_by_that_dimension(rule: Any) -> None:
-    assert (rule.namespace, rule.metric) in DOCUMENTED, (
-        f"{rule.id}: {rule.namespace} {rule.metric} not documented"
-    )
+    for metric in (rule.metric, rule.divide_by or rule.metric):
+        assert (rule.namespace, metric) in DOCUMENTED, f"{rule.id}: {rule.namespace} {metric} not documented"
 
 
 def test_alarm_settings_are_values_the_cloudwatch_api_accepts() -> None:
@@ -146,7 +165,11 @@ def test_alarm_settings_are_values_the_cloudwatch_api_accepts() -> None:
     treat_missing = {value.strip() for value in valid.group(1).split("|")}
     for rule in ALARM_RULES:
         assert rule.comparison in model.shape_for("ComparisonOperator").enum, rule.id
-        assert rule.statistic in model.shape_for("Statistic").enum, rule.id
+        if rule.statistic.startswith("p"):  # a percentile: ExtendedStatistic's p0.0 to p100
+            assert put["ExtendedStatistic"].type_name == "string", rule.id
+            assert 0 < float(rule.statistic[1:]) <= 100, rule.id
+        else:
+            assert rule.statistic in model.shape_for("Statistic").enum, rule.id
         assert rule.treat_missing_data in treat_missing, rule.id
         assert rule.period_seconds in (10, 20, 30) or rule.period_seconds % 60 == 0, rule.id
         assert rule.evaluation_periods >= 1
@@ -208,8 +231,9 @@ def test_each_topic_is_encrypted_with_a_key_that_cloudwatch_and_eventbridge_may_
 
 def test_every_alarm_selects_its_metric_by_the_dimension_aws_documents(env: RenderedStack) -> None:
     for alarm in alarms(env):
-        dimension, page = DOCUMENTED[(alarm.inputs["namespace"], alarm.inputs["metricName"])]
-        assert dimension in alarm.inputs["dimensions"], (alarm.name, page)
+        for namespace, metric, dimensions in watched_metrics(alarm):
+            dimension, page = DOCUMENTED[(namespace, metric)]
+            assert dimension in dimensions, (alarm.name, page)
 
 
 def test_alarms_act_on_a_topic_in_their_own_account_and_region(env: RenderedStack) -> None:
@@ -244,7 +268,7 @@ def test_alarms_reference_every_aurora_cluster_cache_and_cloudfront_distribution
         }
         assert expected <= nodes
     distributions = env.of_type("aws:cloudfront/distribution:Distribution")
-    cloudfront_alarms = [a for a in alarms(env) if a.inputs["namespace"] == "AWS/CloudFront"]
+    cloudfront_alarms = [a for a in alarms(env) if a.inputs.get("namespace") == "AWS/CloudFront"]
     assert {d.id for d in distributions} <= {
         a.inputs["dimensions"]["DistributionId"] for a in cloudfront_alarms
     }
@@ -265,11 +289,11 @@ def test_every_app_client_people_sign_in_with_is_alarmed_by_pool_and_client(env:
         watched = {
             (a.inputs["dimensions"]["UserPool"], a.inputs["dimensions"]["UserPoolClient"])
             for a in alarms(env)
-            if a.inputs["namespace"] == "AWS/Cognito" and a.inputs["metricName"] == metric
+            if a.inputs.get("namespace") == "AWS/Cognito" and a.inputs.get("metricName") == metric
         }
         assert watched == interactive, metric
     page = {
-        a.inputs["metricName"]
+        a.inputs.get("metricName")
         for a in alarms(env)
         if any(x.endswith("-page") for x in a.inputs["alarmActions"])
     }
@@ -296,6 +320,36 @@ def test_every_region_with_ivs_pages_on_its_failures_through_its_own_topics(env:
         assert {"Stream Failure", "Concurrent Viewers"} <= paged[region], region
 
 
+def test_every_load_balancer_and_target_group_is_alarmed_by_5xx_rate_latency_and_health(
+    env: RenderedStack,
+) -> None:
+    # CloudWatch names an ALB by the end of its ARN, ``app/<name>/<id>``, and a target group by
+    # ``targetgroup/<name>/<id>`` (ALB).
+    balancers = {
+        str(b.arn).split(":loadbalancer/")[1] for b in env.of_type("aws:lb/loadBalancer:LoadBalancer")
+    }
+    groups = {str(g.arn).rsplit(":", 1)[1] for g in env.of_type("aws:lb/targetGroup:TargetGroup")}
+    assert balancers and groups
+    by_metric: dict[str, set[str]] = {}
+    for alarm in alarms(env):
+        metrics = watched_metrics(alarm)
+        if metrics[0][0] != "AWS/ApplicationELB":
+            continue
+        (dimensions,) = {json.dumps(d, sort_keys=True) for _, _, d in metrics}  # one resource
+        named = json.loads(dimensions)
+        for _, metric, _ in metrics:
+            by_metric.setdefault(metric, set()).add(named.get("TargetGroup") or named["LoadBalancer"])
+        if len(metrics) > 1:  # a rate: errors over requests of the same resource, in percent
+            (expression,) = [q["expression"] for q in alarm.inputs["metricQueries"] if "expression" in q]
+            assert expression.startswith("100 *") and {m for _, m, _ in metrics} >= {"RequestCount"}
+            assert alarm.inputs["comparisonOperator"] == "GreaterThanThreshold"
+    assert balancers <= by_metric["HTTPCode_ELB_5XX_Count"]
+    for metric in ("HTTPCode_Target_5XX_Count", "TargetResponseTime", "UnHealthyHostCount"):
+        assert groups <= by_metric[metric], metric
+    latency = [a for a in alarms(env) if a.inputs.get("metricName") == "TargetResponseTime"]
+    assert {a.inputs["extendedStatistic"] for a in latency} == {"p99"}
+
+
 def test_a_cache_notifies_when_near_full_and_evicting_not_for_either_alone(env: RenderedStack) -> None:
     composites = env.of_type("aws:cloudwatch/compositeAlarm:CompositeAlarm")
     nodes = dimension_values(env, "CacheClusterId")
@@ -320,7 +374,7 @@ def test_every_dead_letter_queue_and_nat_gateway_is_watched(env: RenderedStack) 
     visible = {
         a.inputs["dimensions"]["QueueName"]
         for a in alarms(env)
-        if a.inputs["metricName"] == "ApproximateNumberOfMessagesVisible" and a.inputs["threshold"] == 0
+        if a.inputs.get("metricName") == "ApproximateNumberOfMessagesVisible" and a.inputs["threshold"] == 0
     }
     assert dead_letter and dead_letter <= visible
     nats = {n.id for n in env.of_type("aws:ec2/natGateway:NatGateway")}
@@ -373,10 +427,10 @@ def test_a_threshold_in_the_stack_file_wins_over_the_tier_default(tmp_path: Path
     ages = {
         a.inputs["threshold"]
         for a in alarms(stack)
-        if a.inputs["metricName"] == "ApproximateAgeOfOldestMessage"
+        if a.inputs.get("metricName") == "ApproximateAgeOfOldestMessage"
     }
     assert ages == {120}
-    memory = {a.inputs["threshold"] for a in alarms(stack) if a.inputs["metricName"] == "FreeableMemory"}
+    memory = {a.inputs["threshold"] for a in alarms(stack) if a.inputs.get("metricName") == "FreeableMemory"}
     assert memory == {512 * 1024 * 1024}  # configured in MiB, the metric is in bytes
 
 

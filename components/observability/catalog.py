@@ -20,11 +20,12 @@ Severity = Literal["page", "ticket"]
 """page: someone acts now, day or night; ticket: someone looks within working hours."""
 SEVERITIES: tuple[Severity, ...] = ("page", "ticket")
 
-Statistic = Literal["Average", "Maximum", "Minimum", "Sum"]
+Statistic = Literal["Average", "Maximum", "Minimum", "Sum", "p99"]
+"""A CloudWatch statistic, or a percentile (an extended statistic)."""
 Comparison = Literal[
     "GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"
 ]
-Area = Literal["edge", "cluster", "data", "queues", "network", "realtime"]
+Area = Literal["edge", "ingress", "cluster", "data", "queues", "network", "realtime"]
 """The dashboard row (golden signals per tier) a kind's metrics appear in."""
 
 
@@ -55,6 +56,9 @@ class AlarmRule:
     """Id of a composite alarm this rule feeds: rules of one watchable with the same `composite` are
     combined with AND into one composite alarm, which alone notifies (at the members' severity);
     the members have no actions of their own. Unset: the alarm notifies by itself."""
+    divide_by: str | None = None
+    """A metric of the same namespace, dimensions and statistic: the alarm watches the rate
+    ``100 * metric / divide_by`` in percent (CloudWatch metric math). Unset: the metric itself."""
 
     @property
     def symbol(self) -> str:
@@ -142,6 +146,18 @@ ALARM_RULES: tuple[AlarmRule, ...] = (
               "Average", "GreaterThanThreshold", 85, "percent"),
     AlarmRule("eks-node-memory", "eks-cluster", "EKS node memory", "ContainerInsights",
               "node_memory_utilization", "Average", "GreaterThanThreshold", 85, "percent"),
+    # Application Load Balancers (AWS/ApplicationELB): the ALB's own 5xx (no healthy target, its
+    # errors) and the targets' 5xx as a share of requests, slow targets, unhealthy targets.
+    AlarmRule("alb-5xx-rate", "load-balancer", "ALB 5xx rate", "AWS/ApplicationELB",
+              "HTTPCode_ELB_5XX_Count", "Sum", "GreaterThanThreshold", 5, "percent", severity="page",
+              divide_by="RequestCount"),
+    AlarmRule("alb-target-5xx-rate", "target-group", "Target 5xx rate", "AWS/ApplicationELB",
+              "HTTPCode_Target_5XX_Count", "Sum", "GreaterThanThreshold", 5, "percent", severity="page",
+              divide_by="RequestCount"),
+    AlarmRule("alb-target-response-time-p99", "target-group", "Target response time (p99)",
+              "AWS/ApplicationELB", "TargetResponseTime", "p99", "GreaterThanThreshold", 2, "seconds"),
+    AlarmRule("alb-unhealthy-targets", "target-group", "Unhealthy targets", "AWS/ApplicationELB",
+              "UnHealthyHostCount", "Maximum", "GreaterThanThreshold", 0, "targets"),
     # Cognito, per app client people sign in with (the metrics exist only per pool *and* client).
     # Throttled sign-ins are people locked out now; throttled refreshes sign people out. Failed
     # sign-ins (SignInSuccesses' average) are left out: wrong passwords and bots move it, not us.
@@ -159,6 +175,8 @@ RULES_BY_ID: Mapping[str, AlarmRule] = {rule.id: rule for rule in ALARM_RULES}
 AREAS: Mapping[WatchKind, Area] = {
     "cloudfront-distribution": "edge",
     "web-acl": "edge",
+    "load-balancer": "ingress",
+    "target-group": "ingress",
     "eks-cluster": "cluster",
     "interruption-queue": "cluster",
     "nat-gateway": "network",

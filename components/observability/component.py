@@ -215,13 +215,10 @@ class Alarms(SocialComponent):
                     self.child_name(alarm_name),
                     name=alarm_name,
                     alarm_description=describe(rule, watchable, threshold(rule, args.thresholds)),
-                    namespace=rule.namespace,
-                    metric_name=rule.metric,
-                    dimensions=dict(watchable.dimensions),
-                    statistic=rule.statistic,
+                    **metric_args(rule, watchable),
                     comparison_operator=rule.comparison,
                     threshold=threshold(rule, args.thresholds) * rule.scale,
-                    period=rule.period_seconds,
+                    period=None if rule.divide_by else rule.period_seconds,
                     evaluation_periods=rule.evaluation_periods,
                     datapoints_to_alarm=rule.datapoints_to_alarm,
                     treat_missing_data=rule.treat_missing_data,
@@ -269,6 +266,43 @@ class Alarms(SocialComponent):
         )
 
 
+def metric_args(rule: AlarmRule, watchable: Watchable) -> dict[str, Any]:
+    """What a `MetricAlarm` watches for `rule` on `watchable`: the metric with its statistic (a
+    percentile as an extended statistic), or, for a rate, the metric-math expression over two."""
+    dimensions = dict(watchable.dimensions)
+    if rule.divide_by is None:
+        statistic = "extended_statistic" if rule.statistic.startswith("p") else "statistic"
+        return {
+            "namespace": rule.namespace,
+            "metric_name": rule.metric,
+            "dimensions": dimensions,
+            statistic: rule.statistic,
+        }
+
+    def query(query_id: str, metric: str) -> aws.cloudwatch.MetricAlarmMetricQueryArgs:
+        return aws.cloudwatch.MetricAlarmMetricQueryArgs(
+            id=query_id,
+            return_data=False,
+            metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+                namespace=rule.namespace,
+                metric_name=metric,
+                dimensions=dimensions,
+                period=rule.period_seconds,
+                stat=rule.statistic,
+            ),
+        )
+
+    return {
+        "metric_queries": [
+            query("part", rule.metric),
+            query("whole", rule.divide_by),
+            aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                id="rate", expression="100 * part / whole", label=rule.title, return_data=True
+            ),
+        ]
+    }
+
+
 def threshold(rule: AlarmRule, thresholds: Mapping[str, float]) -> float:
     """The rule's threshold in `rule.unit` (given, else the rule's default)."""
     return thresholds.get(rule.id, rule.threshold)
@@ -276,7 +310,9 @@ def threshold(rule: AlarmRule, thresholds: Mapping[str, float]) -> float:
 
 def describe(rule: AlarmRule, watchable: Watchable, value: float) -> str:
     return (
-        f"{rule.title} of {watchable.key}: {rule.statistic} {rule.metric} {rule.symbol} {value:g} "
+        f"{rule.title} of {watchable.key}: {rule.statistic} {rule.metric}"
+        + (f" / {rule.divide_by}" if rule.divide_by else "")
+        + f" {rule.symbol} {value:g} "
         f"{rule.unit} for {rule.evaluation_periods} periods of {rule.period_seconds // 60} min "
         f"({rule.severity})"
     )
@@ -329,10 +365,18 @@ def widgets(args: DashboardArgs) -> list[dict[str, Any]]:
         y += 1
         for index, ((rule_id, region), members) in enumerate(graphs.items()):
             rule = members[0][0]
-            metrics = [
-                [rule.namespace, rule.metric, *_flatten(watchable.dimensions), {"label": watchable.key}]
-                for _, watchable in members
-            ]
+            metrics: list[list[Any]] = []
+            for index_w, (_, watchable) in enumerate(members):
+                dims = _flatten(watchable.dimensions)
+                if rule.divide_by is None:
+                    metrics.append([rule.namespace, rule.metric, *dims, {"label": watchable.key}])
+                    continue
+                part, whole = f"p{index_w}", f"w{index_w}"
+                metrics += [
+                    [{"expression": f"100 * {part} / {whole}", "label": watchable.key}],
+                    [rule.namespace, rule.metric, *dims, {"id": part, "visible": False}],
+                    [rule.namespace, rule.divide_by, *dims, {"id": whole, "visible": False}],
+                ]
             out.append(
                 {
                     "type": "metric",
