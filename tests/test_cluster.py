@@ -712,7 +712,7 @@ PLATFORM_ADD_ONS = {
 
 def test_each_tier_installs_its_add_ons(rendered: dict) -> None:
     expected_off = {
-        "dev": {"kube-prometheus-stack", "amazon-cloudwatch-observability"},
+        "dev": {"kube-prometheus-stack", "amazon-cloudwatch-observability", "argo-cd"},
         "staging": set(),
         "prod": set(),
     }
@@ -776,8 +776,8 @@ def test_every_add_on_role_trusts_only_pod_identity_for_exactly_its_service_acco
                 )
         elif component.type == KARPENTER_AWS:
             assert association.inputs["serviceAccount"] == "karpenter"
-        else:  # the workloads' roles the platform makes (tests/test_realtime.py checks the wallet's)
-            assert component.type == "social:wallet:Wallet", component.type
+        else:  # the workloads' roles the platform makes (tests/test_realtime.py, test_migrations.py)
+            assert component.type in ("social:wallet:Wallet", "social:migrations:Migrations"), component.type
 
 
 def test_only_add_ons_that_call_aws_get_a_role(rendered: dict) -> None:
@@ -812,7 +812,13 @@ def test_turning_an_add_on_off_removes_it_and_its_role_and_nothing_else(
         for r in before.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
         if name == "amazon-cloudwatch-observability" and r.inputs.get("namespace") == "ContainerInsights"
     }
-    assert set(after.resources) == set(before.resources) - subtree - insights
+    # Argo CD's sign-in client, its login style and its admin group exist only for it.
+    sign_in = {
+        r.urn
+        for r in before
+        if name == "argo-cd" and r.type.startswith("aws:cognito/") and "argocd" in r.name
+    }
+    assert set(after.resources) == set(before.resources) - subtree - insights - sign_in
     removed_roles = [r for r in before.descendants(component) if r.type == ROLE]
     assert len(removed_roles) == (1 if REGISTRY[name].traits.service_account else 0)
 

@@ -254,6 +254,7 @@ class Identity(SocialComponent):
                 opts=self.child(),
             )
         self.clients[role] = client
+        self.watch("cognito-client", role, {"UserPool": self.admin_pool.id, "UserPoolClient": client.id})
         return client
 
     # --- Pools ------------------------------------------------------------------------------
