@@ -707,6 +707,7 @@ PLATFORM_ADD_ONS = {
     "fluent-bit",
     "cert-manager",
     "external-dns",
+    "argo-cd",  # delivery (issue 13): staging and prod; dev leaves it out
 }
 
 
@@ -812,11 +813,13 @@ def test_turning_an_add_on_off_removes_it_and_its_role_and_nothing_else(
         for r in before.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
         if name == "amazon-cloudwatch-observability" and r.inputs.get("namespace") == "ContainerInsights"
     }
-    # Argo CD's sign-in client, its login style and its admin group exist only for it.
+    # Argo CD's sign-in client, its login style, its admin group and the client's alarms exist only for it.
     sign_in = {
         r.urn
         for r in before
-        if name == "argo-cd" and r.type.startswith("aws:cognito/") and "argocd" in r.name
+        if name == "argo-cd"
+        and "argocd" in r.name
+        and (r.type.startswith("aws:cognito/") or r.type == "aws:cloudwatch/metricAlarm:MetricAlarm")
     }
     assert set(after.resources) == set(before.resources) - subtree - insights - sign_in
     removed_roles = [r for r in before.descendants(component) if r.type == ROLE]
