@@ -769,11 +769,15 @@ def test_every_add_on_role_trusts_only_pod_identity_for_exactly_its_service_acco
             name = component.name.split("-", 2)[-1]
             assert REGISTRY[name].traits.service_account == association.inputs["serviceAccount"]
             chart = [r for r in rendered_stack.children(component) if r.type == CHART]
-            if chart:
-                assert (
-                    chart[0].inputs["values"]["serviceAccount"]["name"]
-                    == association.inputs["serviceAccount"]
-                )
+            if chart:  # at the value path the entry locks for it (Alertmanager's is nested)
+                paths = [path for path in REGISTRY[name].locked if path.endswith("serviceAccount.name")]
+                named = set()
+                for path in paths:
+                    node = chart[0].inputs["values"]
+                    for part in path.split("."):
+                        node = node.get(part, {}) if isinstance(node, dict) else {}
+                    named.add(node)
+                assert association.inputs["serviceAccount"] in named, name
         elif component.type == KARPENTER_AWS:
             assert association.inputs["serviceAccount"] == "karpenter"
         else:  # the workloads' roles the platform makes (tests/test_realtime.py checks the wallet's)
@@ -791,6 +795,7 @@ def test_only_add_ons_that_call_aws_get_a_role(rendered: dict) -> None:
         "aws-load-balancer-controller",
         "fluent-bit",
         "external-dns",
+        "kube-prometheus-stack",  # Alertmanager publishes to the alert topics
     }
 
 

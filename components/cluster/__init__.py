@@ -4,6 +4,7 @@ from social_components.cluster.addon import Addon, PodIdentity, pod_identity_rol
 from social_components.cluster.addons import Addons
 from social_components.cluster.args import (
     AddonArgs,
+    AlertTopicsArgs,
     ClusterArgs,
     KarpenterArgs,
     NodePoolArgs,
@@ -35,6 +36,7 @@ __all__ = [
     "AddonSource",
     "AddonTraits",
     "Addons",
+    "AlertTopicsArgs",
     "Cluster",
     "ClusterArgs",
     "ControlPlane",

@@ -43,6 +43,12 @@ ON_SYSTEM_NODES: Values = {"nodeSelector": {SYSTEM_LABEL: "system"}, "toleration
 EVERY_NODE = [{"operator": "Exists"}]
 """Tolerations of node agents (DaemonSets) that must run on every node, the system nodes included."""
 GRAFANA_ADMIN_SECRET = "grafana-admin"
+ALERTMANAGER_SERVICE_ACCOUNT = "alertmanager"
+"""kube-prometheus-stack's Alertmanager runs as this service account: the one its Pod Identity role
+(SNS publishing) is associated with."""
+ALERT_SUBJECT = "[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }}"
+"""Subject of Alertmanager's SNS messages (e-mail subscribers see it). Alertmanager does not shorten
+it, and SNS refuses subjects over 100 characters: kept to the status and the alert's name."""
 
 
 @dataclass(frozen=True)
@@ -243,8 +249,56 @@ def _grafana_admin(ctx: AddonContext) -> dict[str, pulumi.Resource]:
     return {"grafana-admin": secret}
 
 
-def _prometheus_values(ctx: AddonContext) -> Values:
+def _alertmanager_policy(ctx: AddonContext) -> list[policies.Statement]:
+    topics = ctx.args.alert_topics
+    if topics is None:
+        return []  # no role: Alertmanager sends nothing anywhere
+    return policies.alert_publishing([topics.page_topic_arn, topics.ticket_topic_arn], topics.key_arn)
+
+
+def alertmanager_routes(
+    region: pulumi.Input[str], page: pulumi.Input[str], ticket: pulumi.Input[str]
+) -> Values:
+    """Alertmanager's route and receivers: ``critical`` to the page topic, ``info``/``none`` and the
+    always-firing Watchdog nowhere (as the chart does), everything else to the ticket topic. Helm
+    merges this over the chart's `alertmanager.config`, whose inhibit rules stay."""
+
+    def sns(name: str, topic_arn: pulumi.Input[str]) -> Values:
+        return {
+            "name": name,
+            "sns_configs": [
+                {
+                    "sigv4": {"region": region},  # credentials: the pod's, from EKS Pod Identity
+                    "topic_arn": topic_arn,
+                    "subject": ALERT_SUBJECT,
+                    "send_resolved": True,
+                }
+            ],
+        }
+
     return {
+        "route": {
+            "receiver": "ticket",
+            "group_by": ["namespace", "alertname"],
+            "routes": [
+                {"receiver": "null", "matchers": ['alertname = "Watchdog"']},
+                {"receiver": "null", "matchers": ['severity =~ "info|none"']},
+                {"receiver": "page", "matchers": ['severity = "critical"']},
+            ],
+        },
+        "receivers": [{"name": "null"}, sns("page", page), sns("ticket", ticket)],
+    }
+
+
+def _prometheus_values(ctx: AddonContext) -> Values:
+    topics = ctx.args.alert_topics
+    alertmanager: Values = {"serviceAccount": {"name": ALERTMANAGER_SERVICE_ACCOUNT}}
+    if topics is not None:
+        alertmanager["config"] = alertmanager_routes(
+            ctx.region, topics.page_topic_arn, topics.ticket_topic_arn
+        )
+    return {
+        "alertmanager": alertmanager,
         "grafana": {
             "admin": {
                 "existingSecret": GRAFANA_ADMIN_SECRET,
@@ -330,14 +384,18 @@ REGISTRY: dict[str, AddonEntry] = {
         "kube-prometheus-stack",
         "https://prometheus-community.github.io/helm-charts",
         # Prometheus keeps its data on a volume of the gp3 StorageClass that comes with the EBS driver.
+        # Alertmanager publishes to the alert topics with its own role.
         AddonTraits(
             "monitoring",
-            requires=("aws-ebs-csi-driver",),
+            ALERTMANAGER_SERVICE_ACCOUNT,
+            requires=("aws-ebs-csi-driver", *POD_IDENTITY),
             waits_for=("nodes-ready", "node-pools", "aws-ebs-csi-driver"),
         ),
         prepare=_grafana_admin,
+        policy=_alertmanager_policy,
         values=_prometheus_values,
         locked={
+            "alertmanager.serviceAccount.name": "the Pod Identity association names this service account",
             "grafana.admin": "Grafana's admin password lives in a Secret, never in chart values",
             "grafana.adminPassword": "Grafana's admin password lives in a Secret, never in chart values",
         },
