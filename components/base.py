@@ -168,17 +168,19 @@ class SocialComponent(pulumi.ComponentResource):
         bucket_name: pulumi.Input[str] | None = None,
         kms_key: aws.kms.Key | None = None,
         disposable: bool = False,
+        tags: Mapping[str, str] | None = None,
     ) -> tuple[aws.s3.Bucket, list[pulumi.Resource]]:
         """An S3 bucket nobody outside the account can reach: public access blocked, ACLs disabled
         (owner enforced), encrypted by default with `kms_key` (unset: SSE-S3) and SSE-C refused.
         Stateful unless `disposable` (a cache: deleted with its objects). Returns the bucket and its
         guard resources, which a bucket policy should depend on (S3 rejects concurrent changes to
         one bucket's access settings). The caller adds the policy: start it with
-        `deny_insecure_transport(bucket.arn)`."""
+        `deny_insecure_transport(bucket.arn)`. `tags`: the bucket's own (a backup plan's, say)."""
         bucket = aws.s3.Bucket(
             self.child_name(role),
             bucket=bucket_name,
             force_destroy=disposable,
+            tags=dict(tags) if tags else None,
             opts=self.child() if disposable else self.stateful(),
         )
         default = aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(

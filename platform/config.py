@@ -16,7 +16,19 @@ from typing import Any
 from pydantic import ValidationError
 
 from social_platform import hints
-from social_platform.areas import ci, cluster, data, edge, identity, network, runners, stack, streaming
+from social_platform.areas import (
+    backup,
+    ci,
+    cluster,
+    data,
+    edge,
+    identity,
+    network,
+    runners,
+    stack,
+    streaming,
+)
+from social_platform.areas.backup import BackupConfig
 from social_platform.areas.base import Section, Tier, aws_regions, region_code
 from social_platform.areas.ci import CiConfig
 from social_platform.areas.cluster import ClusterConfig
@@ -55,6 +67,7 @@ class PlatformConfig(StackConfig):
     identity: IdentityConfig
     streaming: StreamingConfig
     edge: EdgeConfig
+    backup: BackupConfig
     runners: RunnersConfig
     ci: CiConfig
     policy: PolicyConfig
@@ -120,6 +133,7 @@ def load_config(
         edge.check,
         runners.check,
         ci.check,
+        backup.check,
     ]
     issues = [found for check in checks for found in check(cfg)]
     if issues:

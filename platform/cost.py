@@ -486,6 +486,29 @@ def _bucket(r: RenderedResource, ctx: Context) -> list[Charge]:
     return [Charge("storage (S3 Standard)", "s3.gb_month", gb, ctx.region_of(r), assumption=said)]
 
 
+@rule("aws:backup/vault:Vault")
+def _vault(r: RenderedResource, ctx: Context) -> list[Charge]:
+    gb, said = _usage(ctx, "backup_storage_gb", " GB")
+    return [Charge("recovery point storage (warm)", "backup.gb_month", gb, ctx.region_of(r), assumption=said)]
+
+
+@rule("aws:backup/plan:Plan")
+def _backup_plan(r: RenderedResource, ctx: Context) -> list[Charge]:
+    """Copies to another region are billed as cross-region transfer, per GB copied."""
+    region = ctx.region_of(r)
+    gb, said = _usage(ctx, "backup_copied_gb", " GB")
+    destinations = [
+        str(copy.get("destinationVaultArn", ""))
+        for rule in r.inputs.get("rules", [])
+        for copy in rule.get("copyActions", []) or []
+    ]
+    elsewhere = [arn for arn in destinations if arn.split(":")[3:4] != [region]]
+    return [
+        Charge("copy to another region", "backup.cross_region_gb", gb, region, assumption=said)
+        for _ in elsewhere
+    ]
+
+
 _CONFIG_ONLY = "configuration object, not billed"
 _NETWORK = "VPC plumbing, not billed"
 FREE: dict[str, str] = {
@@ -496,6 +519,9 @@ FREE: dict[str, str] = {
     "random:index/randomPassword:RandomPassword": "generated locally by Pulumi",
     "aws:acm/certificate:Certificate": "public ACM certificates are free",
     "aws:acm/certificateValidation:CertificateValidation": "a wait on validation, not a resource",
+    "aws:backup/selection:Selection": _CONFIG_ONLY,
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": _CONFIG_ONLY,
+    "aws:backup/vaultPolicy:VaultPolicy": _CONFIG_ONLY,
     "aws:cloudfront/originAccessControl:OriginAccessControl": _CONFIG_ONLY,
     "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": _CONFIG_ONLY,
     "aws:cloudwatch/eventRule:EventRule": "AWS service events on the default bus are not billed",

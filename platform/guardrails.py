@@ -3,7 +3,8 @@
 - `stack_view(rendered)` turns an offline render into the neutral view the rules read;
 - `settings(...)` decides a stack's tier and enforcement (advisory/mandatory) from its config, the
   same way for the tests, this script and the policy pack;
-- `guardrails check [stack…]` renders stacks and runs every rule (exit 1 on a mandatory violation);
+- `guardrails check [stack…]` renders stacks and runs every rule, and compares the recovery
+  objectives each supports with its targets (`recovery`); exit 1 on a mandatory violation or miss;
 - `guardrails snapshot` re-records the URNs of stateful resources (tests/snapshots/stateful_urns.json);
 - `guardrails readme` regenerates the rule table in docs/guardrails.md.
 """
@@ -203,14 +204,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 0
 
+    from social_platform.recovery import recovery_of  # it reads stacks through this module's views
+
     failed = False
     for stack in stacks:
         stack_settings = settings(stack.stack)
         violations = evaluate(stack_view(stack, stack_settings.tier))
-        print(f"{stack.stack}: {len(violations)} violation(s) ({stack_settings.source})")
+        misses = recovery_of(stack).misses()
+        print(f"{stack.stack}: {len(violations) + len(misses)} violation(s) ({stack_settings.source})")
         for violation in violations:
             print(f"  [{stack_settings.enforcement}] {violation}")
-        failed |= bool(violations) and stack_settings.enforcement == "mandatory"
+        for miss in misses:
+            print(f"  [{stack_settings.enforcement}] [recovery-targets] {miss}")
+        failed |= bool(violations or misses) and stack_settings.enforcement == "mandatory"
     return 1 if failed else 0
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pulumi
 
 from social_platform import stackfiles
-from social_platform.areas import ci, cluster, data, edge, identity, network, runners, streaming
+from social_platform.areas import backup, ci, cluster, data, edge, identity, network, runners, streaming
 from social_platform.config import PlatformConfig, load_config
 from social_platform.context import Platform
 from social_platform.errors import ConfigError
@@ -57,6 +57,8 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
         "account_id": cfg.account.id,
         "regions": [region.name for region in cfg.regions.all()],
     }
+    # Backups first: the plans select by tag what the other areas build.
+    outputs.update(backup.outputs(cfg, backup.build(platform)))
     networks = network.build(platform)
     outputs.update(network.outputs(networks))
     clusters = cluster.build(platform, networks)

@@ -146,6 +146,13 @@ EXEMPTIONS: Mapping[str, Mapping[str, str]] = {
     "stateful-deletion-guards": {
         "*-runners-cache": "a build cache, rebuilt on a miss: force_destroy lets the runners go cleanly",
     },
+    "backup-covered": {
+        "edge-web": "the built web app: CI publishes it again from the repository (and S3 versions keep"
+        " the previous build for a rollback)",
+        "edge-logs": "CloudFront and S3 access logs: evidence kept by their own lifecycle, not data to"
+        " restore",
+        "*-runners-cache": "a build cache, rebuilt on a miss",
+    },
     "s3-encrypted": {
         "streaming-recordings": "IVS writes recordings through its service-linked role, whose AWS-managed"
         " policy grants no KMS permission: the bucket keeps SSE-S3 (docs/adr/0003)",

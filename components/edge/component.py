@@ -195,7 +195,7 @@ class Edge(SocialComponent):
         # Buckets ---------------------------------------------------------------------------
         logs = self._bucket("logs", f"{args.bucket_name_prefix}-logs")
         web = self._bucket("web", f"{args.bucket_name_prefix}-web")
-        media = self._bucket("media", f"{args.bucket_name_prefix}-media")
+        media = self._bucket("media", f"{args.bucket_name_prefix}-media", args.backup_tags)
         self.web_bucket_name = web.bucket
         self.media_bucket_name = media.bucket
         self.log_bucket_name = logs.bucket
@@ -535,9 +535,9 @@ class Edge(SocialComponent):
 
     # Helpers -------------------------------------------------------------------------------
 
-    def _bucket(self, role: str, bucket_name: str) -> s3.Bucket:
+    def _bucket(self, role: str, bucket_name: str, tags: Mapping[str, str] | None = None) -> s3.Bucket:
         """A private bucket with SSE-S3 (why not SSE-KMS behind CloudFront: docs/adr/0003)."""
-        bucket, _ = self.private_bucket(role, bucket_name=bucket_name)
+        bucket, _ = self.private_bucket(role, bucket_name=bucket_name, tags=tags)
         return bucket
 
     @staticmethod

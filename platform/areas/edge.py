@@ -24,6 +24,7 @@ from social_components.dns import PublicZone, PublicZoneArgs
 from social_components.edge import Edge, EdgeArgs
 from social_components.edge import GeoRestriction as GeoRestrictionArgs
 from social_components.waf import WebAcl, WebAclArgs
+from social_platform.areas.backup import tags_for
 from social_platform.areas.base import Hostname, ProdLock, RetentionDays, Section, StrictModel, Tier
 from social_platform.areas.identity import IdentityConfig
 from social_platform.areas.stack import StackConfig, environment_zone_name
@@ -311,6 +312,7 @@ def build(platform: Platform) -> EdgeBuild:
             enable_bot_control=settings.enable_bot_control,
             log_retention_days=settings.log_retention_days,
             noncurrent_version_retention_days=settings.noncurrent_version_retention_days,
+            backup_tags=tags_for(cfg),
             protect=platform.protect,
         ),
         opts=primary,
