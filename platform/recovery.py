@@ -386,7 +386,7 @@ def recovery_of(rendered: RenderedStack, project_dir: Path = stackfiles.PROJECT_
     raw = stackfiles.read_stack_files(rendered.stack, project_dir)
     cfg = load_config(raw.values, secret_keys=raw.secret_keys)
     view = stack_view(rendered, tier=cfg.tier.value)
-    targets: dict[str, RecoveryTarget] = dict(cfg.backup.recovery_targets) if cfg.backup.enabled else {}
+    targets = {str(s): t for s, t in cfg.backup.recovery_targets.items()} if cfg.backup.enabled else {}
     return analyse(view, targets)
 
 
