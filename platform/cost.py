@@ -409,6 +409,16 @@ def _kms(r: RenderedResource, ctx: Context) -> list[Charge]:
     return [Charge("customer managed key", "kms.key_month", 1, ctx.region_of(r))]
 
 
+@rule("aws:cloudwatch/metricAlarm:MetricAlarm")
+def _alarm(r: RenderedResource, ctx: Context) -> list[Charge]:
+    return [Charge("standard-resolution alarm", "cloudwatch.alarm_month", 1, ctx.region_of(r))]
+
+
+@rule("aws:cloudwatch/dashboard:Dashboard")
+def _dashboard(r: RenderedResource, ctx: Context) -> list[Charge]:
+    return [Charge("dashboard", "cloudwatch.dashboard_month", 1, ctx.region_of(r))]
+
+
 @rule("aws:secretsmanager/secret:Secret")
 def _secret(r: RenderedResource, ctx: Context) -> list[Charge]:
     return [Charge("secret", "secrets.secret_month", 1, ctx.region_of(r))]
@@ -524,6 +534,13 @@ FREE: dict[str, str] = {
     "aws:backup/vaultPolicy:VaultPolicy": _CONFIG_ONLY,
     "aws:cloudfront/originAccessControl:OriginAccessControl": _CONFIG_ONLY,
     "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": _CONFIG_ONLY,
+    "aws:budgets/budget:Budget": "an account's first two active budgets are free ($0.02/day each beyond"
+    " two: AWS Billing user guide, 'Managing your costs with AWS Budgets'); this is its only one",
+    "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": "AWS Chatbot has no charge of its"
+    " own; its SNS notifications are billed as SNS deliveries",
+    "aws:costexplorer/anomalyMonitor:AnomalyMonitor": "Cost Anomaly Detection is offered at no charge",
+    "aws:costexplorer/anomalySubscription:AnomalySubscription": "Cost Anomaly Detection is offered at no"
+    " charge",
     "aws:cloudwatch/eventRule:EventRule": "AWS service events on the default bus are not billed",
     "aws:cloudwatch/eventTarget:EventTarget": "billed, if at all, as its target's requests (SQS)",
     "aws:cloudwatch/logDelivery:LogDelivery": "priced at its destination log group",
@@ -577,6 +594,10 @@ FREE: dict[str, str] = {
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": _CONFIG_ONLY,
     "aws:s3/bucketVersioning:BucketVersioning": "old versions: in the bucket's storage assumption",
     "aws:secretsmanager/secretVersion:SecretVersion": "part of the secret's price",
+    "aws:sns/topic:Topic": "billed per request and delivery: alerts are a few thousand a month, inside"
+    " SNS's free first million requests",
+    "aws:sns/topicPolicy:TopicPolicy": _CONFIG_ONLY,
+    "aws:sns/topicSubscription:TopicSubscription": "deliveries are billed on the topic (see it)",
     "aws:sqs/queuePolicy:QueuePolicy": _CONFIG_ONLY,
     "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": _CONFIG_ONLY,
     "aws:ssm/parameter:Parameter": "standard-tier parameters are not billed",

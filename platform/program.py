@@ -12,8 +12,20 @@ from typing import Any
 
 import pulumi
 
+from social_components import watch
 from social_platform import stackfiles
-from social_platform.areas import backup, ci, cluster, data, edge, identity, network, runners, streaming
+from social_platform.areas import (
+    backup,
+    ci,
+    cluster,
+    data,
+    edge,
+    identity,
+    network,
+    observability,
+    runners,
+    streaming,
+)
 from social_platform.config import PlatformConfig, load_config
 from social_platform.context import Platform
 from social_platform.errors import ConfigError
@@ -51,6 +63,9 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     mode = provider_role()
     providers = Providers(cfg, stack, role_arn=lambda account: ci.role_arn(cfg, account, mode))
     platform = Platform(cfg=cfg, stack=stack, providers=providers, shared=shared)
+    # Every component built from here on is watched (alarms, dashboards) by the observability area.
+    built = watch.collect()
+    alerts = observability.topics(platform)
     outputs: dict[str, Any] = {
         "environment": cfg.environment.name,
         "tier": cfg.tier.value,
@@ -83,6 +98,7 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     # The runners reach the internet (and the clusters' API) through the primary network's NAT.
     egress = networks[platform.cfg.regions.primary.name].nat_public_ips if networks else []
     outputs.update(runners.outputs(runners.build(platform, networks), egress))
+    outputs.update(observability.outputs(observability.build(platform, alerts, built)))
     return outputs
 
 

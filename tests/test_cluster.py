@@ -804,7 +804,13 @@ def test_turning_an_add_on_off_removes_it_and_its_role_and_nothing_else(
     (cluster,) = clusters(before)
     component = addon(before, cluster, name)
     subtree = {component.urn} | {r.urn for r in before.descendants(component)}
-    assert set(after.resources) == set(before.resources) - subtree
+    # Container Insights' alarms watch the metrics this add-on publishes: they go with it.
+    insights = {
+        r.urn
+        for r in before.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+        if name == "amazon-cloudwatch-observability" and r.inputs["namespace"] == "ContainerInsights"
+    }
+    assert set(after.resources) == set(before.resources) - subtree - insights
     removed_roles = [r for r in before.descendants(component) if r.type == ROLE]
     assert len(removed_roles) == (1 if TRAITS[name].service_account else 0)
 

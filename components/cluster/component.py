@@ -141,6 +141,8 @@ class Cluster(SocialComponent):
         self.node_role_arn = self.karpenter.node_role.arn
         pools = list(self.karpenter.node_pools.values())
         if "amazon-cloudwatch-observability" in enabled:
+            # Container Insights: node and pod metrics under the cluster's name.
+            self.watch("eks-cluster", "eks", {"ClusterName": args.cluster_name})
             # Its operator runs on Karpenter's nodes: create it once the pools exist.
             self._eks_addon(
                 "amazon-cloudwatch-observability",

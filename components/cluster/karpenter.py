@@ -116,6 +116,7 @@ class Karpenter(SocialComponent):
             kms_master_key_id=self.queue_key.arn,
             opts=self.stateful(),
         )
+        self.watch("interruption-queue", "interruptions", {"QueueName": self.queue.name})
         aws.sqs.QueuePolicy(
             self.child_name("interruptions"),
             queue_url=self.queue.url,
