@@ -519,6 +519,26 @@ def _backup_plan(r: RenderedResource, ctx: Context) -> list[Charge]:
     ]
 
 
+@rule("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
+def _replication(r: RenderedResource, ctx: Context) -> list[Charge]:
+    """Cross-region transfer per GB replicated, and Replication Time Control's fee where it is on.
+    (The replica's storage is its own bucket's charge.)"""
+    region = ctx.region_of(r)
+    gb, said = _usage(ctx, "replicated_gb", " GB")
+    charges = []
+    for rule_ in r.inputs.get("rules", []):
+        charges.append(
+            Charge("replication to another region", "s3.replication_gb", gb, region, assumption=said)
+        )
+        if ((rule_.get("destination") or {}).get("replicationTime") or {}).get("status") == "Enabled":
+            charges.append(
+                Charge(
+                    "Replication Time Control", "s3.replication_time_control_gb", gb, region, assumption=said
+                )
+            )
+    return charges
+
+
 _CONFIG_ONLY = "configuration object, not billed"
 _NETWORK = "VPC plumbing, not billed"
 FREE: dict[str, str] = {

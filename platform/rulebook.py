@@ -152,6 +152,7 @@ EXEMPTIONS: Mapping[str, Mapping[str, str]] = {
         "edge-logs": "CloudFront and S3 access logs: evidence kept by their own lifecycle, not data to"
         " restore",
         "*-runners-cache": "a build cache, rebuilt on a miss",
+        "edge-media-replica": "the replica of edge-media, which its plan backs up and copies",
     },
     "s3-encrypted": {
         "streaming-recordings": "IVS writes recordings through its service-linked role, whose AWS-managed"

@@ -305,3 +305,99 @@ def test_bad_backup_args_are_refused_with_the_argument_named(args: BackupArgs, w
     with pytest.raises(ValueError, match=re.escape(words)):
         validate("backup", args)
     validate("backup", BackupArgs(plan=_plan(), vault_lock=VaultLock(7, 35)))
+
+
+# --- prod media: replica in the second region, CloudFront fails over to it ----------------------
+
+REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
+DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+
+
+@cache
+def s3_model() -> Any:
+    return botocore.session.get_session().get_service_model("s3")
+
+
+def test_prod_media_replicates_to_a_kms_encrypted_versioned_bucket_in_the_other_region(
+    rendered: dict[str, RenderedStack],
+) -> None:
+    prod = rendered["prod"]
+    media = prod.named("edge-media", BUCKET)
+    (replication,) = prod.of_type(REPLICATION)
+    assert replication.inputs["bucket"] == media.id and replication.region == media.region
+    (rule,) = replication.inputs["rules"]
+    assert rule["status"] == "Enabled" and rule["deleteMarkerReplication"]["status"] == "Enabled"
+    destination = rule["destination"]
+    replica = next(b for b in prod.of_type(BUCKET) if b.arn == destination["bucket"])
+    assert replica.region != media.region and replica.protect
+    # Replication Time Control: botocore's model says the only valid value is 15 minutes.
+    assert "Valid value: 15" in str(
+        s3_model().shape_for("ReplicationTimeValue").members["Minutes"].documentation
+    )
+    assert destination["replicationTime"] == {"status": "Enabled", "time": {"minutes": 15}}
+    # KMS on the replica side: its default encryption and the replication's replica key are one key there.
+    key = next(
+        k for k in prod.of_type(KMS_KEY) if k.arn == destination["encryptionConfiguration"]["replicaKmsKeyId"]
+    )
+    assert key.region == replica.region
+    (sse,) = [
+        e
+        for e in prod.of_type(
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+        )
+        if e.inputs["bucket"] == replica.id
+    ]
+    assert sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"] == {
+        "sseAlgorithm": "aws:kms",
+        "kmsMasterKeyId": key.arn,
+    }
+    # S3 replicates versioned buckets only, and both sides must be versioned before the rule.
+    versionings = prod.of_type("aws:s3/bucketVersioning:BucketVersioning")
+    for bucket in (media, replica):
+        (versioning,) = [v for v in versionings if v.inputs["bucket"] == bucket.id]
+        assert versioning.inputs["versioningConfiguration"]["status"] == "Enabled"
+        assert versioning.urn in replication.depends_on
+
+
+def test_prod_media_is_served_by_an_origin_group_that_fails_over_to_the_replica(
+    rendered: dict[str, RenderedStack],
+) -> None:
+    prod = rendered["prod"]
+    (distribution,) = prod.of_type(DISTRIBUTION)
+    origins = {o["originId"]: o["domainName"] for o in distribution.inputs["origins"]}
+    (group,) = distribution.inputs["originGroups"]
+    first, second = (m["originId"] for m in group["members"])
+    assert origins[first].startswith(prod.named("edge-media", BUCKET).inputs["bucket"] + ".s3.eu-west-1.")
+    assert origins[second].startswith(
+        prod.named("edge-media-replica", BUCKET).inputs["bucket"] + ".s3.eu-central-1."
+    )
+    assert {int(c) for c in group["failoverCriteria"]["statusCodes"]} == {500, 502, 503, 504}
+    (media,) = [b for b in distribution.inputs["orderedCacheBehaviors"] if b["pathPattern"] == "/media/*"]
+    assert media["targetOriginId"] == group["originId"]
+    # CloudFront fails over only GET, HEAD and OPTIONS requests; the behaviour allows nothing else.
+    assert set(media["allowedMethods"]) <= {"GET", "HEAD", "OPTIONS"}
+    # The replica is readable by this distribution only, like the media bucket.
+    replica = prod.named("edge-media-replica", BUCKET)
+    (policy,) = [
+        p for p in prod.of_type("aws:s3/bucketPolicy:BucketPolicy") if p.inputs["bucket"] == replica.id
+    ]
+    document = (
+        json.loads(policy.inputs["policy"])
+        if isinstance(policy.inputs["policy"], str)
+        else policy.inputs["policy"]
+    )
+    reads = [s for s in document["Statement"] if s["Effect"] == "Allow"]
+    assert reads and all(s["Condition"]["StringEquals"]["AWS:SourceArn"] == distribution.arn for s in reads)
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging"])
+def test_media_has_no_replica_outside_prod(stack: str, rendered: dict[str, RenderedStack]) -> None:
+    r = rendered[stack]
+    assert r.of_type(REPLICATION) == []
+    (distribution,) = r.of_type(DISTRIBUTION)
+    assert not distribution.inputs.get("originGroups")
+
+
+def test_prod_may_not_turn_off_the_media_replica() -> None:
+    assert_config_error("prod", {"edge.media_replica": False}, "edge.media_replica", "prod")
+    assert_config_error("staging", {"edge.media_replica": True}, "edge.media_replica", "second region")

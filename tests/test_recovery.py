@@ -117,3 +117,24 @@ def test_readme_table_is_what_recovery_prints(rendered: dict[str, RenderedStack]
     assert readme_block() == expected, (
         "run: recovery --readme dev staging prod shared, and paste it into README.md"
     )
+
+
+def test_prod_media_fails_over_in_minutes_and_without_the_origin_group_it_takes_a_change(
+    rendered: dict[str, RenderedStack],
+) -> None:
+    view = stack_view(rendered["prod"], tier="prod")
+
+    def media(found: recovery.StackRecovery) -> recovery.Objective:
+        objective = next(r for r in found.resources if r.name == "edge-media").scenarios["region_lost"]
+        assert objective is not None
+        return objective
+
+    with_group = media(recovery.analyse(view, {}))
+    assert "origin group" in with_group.how and with_group.rpo_minutes <= 15 and with_group.rto_minutes <= 15
+    distribution = next(r for r in view.resources if r.type == recovery.DISTRIBUTION)
+    ungrouped = dataclasses.replace(distribution, props={**distribution.props, "originGroups": []})
+    view_without = dataclasses.replace(
+        view, resources=tuple(ungrouped if r is distribution else r for r in view.resources)
+    )
+    without_group = media(recovery.analyse(view_without, {}))
+    assert "origin group" not in without_group.how and without_group.rto_minutes > with_group.rto_minutes

@@ -43,6 +43,7 @@ class UsageConfig(Section):
             "ci_worker_hours": 20,
             "backup_storage_gb": 10,
             "backup_copied_gb": 0,
+            "replicated_gb": 0,
         },
         Tier.staging: {
             "active_users": 500,
@@ -68,6 +69,7 @@ class UsageConfig(Section):
             "ci_worker_hours": 50,
             "backup_storage_gb": 50,
             "backup_copied_gb": 0,
+            "replicated_gb": 0,
         },
         Tier.prod: {
             "active_users": 50_000,
@@ -93,6 +95,7 @@ class UsageConfig(Section):
             "ci_worker_hours": 300,
             "backup_storage_gb": 500,
             "backup_copied_gb": 100,
+            "replicated_gb": 100,
         },
     }
 
@@ -143,5 +146,7 @@ class UsageConfig(Section):
     and the copies it receives)."""
     backup_copied_gb: Annotated[float, Field(ge=0)]
     """GB each backup plan copies to another region per month (cross-region transfer)."""
+    replicated_gb: Annotated[float, Field(ge=0)]
+    """GB each S3 replication copies to another region per month (new and changed objects)."""
     ci_worker_instance_type: InstanceType = "t3.large"
     """The instance type those worker hours are priced as."""
