@@ -529,7 +529,7 @@ class Edge(SocialComponent):
         self.distribution_domain_name = distribution.domain_name
 
         # Bucket policies: the origins are readable by this distribution only ------------------
-        readable = [("web", web, {}), ("media", media, {})]
+        readable: list[tuple[str, s3.Bucket, dict[str, Any]]] = [("web", web, {}), ("media", media, {})]
         if replica is not None and args.media_replica_provider is not None:
             readable.append(("media-replica", replica, {"provider": args.media_replica_provider}))
         for role, bucket, placed in readable:
