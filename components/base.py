@@ -58,11 +58,17 @@ class SocialComponent(pulumi.ComponentResource):
     """Second part of the type token, for example ``network``."""
 
     def __init__(
-        self, name: str, *, protect: bool = False, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        *,
+        protect: bool = False,
+        opts: pulumi.ResourceOptions | None = None,
+        moved_from: pulumi.Resource | None = None,
     ) -> None:
         super().__init__(f"social:{self.MODULE}:{type(self).__name__}", name, None, opts)
         self.name = name
         self._protect_state = protect
+        self._moved_from = moved_from
         self._aws_provider = _aws_provider(opts)
         self.watchables: list[Watchable] = []
         """What of this component can be watched (`watch`); the observability component alarms on it."""
@@ -96,7 +102,13 @@ class SocialComponent(pulumi.ComponentResource):
         return f"{self.name}-{role}"
 
     def child(self, **extra: Any) -> pulumi.ResourceOptions:
-        """Options for an ordinary child: parented here, inheriting the component's providers."""
+        """Options for an ordinary child: parented here, inheriting the component's providers.
+
+        A component whose children used to be direct children of another (`moved_from`, when a
+        component was split) gives each of them an alias to its old parent, so their URNs, and
+        those of everything below them, still match what is deployed: nothing is replaced."""
+        if self._moved_from is not None:
+            extra.setdefault("aliases", [pulumi.Alias(parent=self._moved_from)])
         return pulumi.ResourceOptions(parent=self, **extra)
 
     def stateful(self, **extra: Any) -> pulumi.ResourceOptions:
@@ -104,7 +116,7 @@ class SocialComponent(pulumi.ComponentResource):
         if self._protect_state:
             extra.setdefault("protect", True)
             extra.setdefault("retain_on_delete", True)
-        return pulumi.ResourceOptions(parent=self, **extra)
+        return self.child(**extra)
 
     def admit(
         self,
