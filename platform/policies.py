@@ -37,7 +37,19 @@ from social_platform.rulebook import (
 
 # Importing the rule modules registers their rules, in this order (the README table's order).
 # isort: off
-from social_platform.rules import encryption, network, iam, keys, data, backup, edge, eks, tags, observability
+from social_platform.rules import (
+    encryption,
+    network,
+    iam,
+    keys,
+    data,
+    backup,
+    serverless,
+    edge,
+    eks,
+    tags,
+    observability,
+)
 
 # isort: on
 from social_platform.rules.data import MIN_BACKUP_RETENTION_DAYS, STATEFUL_TYPES
@@ -68,6 +80,7 @@ __all__ = [
     "observability",
     "rule",
     "rules_markdown",
+    "serverless",
     "tags",
 ]
 

@@ -153,6 +153,12 @@ EXEMPTIONS: Mapping[str, Mapping[str, str]] = {
         " restore",
         "*-runners-cache": "a build cache, rebuilt on a miss",
         "edge-media-replica": "the replica of edge-media, which its plan backs up and copies",
+        "*-realtime-connections": "live WebSocket connection IDs with a TTL: clients reconnect and register"
+        " again; nothing to restore",
+    },
+    "sqs-dead-letter-queue": {
+        "*-karpenter-interruptions": "interruption notices matter for minutes (the queue keeps them 300 s):"
+        " one Karpenter cannot handle is obsolete before anyone could read it from a dead-letter queue",
     },
     "s3-encrypted": {
         "streaming-recordings": "IVS writes recordings through its service-linked role, whose AWS-managed"
