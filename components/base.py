@@ -83,6 +83,7 @@ class SocialComponent(pulumi.ComponentResource):
         provider: pulumi.ProviderResource | None = None,
         metric_region: str | None = None,
         traits: Sequence[str] = (),
+        log_group_name: pulumi.Input[str] | None = None,
     ) -> None:
         """Offer the child `role` to be watched as a `kind` (alarms, dashboards), by the CloudWatch
         `dimensions` that select its metrics. `provider`: the one the child was declared with, when
@@ -95,6 +96,7 @@ class SocialComponent(pulumi.ComponentResource):
                 provider=provider or self._aws_provider,
                 metric_region=metric_region,
                 traits=frozenset(traits),
+                log_group_name=log_group_name,
             )
         )
 

@@ -404,24 +404,22 @@ def _web_acl(r: RenderedResource, ctx: Context) -> list[Charge]:
     ]
 
 
-@rule("aws:kms/key:Key")
-def _kms(r: RenderedResource, ctx: Context) -> list[Charge]:
-    return [Charge("customer managed key", "kms.key_month", 1, ctx.region_of(r))]
+FLAT_MONTHLY: dict[str, tuple[str, str]] = {
+    "aws:kms/key:Key": ("customer managed key", "kms.key_month"),
+    "aws:secretsmanager/secret:Secret": ("secret", "secrets.secret_month"),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": ("standard-resolution alarm", "cloudwatch.alarm_month"),
+    "aws:cloudwatch/compositeAlarm:CompositeAlarm": ("composite alarm", "cloudwatch.composite_alarm_month"),
+    "aws:cloudwatch/dashboard:Dashboard": ("dashboard", "cloudwatch.dashboard_month"),
+}
+"""Types billed a flat price per resource and month: type → (what, price line)."""
 
 
-@rule("aws:cloudwatch/metricAlarm:MetricAlarm")
-def _alarm(r: RenderedResource, ctx: Context) -> list[Charge]:
-    return [Charge("standard-resolution alarm", "cloudwatch.alarm_month", 1, ctx.region_of(r))]
+def _flat_monthly(r: RenderedResource, ctx: Context) -> list[Charge]:
+    what, price = FLAT_MONTHLY[r.type]
+    return [Charge(what, price, 1, ctx.region_of(r))]
 
 
-@rule("aws:cloudwatch/dashboard:Dashboard")
-def _dashboard(r: RenderedResource, ctx: Context) -> list[Charge]:
-    return [Charge("dashboard", "cloudwatch.dashboard_month", 1, ctx.region_of(r))]
-
-
-@rule("aws:secretsmanager/secret:Secret")
-def _secret(r: RenderedResource, ctx: Context) -> list[Charge]:
-    return [Charge("secret", "secrets.secret_month", 1, ctx.region_of(r))]
+rule(*FLAT_MONTHLY)(_flat_monthly)
 
 
 @rule("aws:cloudwatch/logGroup:LogGroup")
@@ -584,6 +582,8 @@ FREE: dict[str, str] = {
     "aws:costexplorer/anomalySubscription:AnomalySubscription": "Cost Anomaly Detection is offered at no"
     " charge",
     "aws:cloudwatch/eventRule:EventRule": "AWS service events on the default bus are not billed",
+    "aws:cloudwatch/queryDefinition:QueryDefinition": "a saved query is not billed; running it is, as"
+    " data scanned by Logs Insights (not modelled)",
     "aws:apigatewayv2/authorizer:Authorizer": "part of the API's price (its function is priced)",
     "aws:apigatewayv2/integration:Integration": "part of the API's price",
     "aws:apigatewayv2/route:Route": "part of the API's price",

@@ -238,13 +238,14 @@ def pab(bucket: str, **flags: bool) -> ResourceView:
 
 
 ALARM, QUEUE = "aws:cloudwatch/metricAlarm:MetricAlarm", "aws:sqs/queue:Queue"
+COMPOSITE = "aws:cloudwatch/compositeAlarm:CompositeAlarm"
 CACHE_GROUP, TABLE = "aws:elasticache/replicationGroup:ReplicationGroup", "aws:dynamodb/table:Table"
 TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:alerts-ticket"
 
 
-def alarm(name: str, dimension: str, value: str, **props: Any) -> ResourceView:
+def alarm(resource: str, dimension: str, value: str, /, **props: Any) -> ResourceView:
     """A CloudWatch alarm on one dimension, acting on the ticket topic unless `props` say otherwise."""
-    return R(ALARM, name, dimensions={dimension: value}, **{"alarmActions": [TOPIC_ARN], **props})
+    return R(ALARM, resource, dimensions={dimension: value}, **{"alarmActions": [TOPIC_ARN], **props})
 
 
 def redriven(name: str, dead_letter_queue: str) -> ResourceView:
@@ -1244,8 +1245,33 @@ EXAMPLES: dict[str, Examples] = {
         bad=[
             case("dev", alarm("quiet", "QueueName", "q", alarmActions=[]), why="no action"),
             case("dev", alarm("muted", "QueueName", "q", actionsEnabled=False), why="actions disabled"),
+            case(
+                "dev",
+                alarm("member", "QueueName", "q", name="member", alarmActions=[]),
+                R(COMPOSITE, "both", alarmRule='ALARM("member") AND ALARM("other")', alarmActions=[]),
+                why="feeds a composite that notifies nobody either",
+            ),
+            case(
+                "dev",
+                alarm("member", "QueueName", "q", name="member", alarmActions=[]),
+                R(COMPOSITE, "both", alarmRule='ALARM("member-2")', alarmActions=[TOPIC_ARN]),
+                why="the composite reads another alarm",
+            ),
         ],
-        good=[case("dev", alarm("loud", "QueueName", "q"))],
+        good=[
+            case("dev", alarm("loud", "QueueName", "q")),
+            case(
+                "dev",
+                alarm("member", "QueueName", "q", name="member", alarmActions=[]),
+                R(
+                    COMPOSITE,
+                    "both",
+                    alarmRule='ALARM("member") AND ALARM("other")',
+                    alarmActions=[TOPIC_ARN],
+                ),
+                why="notifies through its composite",
+            ),
+        ],
     ),
     "sqs-dead-letter-queue": Examples(
         bad=[

@@ -268,7 +268,11 @@ class Database(SocialComponent):
         if primary is not None:
             traits.append("global-secondary")
         self.watch(
-            "aurora-cluster", "cluster", {"DBClusterIdentifier": cluster.cluster_identifier}, traits=traits
+            "aurora-cluster",
+            "cluster",
+            {"DBClusterIdentifier": cluster.cluster_identifier},
+            traits=traits,
+            log_group_name=logs.name,
         )
         for index, instance in enumerate(instances):
             self.watch(
