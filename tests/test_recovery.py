@@ -12,11 +12,11 @@ import dataclasses
 import botocore.session
 import pytest
 
-from social_platform import guardrails, recovery, stackfiles
+from social_platform import guardrails, recovery, recovery_report, stackfiles
 from social_platform.areas.backup import RecoveryTarget
-from social_platform.guardrails import stack_view
 from social_platform.render import RenderedStack
 from social_platform.rulebook import StackView
+from social_platform.stackview import stack_view
 
 README = stackfiles.PROJECT_ROOT / "README.md"
 STACKS = ("dev", "staging", "prod", "shared")
@@ -107,13 +107,13 @@ def test_the_guardrail_check_fails_a_stack_that_misses_its_targets(
 
 def readme_block() -> str:
     text = README.read_text()
-    start = text.index(recovery.README_BEGIN)
-    end = text.index(recovery.README_END) + len(recovery.README_END)
+    start = text.index(recovery_report.README_BEGIN)
+    end = text.index(recovery_report.README_END) + len(recovery_report.README_END)
     return text[start:end]
 
 
 def test_readme_table_is_what_recovery_prints(rendered: dict[str, RenderedStack]) -> None:
-    expected = recovery.readme_section([result(rendered, name) for name in STACKS])
+    expected = recovery_report.readme_section([result(rendered, name) for name in STACKS])
     assert readme_block() == expected, (
         "run: recovery --readme dev staging prod shared, and paste it into README.md"
     )
