@@ -23,9 +23,11 @@ from social_platform.areas import (
     data,
     edge,
     identity,
+    ingress,
     network,
     observability,
     realtime,
+    registry,
     runners,
     stack,
     streaming,
@@ -38,10 +40,12 @@ from social_platform.areas.cluster import ClusterConfig
 from social_platform.areas.data import CacheConfig, DatabaseConfig
 from social_platform.areas.edge import EdgeConfig, edge_aliases
 from social_platform.areas.identity import IdentityConfig
+from social_platform.areas.ingress import IngressConfig
 from social_platform.areas.network import NetworkConfig
 from social_platform.areas.observability import ObservabilityConfig
 from social_platform.areas.policy import PolicyConfig
 from social_platform.areas.realtime import RealtimeConfig
+from social_platform.areas.registry import RegistryConfig
 from social_platform.areas.runners import RunnersConfig
 from social_platform.areas.stack import SHARED, Environment, Regions, StackConfig, environment_zone_name
 from social_platform.areas.streaming import StreamingConfig, ivs_regions
@@ -76,6 +80,8 @@ class PlatformConfig(StackConfig):
     wallet: WalletConfig
     edge: EdgeConfig
     backup: BackupConfig
+    ingress: IngressConfig
+    registry: RegistryConfig
     runners: RunnersConfig
     ci: CiConfig
     policy: PolicyConfig
@@ -142,6 +148,8 @@ def load_config(
         wallet.check,
         identity.check,
         edge.check,
+        ingress.check,
+        registry.check,
         runners.check,
         ci.check,
         backup.check,
