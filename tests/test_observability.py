@@ -29,9 +29,9 @@ from social_components.streaming.component import Streaming
 from social_platform import docs
 from social_platform.areas.observability import ObservabilityConfig
 from social_platform.config import Tier
-from social_platform.guardrails import stack_view
 from social_platform.policies import evaluate
 from social_platform.render import RenderedResource, RenderedStack, render
+from social_platform.stackview import stack_view
 
 from .conftest import ENVIRONMENTS, assert_config_error, load_with, render_variant
 
