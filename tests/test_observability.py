@@ -596,3 +596,31 @@ def test_alertmanagers_role_may_publish_to_its_alert_topics_and_use_their_key_on
         }
     # The stack rule over who may use which key agrees.
     assert not [v for v in evaluate(stack_view(env)) if v.rule == "encrypted-data-key-access"]
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_grafana_reads_cloudwatch_with_its_own_read_only_role_and_stays_inside_the_cluster(
+    stack: str, rendered: dict[str, RenderedStack]
+) -> None:
+    env = rendered[stack]
+    for chart in _prometheus_charts(env):
+        grafana = chart.inputs["values"]["grafana"]
+        (cloudwatch,) = [d for d in grafana["additionalDataSources"] if d["type"] == "cloudwatch"]
+        # The pod's credentials (the SDK's default chain: EKS Pod Identity), in the cluster's region.
+        assert cloudwatch["jsonData"] == {"authType": "default", "defaultRegion": chart.region}
+        assert "ingress" not in grafana  # the chart's default: no ingress, a ClusterIP service
+        (association,) = [
+            a
+            for a in env.of_type(ASSOCIATION)
+            if a.region == chart.region
+            and (a.inputs["namespace"], a.inputs["serviceAccount"])
+            == (chart.inputs["namespace"], grafana["serviceAccount"]["name"])
+        ]
+        (role,) = [r for r in env.of_type("aws:iam/role:Role") if r.arn == association.inputs["roleArn"]]
+        attached = {
+            a.inputs["policyArn"]
+            for a in env.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+            if a.inputs["role"] == role.name
+        }
+        assert attached == {"arn:aws:iam::aws:policy/service-role/AmazonGrafanaCloudWatchAccess"}
+        assert not [p for p in env.of_type("aws:iam/rolePolicy:RolePolicy") if p.inputs["role"] == role.id]

@@ -15,7 +15,14 @@ from social_components.cluster.args import (
 from social_components.cluster.component import Cluster
 from social_components.cluster.control_plane import ControlPlane
 from social_components.cluster.karpenter import Karpenter, KarpenterAws
-from social_components.cluster.registry import REGISTRY, AddonContext, AddonEntry, AddonSource, AddonTraits
+from social_components.cluster.registry import (
+    REGISTRY,
+    AddonContext,
+    AddonEntry,
+    AddonSource,
+    AddonTraits,
+    PodRole,
+)
 from social_components.cluster.validation import (
     AccessGrant,
     access_grants,
@@ -45,6 +52,7 @@ __all__ = [
     "KarpenterAws",
     "NodePoolArgs",
     "PodIdentity",
+    "PodRole",
     "SystemNodeGroupArgs",
     "Taint",
     "TeamAccess",

@@ -124,6 +124,15 @@ class Addons(SocialComponent):
                 managed_policy_arns=entry.managed_policies,
                 depends_on=self._reached["cluster"],
             )
+        for role, more in entry.more_roles.items():
+            addon.grant_more(
+                role,
+                service_account=more.service_account,
+                cluster_name=self._args.cluster_name,
+                cluster_arn=self._cluster_arn,
+                managed_policy_arns=more.managed_policies,
+                depends_on=self._reached["cluster"],
+            )
         settings = self.settings[name]
         version = require_pinned(f"addons.{name}.version", settings.version or entry.source.version)
         values = merge_values(f"addons.{name}.values", entry.values(ctx), settings.values, entry.locked)

@@ -43,6 +43,11 @@ ON_SYSTEM_NODES: Values = {"nodeSelector": {SYSTEM_LABEL: "system"}, "toleration
 EVERY_NODE = [{"operator": "Exists"}]
 """Tolerations of node agents (DaemonSets) that must run on every node, the system nodes included."""
 GRAFANA_ADMIN_SECRET = "grafana-admin"
+GRAFANA_SERVICE_ACCOUNT = "grafana"
+"""kube-prometheus-stack's Grafana runs as this service account: its Pod Identity role reads CloudWatch."""
+GRAFANA_CLOUDWATCH_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonGrafanaCloudWatchAccess"
+"""AWS's managed policy for CloudWatch as a Grafana data source: reads metrics, alarms and log
+queries, describes EC2 tags and regions; writes nothing."""
 ALERTMANAGER_SERVICE_ACCOUNT = "alertmanager"
 """kube-prometheus-stack's Alertmanager runs as this service account: the one its Pod Identity role
 (SNS publishing) is associated with."""
@@ -79,6 +84,16 @@ class AddonTraits:
     @property
     def before_compute(self) -> bool:
         return self.waits_for == ("cluster",)
+
+
+@dataclass(frozen=True)
+class PodRole:
+    """Another service account of an add-on that calls AWS (besides `AddonTraits.service_account`),
+    with its own Pod Identity role: Grafana's, which reads CloudWatch, in kube-prometheus-stack."""
+
+    service_account: str
+    managed_policies: tuple[str, ...] = ()
+    """AWS managed policies of its role."""
 
 
 @dataclass(frozen=True)
@@ -122,6 +137,9 @@ class AddonEntry:
     """Resources the add-on needs before it is installed (a log group, a Secret); it waits for them."""
     after_install: Callable[[AddonContext, pulumi.Resource], None] | None = None
     """Resources that need the add-on installed (a StorageClass of its driver)."""
+    more_roles: Mapping[str, PodRole] = field(default_factory=dict)
+    """Roles of the add-on's other service accounts that call AWS, by role name (the role's child
+    name is ``<addon>-<name>``). Unset: none."""
 
     @property
     def calls_aws(self) -> bool:
@@ -304,7 +322,17 @@ def _prometheus_values(ctx: AddonContext) -> Values:
                 "existingSecret": GRAFANA_ADMIN_SECRET,
                 "userKey": "admin-user",
                 "passwordKey": "admin-password",
-            }
+            },
+            "serviceAccount": {"name": GRAFANA_SERVICE_ACCOUNT},
+            # Besides the chart's Prometheus and Alertmanager data sources: CloudWatch of this
+            # account, with the pod's own credentials (EKS Pod Identity, read-only role).
+            "additionalDataSources": [
+                {
+                    "name": "CloudWatch",
+                    "type": "cloudwatch",
+                    "jsonData": {"authType": "default", "defaultRegion": ctx.region},
+                }
+            ],
         },
         "prometheus": {
             "prometheusSpec": {
@@ -393,9 +421,11 @@ REGISTRY: dict[str, AddonEntry] = {
         ),
         prepare=_grafana_admin,
         policy=_alertmanager_policy,
+        more_roles={"grafana": PodRole(GRAFANA_SERVICE_ACCOUNT, (GRAFANA_CLOUDWATCH_POLICY,))},
         values=_prometheus_values,
         locked={
             "alertmanager.serviceAccount.name": "the Pod Identity association names this service account",
+            "grafana.serviceAccount.name": "the Pod Identity association names this service account",
             "grafana.admin": "Grafana's admin password lives in a Secret, never in chart values",
             "grafana.adminPassword": "Grafana's admin password lives in a Secret, never in chart values",
         },
