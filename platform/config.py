@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from social_platform import hints
 from social_platform.areas import (
+    backup,
     ci,
     cluster,
     data,
@@ -33,6 +34,7 @@ from social_platform.areas import (
     streaming,
     wallet,
 )
+from social_platform.areas.backup import BackupConfig
 from social_platform.areas.base import Section, Tier, aws_regions, region_code
 from social_platform.areas.ci import CiConfig
 from social_platform.areas.cluster import ClusterConfig
@@ -80,6 +82,7 @@ class PlatformConfig(StackConfig):
     wallet: WalletConfig
     migrations: MigrationsConfig
     edge: EdgeConfig
+    backup: BackupConfig
     ingress: IngressConfig
     registry: RegistryConfig
     runners: RunnersConfig
@@ -153,6 +156,7 @@ def load_config(
         registry.check,
         runners.check,
         ci.check,
+        backup.check,
         observability.check,
     ]
     issues = [found for check in checks for found in check(cfg)]

@@ -544,6 +544,49 @@ def _bucket(r: RenderedResource, ctx: Context) -> list[Charge]:
     return [Charge("storage (S3 Standard)", "s3.gb_month", gb, ctx.region_of(r), assumption=said)]
 
 
+@rule("aws:backup/vault:Vault")
+def _vault(r: RenderedResource, ctx: Context) -> list[Charge]:
+    gb, said = _usage(ctx, "backup_storage_gb", " GB")
+    return [Charge("recovery point storage (warm)", "backup.gb_month", gb, ctx.region_of(r), assumption=said)]
+
+
+@rule("aws:backup/plan:Plan")
+def _backup_plan(r: RenderedResource, ctx: Context) -> list[Charge]:
+    """Copies to another region are billed as cross-region transfer, per GB copied."""
+    region = ctx.region_of(r)
+    gb, said = _usage(ctx, "backup_copied_gb", " GB")
+    destinations = [
+        str(copy.get("destinationVaultArn", ""))
+        for rule in r.inputs.get("rules", [])
+        for copy in rule.get("copyActions", []) or []
+    ]
+    elsewhere = [arn for arn in destinations if arn.split(":")[3:4] != [region]]
+    return [
+        Charge("copy to another region", "backup.cross_region_gb", gb, region, assumption=said)
+        for _ in elsewhere
+    ]
+
+
+@rule("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
+def _replication(r: RenderedResource, ctx: Context) -> list[Charge]:
+    """Cross-region transfer per GB replicated, and Replication Time Control's fee where it is on.
+    (The replica's storage is its own bucket's charge.)"""
+    region = ctx.region_of(r)
+    gb, said = _usage(ctx, "replicated_gb", " GB")
+    charges = []
+    for rule_ in r.inputs.get("rules", []):
+        charges.append(
+            Charge("replication to another region", "s3.replication_gb", gb, region, assumption=said)
+        )
+        if ((rule_.get("destination") or {}).get("replicationTime") or {}).get("status") == "Enabled":
+            charges.append(
+                Charge(
+                    "Replication Time Control", "s3.replication_time_control_gb", gb, region, assumption=said
+                )
+            )
+    return charges
+
+
 _SERVERLESS = "usage not modelled yet: see docs/realtime.md; priced when the usage section has it"
 
 
@@ -576,6 +619,9 @@ FREE: dict[str, str] = {
     "random:index/randomPassword:RandomPassword": "generated locally by Pulumi",
     "aws:acm/certificate:Certificate": "public ACM certificates are free",
     "aws:acm/certificateValidation:CertificateValidation": "a wait on validation, not a resource",
+    "aws:backup/selection:Selection": _CONFIG_ONLY,
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": _CONFIG_ONLY,
+    "aws:backup/vaultPolicy:VaultPolicy": _CONFIG_ONLY,
     "aws:cloudfront/originAccessControl:OriginAccessControl": _CONFIG_ONLY,
     "aws:cloudfront/vpcOrigin:VpcOrigin": "VPC origins have no additional charge (CloudFront pricing)",
     "aws:lb/listener:Listener": "part of the load balancer's hours and capacity units",

@@ -20,6 +20,8 @@ SHARED_STACK_OUTPUTS: dict[str, Any] = {
     "runner_security_group_id": "sg-0offline0runners0",
     # Documentation addresses (RFC 5737) standing in for the shared runners' NAT gateways.
     "ci_egress_cidrs": ["198.51.100.10/32", "198.51.100.11/32", "198.51.100.12/32"],
+    # The shared stack's receiving vault (tests/test_backup.py checks it is what the shared render exports).
+    "backup_copy_vault_arn": "arn:aws:backup:eu-west-1:111111111111:backup-vault:shared-euw1-backup",
 }
 """What an environment stack's StackReference to the shared stack returns in the offline render."""
 

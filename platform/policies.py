@@ -5,7 +5,7 @@ their camelCase wire names, protect/retain options, the provider's default tags)
 to look at companions (a bucket's public access block lives in another resource), the whole stack
 (`StackView`). It yields one message per problem. Nothing here imports Pulumi or pulumi-policy:
 
-- the tests build the views from the offline render (`social_platform.guardrails.stack_view`);
+- the tests build the views from the offline render (`social_platform.stackview.stack_view`);
 - the policy pack in `policy/` builds them from pulumi-policy's arguments (`policy/pack.py`).
 
 A rule with nothing to check passes; every rule has a test showing it flags a bad resource.
@@ -43,6 +43,7 @@ from social_platform.rules import (
     iam,
     keys,
     data,
+    backup,
     serverless,
     edge,
     ingress,
@@ -53,6 +54,22 @@ from social_platform.rules import (
 
 # isort: on
 from social_platform.rules.data import MIN_BACKUP_RETENTION_DAYS, STATEFUL_TYPES
+
+_TOPIC_ORDER = [
+    m.__name__
+    for m in (encryption, network, iam, keys, data, backup, serverless, edge, eks, tags, observability)
+]
+
+
+def _topic_rank(item: tuple[str, Rule]) -> int:
+    module = item[1].check.__module__
+    return _TOPIC_ORDER.index(module) if module in _TOPIC_ORDER else len(_TOPIC_ORDER)
+
+
+# The order above, whichever module imported a topic first (a stable sort keeps each topic's order).
+_ordered = sorted(RULES.items(), key=_topic_rank)
+RULES.clear()
+RULES.update(_ordered)
 
 __all__ = [
     "EXEMPTIONS",
@@ -66,6 +83,7 @@ __all__ = [
     "StackView",
     "Tier",
     "Violation",
+    "backup",
     "check_resource",
     "data",
     "edge",

@@ -41,6 +41,9 @@ class UsageConfig(Section):
             "dns_queries_millions": 1,
             "queue_requests_millions": 1,
             "ci_worker_hours": 20,
+            "backup_storage_gb": 10,
+            "backup_copied_gb": 0,
+            "replicated_gb": 0,
         },
         Tier.staging: {
             "active_users": 500,
@@ -64,6 +67,9 @@ class UsageConfig(Section):
             "dns_queries_millions": 1,
             "queue_requests_millions": 1,
             "ci_worker_hours": 50,
+            "backup_storage_gb": 50,
+            "backup_copied_gb": 0,
+            "replicated_gb": 0,
         },
         Tier.prod: {
             "active_users": 50_000,
@@ -87,6 +93,9 @@ class UsageConfig(Section):
             "dns_queries_millions": 50,
             "queue_requests_millions": 10,
             "ci_worker_hours": 300,
+            "backup_storage_gb": 500,
+            "backup_copied_gb": 100,
+            "replicated_gb": 100,
         },
     }
 
@@ -132,5 +141,12 @@ class UsageConfig(Section):
     """Millions of requests to each SQS queue."""
     ci_worker_hours: Annotated[float, Field(ge=0)]
     """Instance-hours of CI worker fleets that choose instances by attributes."""
+    backup_storage_gb: Annotated[float, Field(ge=0)]
+    """GB of recovery points each AWS Backup vault holds (incremental backups over the retention,
+    and the copies it receives)."""
+    backup_copied_gb: Annotated[float, Field(ge=0)]
+    """GB each backup plan copies to another region per month (cross-region transfer)."""
+    replicated_gb: Annotated[float, Field(ge=0)]
+    """GB each S3 replication copies to another region per month (new and changed objects)."""
     ci_worker_instance_type: InstanceType = "t3.large"
     """The instance type those worker hours are priced as."""
