@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import pulumi
 import pulumi_aws as aws
@@ -25,7 +25,8 @@ class KeyGrant:
 
     sid: str
     service: pulumi.Input[str]
-    """Service principal, for example ``events.amazonaws.com``."""
+    """Service principal, for example ``events.amazonaws.com`` (with `principal_kind` ``AWS``: an
+    AWS principal, ``*`` for any principal the condition admits)."""
     condition: Mapping[str, Any]
     actions: tuple[str, ...] = (
         "kms:Encrypt*",
@@ -34,12 +35,13 @@ class KeyGrant:
         "kms:GenerateDataKey*",
         "kms:Describe*",
     )
+    principal_kind: Literal["Service", "AWS"] = "Service"
 
     def statement(self) -> Mapping[str, Any]:
         return {
             "Sid": self.sid,
             "Effect": "Allow",
-            "Principal": {"Service": self.service},
+            "Principal": {self.principal_kind: self.service},
             "Action": list(self.actions),
             "Resource": "*",
             "Condition": dict(self.condition),
@@ -154,10 +156,12 @@ class SocialComponent(pulumi.ComponentResource):
         bucket_name: pulumi.Input[str] | None = None,
         kms_key: aws.kms.Key | None = None,
         disposable: bool = False,
+        object_lock: bool = False,
     ) -> tuple[aws.s3.Bucket, list[pulumi.Resource]]:
         """An S3 bucket nobody outside the account can reach: public access blocked, ACLs disabled
         (owner enforced), encrypted by default with `kms_key` (unset: SSE-S3) and SSE-C refused.
-        Stateful unless `disposable` (a cache: deleted with its objects). Returns the bucket and its
+        Stateful unless `disposable` (a cache: deleted with its objects). `object_lock` creates it
+        with S3 Object Lock available (it cannot be turned on later; the caller sets the rule). Returns the bucket and its
         guard resources, which a bucket policy should depend on (S3 rejects concurrent changes to
         one bucket's access settings). The caller adds the policy: start it with
         `deny_insecure_transport(bucket.arn)`."""
@@ -165,6 +169,7 @@ class SocialComponent(pulumi.ComponentResource):
             self.child_name(role),
             bucket=bucket_name,
             force_destroy=disposable,
+            object_lock_enabled=object_lock or None,
             opts=self.child() if disposable else self.stateful(),
         )
         default = aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(

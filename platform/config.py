@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from social_platform import hints
-from social_platform.areas import ci, cluster, data, edge, identity, network, runners, stack, streaming
+from social_platform.areas import ci, cluster, data, edge, identity, network, runners, security, stack, streaming
 from social_platform.areas.base import Section, Tier, aws_regions, region_code
 from social_platform.areas.ci import CiConfig
 from social_platform.areas.cluster import ClusterConfig
@@ -26,6 +26,7 @@ from social_platform.areas.identity import IdentityConfig
 from social_platform.areas.network import NetworkConfig
 from social_platform.areas.policy import PolicyConfig
 from social_platform.areas.runners import RunnersConfig
+from social_platform.areas.security import SecurityConfig
 from social_platform.areas.stack import SHARED, Environment, Regions, StackConfig, environment_zone_name
 from social_platform.areas.streaming import StreamingConfig, ivs_regions
 from social_platform.areas.usage import UsageConfig
@@ -57,6 +58,7 @@ class PlatformConfig(StackConfig):
     edge: EdgeConfig
     runners: RunnersConfig
     ci: CiConfig
+    security: SecurityConfig
     policy: PolicyConfig
     usage: UsageConfig
 
@@ -120,6 +122,7 @@ def load_config(
         edge.check,
         runners.check,
         ci.check,
+        security.check,
     ]
     issues = [found for check in checks for found in check(cfg)]
     if issues:

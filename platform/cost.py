@@ -486,6 +486,59 @@ def _bucket(r: RenderedResource, ctx: Context) -> list[Charge]:
     return [Charge("storage (S3 Standard)", "s3.gb_month", gb, ctx.region_of(r), assumption=said)]
 
 
+@rule("aws:cloudtrail/trail:Trail")
+def _trail(r: RenderedResource, ctx: Context) -> list[Charge]:
+    # The account's only trail: its copy of management events is free; data events are billed.
+    if not any(s.get("dataResources") for s in r.inputs.get("eventSelectors", [])):
+        return []
+    events, said = _usage(ctx, "trail_data_events_millions", "M")
+    return [
+        Charge("S3 data events", "cloudtrail.data_events_100k", events * 10, ctx.region_of(r), assumption=said)
+    ]
+
+
+@rule("aws:cfg/recorder:Recorder")
+def _config_recorder(r: RenderedResource, ctx: Context) -> list[Charge]:
+    items, said = _usage(ctx, "config_items", " items")
+    return [Charge("configuration items recorded", "config.item", items, ctx.region_of(r), assumption=said)]
+
+
+@rule("aws:guardduty/detector:Detector")
+def _guardduty(r: RenderedResource, ctx: Context) -> list[Charge]:
+    events, said = _usage(ctx, "guardduty_events_millions", "M")
+    return [
+        Charge(
+            "CloudTrail events analysed (other protection plans not priced)",
+            "guardduty.cloudtrail_million",
+            events,
+            ctx.region_of(r),
+            assumption=said,
+        )
+    ]
+
+
+@rule("aws:securityhub/account:Account")
+def _security_hub(r: RenderedResource, ctx: Context) -> list[Charge]:
+    checks, said = _usage(ctx, "security_hub_checks", " checks")
+    return [Charge("security checks", "securityhub.check", checks, ctx.region_of(r), assumption=said)]
+
+
+@rule("aws:inspector2/enabler:Enabler")
+def _inspector(r: RenderedResource, ctx: Context) -> list[Charge]:
+    nodes, said = _usage(ctx, "workload_nodes", " nodes")
+    return [Charge("EC2 instances scanned", "inspector.instance_month", nodes, ctx.region_of(r), assumption=said)]
+
+
+@rule("aws:cloudwatch/metricAlarm:MetricAlarm")
+def _alarm(r: RenderedResource, ctx: Context) -> list[Charge]:
+    return [Charge("standard-resolution alarm", "cloudwatch.alarm_month", 1, ctx.region_of(r))]
+
+
+@rule("aws:cloudwatch/logMetricFilter:LogMetricFilter")
+def _metric_filter(r: RenderedResource, ctx: Context) -> list[Charge]:
+    return [Charge("custom metric it publishes", "cloudwatch.metric_month", 1, ctx.region_of(r))]
+
+
 _CONFIG_ONLY = "configuration object, not billed"
 _NETWORK = "VPC plumbing, not billed"
 FREE: dict[str, str] = {
@@ -556,6 +609,19 @@ FREE: dict[str, str] = {
     "aws:ssm/parameter:Parameter": "standard-tier parameters are not billed",
     "aws:wafv2/webAclAssociation:WebAclAssociation": "part of the web ACL's price",
     "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": "priced at its destination log group",
+    "aws:accessanalyzer/analyzer:Analyzer": "external access analyzers are not billed (unused-access ones are)",
+    "aws:cfg/deliveryChannel:DeliveryChannel": "priced through the recorder and the archive bucket",
+    "aws:cfg/recorderStatus:RecorderStatus": "priced through the recorder",
+    "aws:ebs/defaultKmsKey:DefaultKmsKey": "an account setting; the key is priced",
+    "aws:ebs/encryptionByDefault:EncryptionByDefault": "an account setting, not billed",
+    "aws:guardduty/detectorFeature:DetectorFeature": "priced with the detector (only foundational events are priced)",
+    "aws:iam/accountPasswordPolicy:AccountPasswordPolicy": "IAM is not billed",
+    "aws:iam/serviceLinkedRole:ServiceLinkedRole": "IAM is not billed",
+    "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": _CONFIG_ONLY,
+    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": _CONFIG_ONLY,
+    "aws:securityhub/standardsSubscription:StandardsSubscription": "priced as the hub's security checks",
+    "aws:sns/topic:Topic": "a few alert notifications a month: within SNS's free first million publishes",
+    "aws:sns/topicPolicy:TopicPolicy": _CONFIG_ONLY,
     "kubernetes:core/v1:Namespace": "Kubernetes object: runs on the priced nodes",
     "kubernetes:core/v1:Secret": "Kubernetes object: runs on the priced nodes",
     "kubernetes:storage.k8s.io/v1:StorageClass": "Kubernetes object (its volumes are not in the render)",

@@ -18,6 +18,10 @@ __all__ = ["SHARED_STACK_OUTPUTS", "Placement", "PlatformMocks", "provider_place
 SHARED_STACK_OUTPUTS: dict[str, Any] = {
     "root_zone_id": "Z0740236ABCDEFGHIJKL",
     "runner_security_group_id": "sg-0offline0runners0",
+    "log_archive": {
+        "bucket": "social-log-archive-111111111111",
+        "kms_key_arn": "arn:aws:kms:eu-west-1:111111111111:key/0ff11ne0-1og0-a7c4-1ve0-000000000000",
+    },
 }
 """What an environment stack's StackReference to the shared stack returns in the offline render."""
 

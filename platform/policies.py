@@ -37,7 +37,7 @@ from social_platform.rulebook import (
 
 # Importing the rule modules registers their rules, in this order (the README table's order).
 # isort: off
-from social_platform.rules import encryption, network, iam, data, edge, eks, tags
+from social_platform.rules import encryption, network, iam, data, edge, eks, audit, tags
 
 # isort: on
 from social_platform.rules.data import MIN_BACKUP_RETENTION_DAYS, STATEFUL_TYPES
@@ -54,6 +54,7 @@ __all__ = [
     "StackView",
     "Tier",
     "Violation",
+    "audit",
     "check_resource",
     "data",
     "edge",

@@ -14,7 +14,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from social_platform import stackfiles
-from social_platform.areas import ci, cluster, data, edge, identity, network, runners, streaming
+from social_platform.areas import ci, cluster, data, edge, identity, network, runners, security, streaming
 from social_platform.config import PlatformConfig, load_config
 from social_platform.context import Platform
 from social_platform.errors import ConfigError
@@ -58,7 +58,8 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     nodes = {region: {"cluster-nodes": c.node_security_group_id} for region, c in clusters.items()}
     data_tier = data.build(platform, networks, client_security_groups=nodes)
     outputs.update(data.outputs(data_tier))
-    outputs.update(streaming.outputs(streaming.build(platform)))
+    live = streaming.build(platform)
+    outputs.update(streaming.outputs(live))
     edge_build = edge.build(platform)
     outputs.update(edge_build.outputs)
     pools = identity.build(
@@ -71,6 +72,11 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
         outputs["identity"] = identity.outputs(pools)
     outputs.update(ci.outputs(ci.build(platform)))
     outputs.update(runners.outputs(runners.build(platform, networks)))
+    # The buckets holding user data: the trail records who read or wrote which object.
+    user_data = [live.recording_bucket.arn] if live is not None else []
+    if edge_build.edge is not None:
+        user_data.append(edge_build.edge.media_bucket_arn)
+    outputs.update(security.outputs(security.build(platform, data_bucket_arns=user_data)))
     return outputs
 
 

@@ -176,6 +176,8 @@ class Edge(SocialComponent):
     """The `*.cloudfront.net` name (the aliases point here)."""
     web_bucket_name: pulumi.Output[str]
     media_bucket_name: pulumi.Output[str]
+    media_bucket_arn: pulumi.Output[str]
+    """The media bucket (user uploads): an audit trail records its object reads and writes."""
     log_bucket_name: pulumi.Output[str]
     web_acl: WebAcl
     """The CLOUDFRONT-scope web ACL (in us-east-1)."""
@@ -200,6 +202,7 @@ class Edge(SocialComponent):
         self.media_bucket_name = media.bucket
         self.log_bucket_name = logs.bucket
         self._web_bucket_arn, self._media_bucket_arn = web.arn, media.arn
+        self.media_bucket_arn = media.arn
         # The log bucket's policy exists before anything delivers to it; otherwise AWS appends its
         # own statements to the policy, which the next `pulumi up` would then take away again.
         logs_policy = s3.BucketPolicy(

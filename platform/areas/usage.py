@@ -41,6 +41,10 @@ class UsageConfig(Section):
             "dns_queries_millions": 1,
             "queue_requests_millions": 1,
             "ci_worker_hours": 20,
+            "trail_data_events_millions": 0.1,
+            "config_items": 2000,
+            "guardduty_events_millions": 0.5,
+            "security_hub_checks": 5000,
         },
         Tier.staging: {
             "active_users": 500,
@@ -64,6 +68,10 @@ class UsageConfig(Section):
             "dns_queries_millions": 1,
             "queue_requests_millions": 1,
             "ci_worker_hours": 50,
+            "trail_data_events_millions": 0.5,
+            "config_items": 5000,
+            "guardduty_events_millions": 1,
+            "security_hub_checks": 10000,
         },
         Tier.prod: {
             "active_users": 50_000,
@@ -87,6 +95,10 @@ class UsageConfig(Section):
             "dns_queries_millions": 50,
             "queue_requests_millions": 10,
             "ci_worker_hours": 300,
+            "trail_data_events_millions": 20,
+            "config_items": 20000,
+            "guardduty_events_millions": 5,
+            "security_hub_checks": 30000,
         },
     }
 
@@ -134,3 +146,11 @@ class UsageConfig(Section):
     """Instance-hours of CI worker fleets that choose instances by attributes."""
     ci_worker_instance_type: InstanceType = "t3.large"
     """The instance type those worker hours are priced as."""
+    trail_data_events_millions: Annotated[float, Field(ge=0)]
+    """Millions of S3 data events the account trail records (reads and writes of user-data objects)."""
+    config_items: Annotated[int, Field(ge=0)]
+    """Configuration items AWS Config records in each region of the account (one per resource change)."""
+    guardduty_events_millions: Annotated[float, Field(ge=0)]
+    """Millions of CloudTrail management events GuardDuty analyses in each region."""
+    security_hub_checks: Annotated[int, Field(ge=0)]
+    """Security Hub checks run in each region of the account."""
