@@ -161,10 +161,10 @@ class SocialComponent(pulumi.ComponentResource):
         """An S3 bucket nobody outside the account can reach: public access blocked, ACLs disabled
         (owner enforced), encrypted by default with `kms_key` (unset: SSE-S3) and SSE-C refused.
         Stateful unless `disposable` (a cache: deleted with its objects). `object_lock` creates it
-        with S3 Object Lock available (it cannot be turned on later; the caller sets the rule). Returns the bucket and its
-        guard resources, which a bucket policy should depend on (S3 rejects concurrent changes to
-        one bucket's access settings). The caller adds the policy: start it with
-        `deny_insecure_transport(bucket.arn)`."""
+        with S3 Object Lock available (it cannot be turned on later; the caller sets the rule).
+        Returns the bucket and its guard resources, which a bucket policy should depend on (S3
+        rejects concurrent changes to one bucket's access settings). The caller adds the policy:
+        start it with `deny_insecure_transport(bucket.arn)`."""
         bucket = aws.s3.Bucket(
             self.child_name(role),
             bucket=bucket_name,

@@ -16,7 +16,18 @@ from typing import Any
 from pydantic import ValidationError
 
 from social_platform import hints
-from social_platform.areas import ci, cluster, data, edge, identity, network, runners, security, stack, streaming
+from social_platform.areas import (
+    ci,
+    cluster,
+    data,
+    edge,
+    identity,
+    network,
+    runners,
+    security,
+    stack,
+    streaming,
+)
 from social_platform.areas.base import Section, Tier, aws_regions, region_code
 from social_platform.areas.ci import CiConfig
 from social_platform.areas.cluster import ClusterConfig

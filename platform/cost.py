@@ -493,7 +493,9 @@ def _trail(r: RenderedResource, ctx: Context) -> list[Charge]:
         return []
     events, said = _usage(ctx, "trail_data_events_millions", "M")
     return [
-        Charge("S3 data events", "cloudtrail.data_events_100k", events * 10, ctx.region_of(r), assumption=said)
+        Charge(
+            "S3 data events", "cloudtrail.data_events_100k", events * 10, ctx.region_of(r), assumption=said
+        )
     ]
 
 
@@ -526,7 +528,9 @@ def _security_hub(r: RenderedResource, ctx: Context) -> list[Charge]:
 @rule("aws:inspector2/enabler:Enabler")
 def _inspector(r: RenderedResource, ctx: Context) -> list[Charge]:
     nodes, said = _usage(ctx, "workload_nodes", " nodes")
-    return [Charge("EC2 instances scanned", "inspector.instance_month", nodes, ctx.region_of(r), assumption=said)]
+    return [
+        Charge("EC2 instances scanned", "inspector.instance_month", nodes, ctx.region_of(r), assumption=said)
+    ]
 
 
 @rule("aws:cloudwatch/metricAlarm:MetricAlarm")
@@ -609,12 +613,12 @@ FREE: dict[str, str] = {
     "aws:ssm/parameter:Parameter": "standard-tier parameters are not billed",
     "aws:wafv2/webAclAssociation:WebAclAssociation": "part of the web ACL's price",
     "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": "priced at its destination log group",
-    "aws:accessanalyzer/analyzer:Analyzer": "external access analyzers are not billed (unused-access ones are)",
+    "aws:accessanalyzer/analyzer:Analyzer": "external access analyzers are free (unused-access ones are not)",
     "aws:cfg/deliveryChannel:DeliveryChannel": "priced through the recorder and the archive bucket",
     "aws:cfg/recorderStatus:RecorderStatus": "priced through the recorder",
     "aws:ebs/defaultKmsKey:DefaultKmsKey": "an account setting; the key is priced",
     "aws:ebs/encryptionByDefault:EncryptionByDefault": "an account setting, not billed",
-    "aws:guardduty/detectorFeature:DetectorFeature": "priced with the detector (only foundational events are priced)",
+    "aws:guardduty/detectorFeature:DetectorFeature": "priced with the detector (foundational events only)",
     "aws:iam/accountPasswordPolicy:AccountPasswordPolicy": "IAM is not billed",
     "aws:iam/serviceLinkedRole:ServiceLinkedRole": "IAM is not billed",
     "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": _CONFIG_ONLY,

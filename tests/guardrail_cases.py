@@ -867,9 +867,7 @@ EXAMPLES.update(
             ],
             good=[
                 case("prod", provider(), USED, *WATCHED),
-                case(
-                    "prod", provider(region="eu-central-1"), *WATCHED, why="an unused region needs nothing"
-                ),
+                case("prod", provider(region="eu-central-1"), *WATCHED, why="an unused region needs nothing"),
                 case(
                     "prod",
                     provider(account="111111111111"),

@@ -258,31 +258,59 @@ CIS_EVENTS: Mapping[str, tuple[str, tuple[str, ...]]] = {
     "iam-policy-changes": (
         "iam",
         (
-            "DeleteGroupPolicy", "DeleteRolePolicy", "DeleteUserPolicy", "PutGroupPolicy", "PutRolePolicy",
-            "PutUserPolicy", "CreatePolicy", "DeletePolicy", "CreatePolicyVersion", "DeletePolicyVersion",
-            "AttachRolePolicy", "DetachRolePolicy", "AttachUserPolicy", "DetachUserPolicy",
-            "AttachGroupPolicy", "DetachGroupPolicy",
+            "DeleteGroupPolicy",
+            "DeleteRolePolicy",
+            "DeleteUserPolicy",
+            "PutGroupPolicy",
+            "PutRolePolicy",
+            "PutUserPolicy",
+            "CreatePolicy",
+            "DeletePolicy",
+            "CreatePolicyVersion",
+            "DeletePolicyVersion",
+            "AttachRolePolicy",
+            "DetachRolePolicy",
+            "AttachUserPolicy",
+            "DetachUserPolicy",
+            "AttachGroupPolicy",
+            "DetachGroupPolicy",
         ),
     ),
-    "cloudtrail-changes": ("cloudtrail", ("CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging")),
+    "cloudtrail-changes": (
+        "cloudtrail",
+        ("CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging"),
+    ),
     "config-changes": (
         "config",
-        ("StopConfigurationRecorder", "DeleteDeliveryChannel", "PutDeliveryChannel", "PutConfigurationRecorder"),
+        (
+            "StopConfigurationRecorder",
+            "DeleteDeliveryChannel",
+            "PutDeliveryChannel",
+            "PutConfigurationRecorder",
+        ),
     ),
     "kms-key-deletion": ("kms", ("DisableKey", "ScheduleKeyDeletion")),
     "security-group-changes": (
         "ec2",
         (
-            "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupIngress",
-            "RevokeSecurityGroupEgress", "CreateSecurityGroup", "DeleteSecurityGroup",
+            "AuthorizeSecurityGroupIngress",
+            "AuthorizeSecurityGroupEgress",
+            "RevokeSecurityGroupIngress",
+            "RevokeSecurityGroupEgress",
+            "CreateSecurityGroup",
+            "DeleteSecurityGroup",
         ),
     ),
-}  # fmt: skip
+}
 CIS_FIELDS: Mapping[str, tuple[str, ...]] = {
     # CloudWatch.1 (root use) and CloudWatch.3 (console sign-in without MFA): the event fields tested.
-    "root-usage": ('$.userIdentity.type = "Root"', "$.userIdentity.invokedBy NOT EXISTS", '$.eventType != "AwsServiceEvent"'),
+    "root-usage": (
+        '$.userIdentity.type = "Root"',
+        "$.userIdentity.invokedBy NOT EXISTS",
+        '$.eventType != "AwsServiceEvent"',
+    ),
     "console-sign-in-without-mfa": ('$.eventName = "ConsoleLogin"', '$.additionalEventData.MFAUsed != "Yes"'),
-}  # fmt: skip
+}
 
 
 def _filters(stack: RenderedStack) -> dict[str, RenderedResource]:
@@ -373,7 +401,9 @@ def test_guardduty_findings_reach_the_region_s_alert_topic(
         pattern = document(rule.inputs["eventPattern"])
         assert pattern["source"] == ["aws.guardduty"] and pattern["detail-type"] == ["GuardDuty Finding"]
         (target,) = [
-            t for t in stack.of_type("aws:cloudwatch/eventTarget:EventTarget") if t.inputs["rule"] == rule.inputs.get("name", rule.name)
+            t
+            for t in stack.of_type("aws:cloudwatch/eventTarget:EventTarget")
+            if t.inputs["rule"] == rule.inputs.get("name", rule.name)
         ]
         assert f":{rule.region}:" in target.inputs["arn"] and ":sns:" in target.inputs["arn"]
 

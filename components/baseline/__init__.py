@@ -1,7 +1,13 @@
 """The security and audit baseline of an account: CloudTrail to a central log archive with security
 alarms, AWS Config, GuardDuty, Security Hub, Inspector, IAM Access Analyzer and account settings."""
 
-from .args import AccountBaselineArgs, FindingFrequency, LogArchiveArgs, LogArchiveTarget, RegionalBaselineArgs
+from .args import (
+    AccountBaselineArgs,
+    FindingFrequency,
+    LogArchiveArgs,
+    LogArchiveTarget,
+    RegionalBaselineArgs,
+)
 from .component import (
     GUARDDUTY_FEATURES,
     SECURITY_ALARMS,

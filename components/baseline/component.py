@@ -599,7 +599,9 @@ class AccountBaseline(SocialComponent):
         )
 
     @staticmethod
-    def _event_selector(data_bucket_arns: Sequence[pulumi.Input[str]]) -> aws.cloudtrail.TrailEventSelectorArgs:
+    def _event_selector(
+        data_bucket_arns: Sequence[pulumi.Input[str]],
+    ) -> aws.cloudtrail.TrailEventSelectorArgs:
         """Every management event; object-level reads and writes of the user-data buckets."""
         return aws.cloudtrail.TrailEventSelectorArgs(
             read_write_type="All",

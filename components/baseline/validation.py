@@ -23,7 +23,9 @@ def check_trail_name(name: str) -> None:
         )
 
 
-def check_archive_lifecycle(retention_days: int, transition_days: int | None, expiration_days: int | None) -> None:
+def check_archive_lifecycle(
+    retention_days: int, transition_days: int | None, expiration_days: int | None
+) -> None:
     """Object Lock keeps each version `retention_days`; expiry may not come before that, and a
     transition after expiry would never happen."""
     if retention_days < 1:

@@ -83,9 +83,7 @@ def baseline_regions(cfg: StackConfig) -> list[str]:
 def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
     section = cfg.section(SecurityConfig)
     if cfg.tier is Tier.prod and not section.enabled:
-        yield ConfigIssue(
-            "security.enabled", "is a prod safety default; allowed in prod: true (got False)"
-        )
+        yield ConfigIssue("security.enabled", "is a prod safety default; allowed in prod: true (got False)")
     yield from issue(
         "security.log_archive_expiration_days",
         validation.check_archive_lifecycle,

@@ -58,7 +58,9 @@ def _baseline_every_region(r: ResourceView, stack: StackView) -> Iterator[str]:
         return [o for o in stack.of_type(*types) if (o.account, o.region) == (account, region)]
 
     trails = [t for t in stack.of_type(TRAIL) if t.account == account]
-    if not any(_truthy(t.get("isMultiRegionTrail")) and t.get("enableLogging", True) is not False for t in trails):
+    if not any(
+        _truthy(t.get("isMultiRegionTrail")) and t.get("enableLogging", True) is not False for t in trails
+    ):
         yield f"{where}: no logging multi-region CloudTrail trail in the account"
     if not any(d.get("enable", True) is not False for d in here(DETECTOR)):
         yield f"{where}: no enabled GuardDuty detector"
