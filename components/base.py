@@ -99,14 +99,19 @@ class SocialComponent(pulumi.ComponentResource):
         """A `random.RandomPassword` child of `length` letters and digits (nothing to escape in
         connection strings, and AUTH tokens forbid some punctuation). Needs pulumi-random, the
         ``passwords`` extra of social-components; only components that generate a secret import it."""
+        random = self._pulumi_random(f"its {role}")
+        return random.RandomPassword(self.child_name(role), length=length, special=False, opts=opts).result
+
+    def _pulumi_random(self, what: str) -> Any:
+        """pulumi-random, imported on use (the ``passwords`` extra of social-components)."""
         try:
-            import pulumi_random as random
+            import pulumi_random
         except ModuleNotFoundError as missing:
             raise ModuleNotFoundError(
-                f"{type(self).__name__} {self.name!r} generates its {role} with pulumi-random: "
+                f"{type(self).__name__} {self.name!r} generates {what} with pulumi-random: "
                 "pip install 'social-components[passwords]', or pass the secret in yourself"
             ) from missing
-        return random.RandomPassword(self.child_name(role), length=length, special=False, opts=opts).result
+        return pulumi_random
 
     def account_id(self) -> pulumi.Output[str]:
         """The account this component's provider deploys into (a look-up, cached per component)."""
@@ -120,6 +125,15 @@ class SocialComponent(pulumi.ComponentResource):
         if not hasattr(self, "_region_name"):
             self._region_name = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
         return self._region_name
+
+    def final_snapshot_identifier(self, prefix: str, key: aws.kms.Key) -> pulumi.Output[str]:
+        """``<prefix>-final-<8 hex>``: unique per creation of this component, stable across updates.
+        The suffix is the first group of the ID AWS gives `key` (a UUID), the component's own data
+        key: created with the component, never changed by an update, and replacing it replaces the
+        data store too. A fixed name would make destroying a re-created stack fail, because the
+        final snapshot an earlier one left behind already has it."""
+        suffix = key.key_id.apply(lambda key_id: key_id.split("-")[0][:8])
+        return pulumi.Output.concat(prefix, "-final-", suffix)
 
     def logs_grant(self, log_groups: pulumi.Input[str] = "*") -> KeyGrant:
         """CloudWatch Logs in this region may encrypt this account's log groups matching `log_groups`."""

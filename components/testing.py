@@ -233,6 +233,11 @@ OUTPUTS: dict[str, OutputRule] = {
         f":replicationgroup:{r.inputs.get('replicationGroupId')}",
     },
     "random:index/randomPassword:RandomPassword": lambda r: {"result": random_password_value(r.name)},
+    "random:index/randomId:RandomId": lambda r: {
+        "hex": fake_id(r.name, "random-id", length=2 * int(r.inputs.get("byteLength", 8)))
+    },
+    # A documentation address (RFC 5737) per Elastic IP.
+    "aws:ec2/eip:Eip": lambda r: {"publicIp": f"192.0.2.{int(fake_id(r.name, length=2), 16) % 254 + 1}"},
     "aws:ec2/launchTemplate:LaunchTemplate": lambda r: {"latestVersion": 1, "defaultVersion": 1},
     "aws:iam/instanceProfile:InstanceProfile": lambda r: {
         "arn": f"arn:aws:iam::{r.placement.account}:instance-profile/{physical_name(r)}"

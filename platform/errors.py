@@ -16,12 +16,26 @@ MAX_MESSAGE = 300
 """Longest message of one problem: a validator that echoes a huge value still gives a short line."""
 
 
+MAX_ECHO = 300
+"""Longest message (and key path) an issue keeps: a 1 MB value must not become a 2 MB error."""
+
+
+def cap(text: str, limit: int = MAX_ECHO) -> str:
+    """`text`, cut to `limit` characters with a marker saying how much was left out."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text) - limit} more characters)"
+
+
 @dataclass(frozen=True)
 class ConfigIssue:
-    """One problem: where (a dotted path below the project namespace) and what is wrong."""
+    """One problem: where (a dotted path below the project namespace) and what is wrong.
+    Both are capped (`cap`), whatever the value they quote."""
 
     path: str
     message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", cap(self.path, 200))
+        object.__setattr__(self, "message", cap(self.message))
 
     @property
     def key(self) -> str:

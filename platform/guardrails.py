@@ -125,6 +125,7 @@ def resource_view(r: RenderedResource, providers: Mapping[str, RenderedResource]
         name=r.name,
         props=r.inputs,
         id=r.id,
+        arn=r.arn,
         custom=r.custom,
         protect=r.protect,
         retain_on_delete=r.retain_on_delete,
@@ -163,7 +164,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     check_cmd = sub.add_parser("check", help="render stacks and run every rule")
     check_cmd.add_argument("stacks", nargs="*", help="default: every stack file")
-    sub.add_parser("snapshot", help="re-record the URNs of stateful resources (review the diff!)")
+    sub.add_parser(
+        "snapshot",
+        help="re-record the URNs and replacement-forcing inputs of stateful resources (review the diff!)",
+    )
     sub.add_parser("readme", help="regenerate the rule table in docs/guardrails.md")
     args = parser.parse_args(argv)
 
@@ -189,6 +193,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"  + {urn}")
         identities.SNAPSHOT_FILE.parent.mkdir(parents=True, exist_ok=True)
         identities.SNAPSHOT_FILE.write_text(identities.snapshot_text(stacks))
+        replacements = identities.read_replacement_snapshot()
+        for stack in stacks:
+            for change in identities.replacement_changes(replacements.get(stack.stack, {}), stack):
+                print(f"  ~ {change}")
+        identities.REPLACEMENT_FILE.write_text(identities.replacement_snapshot_text(stacks))
         print(
             f"snapshot written to {identities.SNAPSHOT_FILE} (- removed, + added; review before committing)"
         )

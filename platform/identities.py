@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from social_platform import stackfiles
@@ -99,3 +100,116 @@ def snapshot_text(stacks: Iterable[RenderedStack]) -> str:
         },
     }
     return json.dumps(data, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# Properties that force replacement
+
+REPLACEMENT_FILE = stackfiles.PROJECT_ROOT / "tests" / "snapshots" / "replacement_inputs.json"
+REPLACEMENT_ABOUT = (
+    "Per stack, the inputs of each stateful resource that AWS cannot change in place (a change "
+    "replaces the resource: for a database, a new empty one). A test fails when one changes. To "
+    "record an intended change: guardrails snapshot"
+)
+API_OPERATIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    # type → (botocore service, create operation, the operations that change it in place)
+    "aws:rds/cluster:Cluster": ("rds", "CreateDBCluster", ("ModifyDBCluster",)),
+    "aws:rds/clusterInstance:ClusterInstance": ("rds", "CreateDBInstance", ("ModifyDBInstance",)),
+    "aws:rds/globalCluster:GlobalCluster": ("rds", "CreateGlobalCluster", ("ModifyGlobalCluster",)),
+    "aws:elasticache/replicationGroup:ReplicationGroup": (
+        "elasticache",
+        "CreateReplicationGroup",
+        ("ModifyReplicationGroup",),
+    ),
+    "aws:kms/key:Key": ("kms", "CreateKey", ("UpdateKeyDescription", "PutKeyPolicy", "EnableKeyRotation")),
+    "aws:secretsmanager/secret:Secret": ("secretsmanager", "CreateSecret", ("UpdateSecret",)),
+    "aws:sqs/queue:Queue": ("sqs", "CreateQueue", ("SetQueueAttributes",)),
+    "aws:s3/bucket:Bucket": ("s3", "CreateBucket", ()),
+    "aws:cloudwatch/logGroup:LogGroup": ("logs", "CreateLogGroup", ("PutRetentionPolicy", "AssociateKmsKey")),
+    "aws:cognito/userPool:UserPool": ("cognito-idp", "CreateUserPool", ("UpdateUserPool",)),
+    "eks:index:Cluster": ("eks", "CreateCluster", ("UpdateClusterConfig", "UpdateClusterVersion")),
+}
+"""The stateful types whose replacement-forcing inputs are snapshotted, and where botocore's API
+models say what they take on creation and what can change later."""
+INPUT_NAMES = {
+    # botocore member (normalised) → the Pulumi input (normalised) where the names differ
+    "dbclusteridentifier": "clusteridentifier",
+    "dbinstanceidentifier": "identifier",
+    "replicationgroupdescription": "description",
+    "queuename": "name",
+    "loggroupname": "name",
+    "poolname": "name",
+    "secretname": "name",
+    "keyspec": "customermasterkeyspec",
+    "cachesubnetgroupname": "subnetgroupname",
+    "objectlockenabledforbucket": "objectlockenabled",
+}
+CHANGEABLE_ELSEWHERE = {
+    # Inputs other API calls change in place (normalised): tags everywhere (TagResource), a
+    # replication group's size (IncreaseReplicaCount / DecreaseReplicaCount).
+    "tags",
+    "numcacheclusters",
+}
+
+
+def _norm(name: str) -> str:
+    return "".join(c for c in name.lower() if c.isalnum())
+
+
+@cache
+def replacement_inputs(type_: str) -> frozenset[str]:
+    """Normalised input names of `type_` that force replacement: what its create operation takes
+    and none of its update operations does (botocore's API models, shipped with boto3)."""
+    import botocore.session
+
+    service, create, updates = API_OPERATIONS[type_]
+    model = botocore.session.get_session().get_service_model(service)
+    creation = model.operation_model(create).input_shape
+    taken = {_norm(m) for m in creation.members}
+    # An update names its resource by members that creation requires too (DBClusterIdentifier…):
+    # those identify the resource, they do not change it.
+    changeable = {
+        _norm(m)
+        for op in updates
+        for m, shape in [
+            (m, model.operation_model(op).input_shape) for m in model.operation_model(op).input_shape.members
+        ]
+        if not (m in shape.required_members and m in creation.required_members)
+    }
+    return frozenset(INPUT_NAMES.get(name, name) for name in taken - changeable - CHANGEABLE_ELSEWHERE)
+
+
+def replacement_snapshot(stack: RenderedStack) -> dict[str, dict[str, object]]:
+    """URN → {input: value} of the stack's resources' inputs that force replacement."""
+    out: dict[str, dict[str, object]] = {}
+    for r in stack:
+        if r.type in API_OPERATIONS:
+            forced = replacement_inputs(r.type)
+            out[r.urn] = {k: v for k, v in sorted(r.inputs.items()) if _norm(k) in forced}
+    return out
+
+
+def read_replacement_snapshot() -> dict[str, dict[str, dict[str, object]]]:
+    if not REPLACEMENT_FILE.exists():
+        return {}
+    return dict(json.loads(REPLACEMENT_FILE.read_text())["stacks"])
+
+
+def replacement_snapshot_text(stacks: Iterable[RenderedStack]) -> str:
+    recorded = read_replacement_snapshot()
+    recorded.update({s.stack: replacement_snapshot(s) for s in stacks})
+    return json.dumps({"about": REPLACEMENT_ABOUT, "stacks": recorded}, indent=2, sort_keys=True) + "\n"
+
+
+def replacement_changes(recorded: dict[str, dict[str, object]], stack: RenderedStack) -> list[str]:
+    """`urn: input old → new` for every recorded replacement-forcing input whose value changed."""
+    changes = []
+    current = replacement_snapshot(stack)
+    for urn, inputs in sorted(current.items()):
+        before = recorded.get(urn)
+        if before is None:
+            continue  # new resources: the URN snapshot reports them
+        for key in sorted(set(before) | set(inputs)):
+            if before.get(key) != inputs.get(key):
+                changes.append(f"{urn}: {key} {before.get(key)!r} -> {inputs.get(key)!r}")
+    return changes

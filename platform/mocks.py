@@ -18,6 +18,8 @@ __all__ = ["SHARED_STACK_OUTPUTS", "Placement", "PlatformMocks", "provider_place
 SHARED_STACK_OUTPUTS: dict[str, Any] = {
     "root_zone_id": "Z0740236ABCDEFGHIJKL",
     "runner_security_group_id": "sg-0offline0runners0",
+    # Documentation addresses (RFC 5737) standing in for the shared runners' NAT gateways.
+    "ci_egress_cidrs": ["198.51.100.10/32", "198.51.100.11/32", "198.51.100.12/32"],
     "log_archive": {
         "bucket": "social-log-archive-111111111111",
         "kms_key_arn": "arn:aws:kms:eu-west-1:111111111111:key/0ff11ne0-1og0-a7c4-1ve0-000000000000",

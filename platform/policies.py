@@ -37,7 +37,7 @@ from social_platform.rulebook import (
 
 # Importing the rule modules registers their rules, in this order (the README table's order).
 # isort: off
-from social_platform.rules import encryption, network, iam, data, edge, eks, audit, tags
+from social_platform.rules import encryption, network, iam, keys, data, edge, eks, audit, tags
 
 # isort: on
 from social_platform.rules.data import MIN_BACKUP_RETENTION_DAYS, STATEFUL_TYPES
@@ -63,6 +63,7 @@ __all__ = [
     "evaluate",
     "exempt",
     "iam",
+    "keys",
     "network",
     "rule",
     "rules_markdown",

@@ -8,15 +8,20 @@ It is not a diff against live state; that is what `pulumi preview` does.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import multiprocessing
 import os
 import shutil
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from social_components import versions
 from social_platform import stackfiles
 from social_platform.errors import ConfigError
 from social_platform.render import RenderedResource, RenderedStack, render
@@ -174,19 +179,38 @@ class Printer:
             self._console.print(styled)
 
 
-class Progress:
-    """Shows how many resources have been rendered so far, on stderr."""
+EKS_CLUSTER_TYPES = ("eks:index:Cluster", "aws:eks/cluster:Cluster")
 
-    def __init__(self, stack: str, out: TextIO) -> None:
+
+def pin_warnings(stack: RenderedStack, today: dt.date) -> list[str]:
+    """Warnings (not errors) for the pinned versions whose support ends within `versions.WARN_DAYS`:
+    every pin of the catalogue, and the Kubernetes minor each of the stack's clusters asks for."""
+    asked = sorted(
+        {str(r.inputs["version"]) for r in stack.of_type(*EKS_CLUSTER_TYPES) if r.inputs.get("version")}
+    )
+    pins = tuple(p for p in versions.ALL if p is not versions.KUBERNETES or not asked)
+    pins += tuple(versions.kubernetes_pin(version) for version in asked)
+    return [f"warning: {message}" for message in versions.expiring(today, pins)]
+
+
+class Progress:
+    """Shows how many resources have been rendered so far, on stderr.
+
+    On a terminal one line is rewritten in place (`live`); otherwise, and in parallel workers whose
+    lines would overwrite each other, a line every 100 resources."""
+
+    def __init__(self, stack: str, out: TextIO, live: bool | None = None) -> None:
         self.stack = stack
         self.out = out
-        self.tty = out.isatty()
+        self.tty = out.isatty() if live is None else live
 
     def __call__(self, count: int, type_: str, name: str) -> None:
         if self.tty:
             self.out.write(f"\r  rendering {self.stack}: {count} resources ({type_})\033[K")
         elif count % 100 == 0:
             self.out.write(f"  rendering {self.stack}: {count} resources…\n")
+        else:
+            return
         self.out.flush()
 
     def done(self) -> None:
@@ -213,6 +237,116 @@ def config_error_text(stack: str, exc: ConfigError) -> str:
     )
 
 
+def stack_json(stack: RenderedStack) -> str:
+    """The rendered stack as `--json` writes it."""
+    return json.dumps(stack.to_json(), indent=2, default=str)
+
+
+@dataclass
+class StackPreview:
+    """What previewing one stack shows: the tree and summary (or, with `--json`, one line), an
+    error on stderr, and the exit status. Plain data, so a worker process can hand it back."""
+
+    stack: str
+    header: str | None = None
+    lines: list[Line] = field(default_factory=list)
+    summary: str | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    """Pinned versions whose support ends soon (`pin_warnings`), on stderr."""
+    status: int = 0
+
+    def show(self, printer: Printer) -> None:
+        if self.header is not None:
+            print(self.header)
+        if self.error is not None:
+            print(self.error, file=sys.stderr)
+        for warning in self.warnings:
+            print(warning, file=sys.stderr)
+        if self.lines:
+            printer(self.lines)
+        if self.summary is not None:
+            print(self.summary)
+
+
+def preview_stack(name: str, json_target: Path | None, width: int, progress: Progress) -> StackPreview:
+    """Render `name`; with `json_target`, write its JSON there and keep a one-line summary,
+    else keep the tree and summary lines (`width` wide)."""
+    result = StackPreview(name)
+    if json_target is None:
+        result.header = f"Previewing '{name}' offline: the desired state, not a diff with what is deployed.\n"
+    try:
+        stack = render(name, on_register=progress)
+    except ConfigError as exc:
+        progress.done()
+        result.error = f"error: {config_error_text(name, exc)}"
+        result.status = 2
+        return result
+    progress.done()
+    result.warnings = pin_warnings(stack, dt.date.today())
+    if json_target is None:
+        result.lines = tree_lines(stack, width) + summary_lines(stack, width)
+        return result
+    # --json: the file holds everything; the terminal gets one line per stack.
+    json_target.parent.mkdir(parents=True, exist_ok=True)
+    json_target.write_text(stack_json(stack))
+    result.summary = f"{name}: {total_line(stack)} → {json_target}"
+    return result
+
+
+def _preview_in_worker(name: str, json_target: Path | None, width: int) -> StackPreview:
+    return preview_stack(name, json_target, width, Progress(name, sys.stderr, live=False))
+
+
+def parallel_workers(stacks: int) -> int:
+    """Processes to render `stacks` stacks with: one per core the command may use, at most one per
+    stack; 1 (render in this process) where processes cannot be forked."""
+    if stacks < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(stacks, len(os.sched_getaffinity(0))))
+
+
+def largest_first(stacks: Sequence[str]) -> list[str]:
+    """The order to hand stacks to the workers: the largest first, so that no big stack starts last
+    while the other workers idle. Size is estimated by the number of regions (each region is a
+    network, a cluster and a data tier); among equals, later stacks in the usual order
+    (shared, dev, staging, prod) turn on more and go first."""
+
+    def regions(name: str) -> int:
+        try:
+            return len(stackfiles.read_stack_files(name).values.get("regions") or {})
+        except ConfigError:
+            return 0  # the render reports it
+
+    rank = {name: (regions(name), index) for index, name in enumerate(stacks)}
+    return sorted(stacks, key=lambda name: rank[name], reverse=True)
+
+
+def preview_all(
+    stacks: Sequence[str], json_dir: Path | None, width: int, workers: int
+) -> Iterator[StackPreview]:
+    """Preview `stacks`, yielding each one's result in the order given as soon as it (and those
+    before it) are done. With more than one worker the stacks render in parallel processes forked
+    from this one (imports already done); results are identical to rendering them one by one."""
+
+    def target(name: str) -> Path | None:
+        if json_dir is None:
+            return None
+        return json_dir / f"{name}.json" if len(stacks) > 1 else json_dir
+
+    if workers <= 1:
+        for name in stacks:
+            yield preview_stack(name, target(name), width, Progress(name, sys.stderr))
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures: dict[str, Future[StackPreview]] = {
+            name: pool.submit(_preview_in_worker, name, target(name), width) for name in largest_first(stacks)
+        }
+        for name in stacks:
+            yield futures[name].result()
+
+
 def stacks_parser(prog: str, description: str, writes: str) -> argparse.ArgumentParser:
     """The arguments of the commands that read one or several stacks: the stack names and `--json`."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
@@ -234,30 +368,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         "Render a stack offline (its desired state, without AWS or the Pulumi CLI) and print it.",
         "the rendered stack",
     )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        metavar="N",
+        help="stacks rendered in parallel processes (default: one per CPU core; 1: in this process)",
+    )
     args = parser.parse_args(argv)
+    stacks = list(dict.fromkeys(args.stacks))
+    workers = parallel_workers(len(stacks)) if args.jobs is None else max(1, min(args.jobs, len(stacks)))
 
     status = 0
     show = Printer()
-    for name in args.stacks:
-        if not args.json:
-            print(f"Previewing '{name}' offline: the desired state, not a diff with what is deployed.\n")
-        progress = Progress(name, sys.stderr)
-        try:
-            stack = render(name, on_register=progress)
-        except ConfigError as exc:
-            progress.done()
-            print(f"error: {config_error_text(name, exc)}", file=sys.stderr)
-            status = 2
-            continue
-        progress.done()
-        if not args.json:
-            show(tree_lines(stack, show.width) + summary_lines(stack, show.width))
-            continue
-        # --json: the file holds everything; the terminal gets one line per stack.
-        target = args.json / f"{name}.json" if len(args.stacks) > 1 else args.json
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(stack.to_json(), indent=2, default=str))
-        print(f"{name}: {total_line(stack)} → {target}")
+    for result in preview_all(stacks, args.json, show.width, workers):
+        result.show(show)
+        status = max(status, result.status)
     return status
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-from pulumi.runtime import config as runtime_config
 
 from social_platform import stackfiles
 from social_platform.areas import ci, cluster, data, edge, identity, network, runners, security, streaming
@@ -24,9 +23,18 @@ from social_platform.roles import provider_role
 
 def read_config(project_dir: Path = stackfiles.PROJECT_ROOT) -> PlatformConfig:
     """The stack's validated config, from what the engine hands the program."""
-    # The SDK has no public call that lists every key; these are the maps `pulumi.Config` reads.
-    engine_config = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-    secret_keys = [*runtime_config.get_config_secret_keys_env(), *runtime_config._SECRET_KEYS.get()]
+    # Public SDK calls only (`pulumi.runtime.__all__`): the engine hands the program its config as
+    # PULUMI_CONFIG / PULUMI_CONFIG_SECRET_KEYS (every key, so unknown keys are still reported);
+    # keys set through the SDK itself (`set_all_config`) are read by name.
+    engine_config = dict(pulumi.runtime.get_config_env())
+    secret_keys = list(pulumi.runtime.get_config_secret_keys_env())
+    for field in PlatformConfig.model_fields:
+        key = stackfiles.PREFIX + field
+        value = pulumi.runtime.get_config(key)
+        if value is not None:
+            engine_config[key] = value
+            if pulumi.runtime.is_config_secret(key):
+                secret_keys.append(key)
     raw = stackfiles.from_engine(engine_config, secret_keys)
     return load_config(
         raw.values,
@@ -71,7 +79,9 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     if pools is not None:
         outputs["identity"] = identity.outputs(pools)
     outputs.update(ci.outputs(ci.build(platform)))
-    outputs.update(runners.outputs(runners.build(platform, networks)))
+    # The runners reach the internet (and the clusters' API) through the primary network's NAT.
+    egress = networks[platform.cfg.regions.primary.name].nat_public_ips if networks else []
+    outputs.update(runners.outputs(runners.build(platform, networks), egress))
     # The buckets holding user data: the trail records who read or wrote which object.
     user_data = [live.recording_bucket.arn] if live is not None else []
     if edge_build.edge is not None:

@@ -11,10 +11,14 @@ One render, many consumers: the offline preview, the tests and the policy checks
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import contextlib
 import contextvars
 import gc
 import json
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -23,7 +27,10 @@ from typing import Any
 
 import pulumi
 from google.protobuf import struct_pb2
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import resource as runtime_resource
 from pulumi.runtime import rpc
+from pulumi.runtime.proto import source_pb2
 
 from social_components.testing import PlacementMonitor, provider_placement
 from social_platform import stackfiles
@@ -51,6 +58,8 @@ class RenderedResource:
     account: str | None
     region: str | None
     inputs: dict[str, Any]
+    arn: str | None = None
+    """The mock's stand-in ARN (what policies and other resources' inputs name this resource by)."""
     protect: bool = False
     retain_on_delete: bool = False
     depends_on: list[str] = field(default_factory=list)
@@ -73,6 +82,10 @@ class RenderedStack:
     resources: dict[str, RenderedResource]
     outputs: dict[str, Any]
     seconds: float = 0.0
+    _children: dict[str | None, list[RenderedResource]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    """Parent URN → children, built on first use (a stack is not changed once rendered)."""
 
     # Queries the tests and checks share -------------------------------------------------------
 
@@ -95,8 +108,12 @@ class RenderedStack:
         return found[0]
 
     def children(self, parent: RenderedResource | str) -> list[RenderedResource]:
-        urn = parent if isinstance(parent, str) else parent.urn
-        return [r for r in self if r.parent == urn]
+        """`parent`'s direct children, in URN order."""
+        if self._children is None:
+            self._children = {}
+            for resource in self:
+                self._children.setdefault(resource.parent, []).append(resource)
+        return list(self._children.get(parent if isinstance(parent, str) else parent.urn, ()))
 
     def descendants(self, parent: RenderedResource) -> list[RenderedResource]:
         out: list[RenderedResource] = []
@@ -143,17 +160,20 @@ class RecordingMonitor(PlacementMonitor):
         self.on_register = on_register
 
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)
+        with _synchronous():
+            response = super().RegisterResource(request)
         _keep_outputs_secret(request, response)
+        arn = rpc.deserialize_properties(response.object).get("arn") if request.custom else None
         self._record(
             request,
             response.urn,
             response.id,
             rpc.deserialize_properties(request.object),
+            arn=arn if isinstance(arn, str) else None,
             custom=bool(request.custom),
             protect=bool(request.protect),
             retain_on_delete=bool(request.retainOnDelete),
-            depends_on=list(request.dependencies),
+            depends_on=sorted(request.dependencies),  # a set in the SDK: sorted, the render is stable
             ignore_changes=list(request.ignoreChanges),
             aliases=[self._alias_urn(request, alias) for alias in request.aliases],
             additional_secret_outputs=list(dict.fromkeys(request.additionalSecretOutputs)),
@@ -188,11 +208,16 @@ class RecordingMonitor(PlacementMonitor):
 
     def ReadResource(self, request: Any) -> Any:
         """Reads (StackReference, `get` of existing resources) are recorded like registrations."""
-        response = super().ReadResource(request)
+        with _synchronous():
+            response = super().ReadResource(request)
         self._record(
             request, response.urn, request.id, rpc.deserialize_properties(request.properties), custom=True
         )
         return response
+
+    def Invoke(self, request: Any) -> Any:
+        with _synchronous():
+            return super().Invoke(request)
 
     def _record(self, request: Any, urn: str, id_: str, inputs: dict[str, Any], **options: Any) -> None:
         # A provider's own placement is where it points; every other resource's is its provider's.
@@ -290,10 +315,98 @@ def render(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return contextvars.Context().run(_render, stack, project_dir, on_register, program)
+        with _without_stack_traces(), _monitor_calls_inline():
+            return contextvars.Context().run(_render, stack, project_dir, on_register, program)
     finally:
         if collecting:
             gc.enable()
+
+
+@contextlib.contextmanager
+def _without_stack_traces() -> Iterator[None]:
+    """Registrations carry no source stack trace during a render.
+
+    The SDK walks and formats the whole Python stack (reading source lines, building file URIs)
+    for each registration so that the engine can point its messages at the program's source.
+    The mock monitor discards it and a `RenderedResource` does not record it, yet it cost a sixth
+    of a render's time (deeper component nesting, longer stacks).
+    """
+    original = runtime_resource._get_stack_trace
+    runtime_resource._get_stack_trace = source_pb2.StackTrace
+    try:
+        yield
+    finally:
+        runtime_resource._get_stack_trace = original
+
+
+# Monitor calls in the event loop's thread ----------------------------------------------------
+#
+# The SDK hands every monitor call (register, read, invoke) to a thread pool and waits for the
+# answer on its event loop; the mock monitor, in that thread, serialises its answer by pumping an
+# event loop of its own. Against the mock, which answers at once, the two thread hand-offs per
+# resource only cost CPU time (about 5% of a render) and, on a busy machine, a wait for a time
+# slice each. The render runs each call where it is made instead, and lets the mock serialise its
+# answer synchronously: serialising plain data never waits for anything.
+
+_IN_MONITOR = contextvars.ContextVar("in_monitor", default=False)
+
+
+@contextlib.contextmanager
+def _synchronous() -> Iterator[None]:
+    token = _IN_MONITOR.set(True)
+    try:
+        yield
+    finally:
+        _IN_MONITOR.reset(token)
+
+
+def _run_to_end(awaitable: Any) -> Any:
+    """Run a coroutine that does not wait for anything to its end, here and now."""
+    coroutine = awaitable.__await__()
+    try:
+        waits_for = coroutine.send(None)
+    except StopIteration as finished:
+        return finished.value
+    coroutine.close()
+    raise RuntimeError(f"the mock monitor's answer waited for {waits_for!r}")
+
+
+class _InlineExecutor(concurrent.futures.ThreadPoolExecutor):
+    """An executor that runs what it is given at once, in the caller's thread."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # handed to the awaiting code, as a thread pool would
+            future.set_exception(exc)
+        return future
+
+
+@contextlib.contextmanager
+def _monitor_calls_inline() -> Iterator[asyncio.AbstractEventLoop]:
+    """A fresh event loop whose executor runs calls inline, with the mock monitor's own
+    `_sync_await` completing its (never-waiting) serialisation synchronously."""
+    original_sync_await = pulumi_mocks._sync_await
+
+    def sync_await(awaitable: Any) -> Any:
+        return _run_to_end(awaitable) if _IN_MONITOR.get() else original_sync_await(awaitable)
+
+    policy = asyncio.get_event_loop_policy()
+    try:
+        previous: asyncio.AbstractEventLoop | None = policy.get_event_loop()
+    except RuntimeError:
+        previous = None
+    loop = asyncio.new_event_loop()
+    loop.set_default_executor(_InlineExecutor(max_workers=1))
+    policy.set_event_loop(loop)
+    pulumi_mocks._sync_await = sync_await
+    try:
+        yield loop
+    finally:
+        pulumi_mocks._sync_await = original_sync_await
+        policy.set_event_loop(previous)  # code run after the render finds the loop it had
+        loop.close()
 
 
 def _render(
@@ -326,7 +439,19 @@ def _render(
     def run() -> Any:
         return collect(run_program(project_dir))
 
-    run()
+    # As the language host does: the whole config in PULUMI_CONFIG (what `read_config` lists keys
+    # from), for the duration of the run only.
+    engine_env = {"PULUMI_CONFIG": json.dumps(flat), "PULUMI_CONFIG_SECRET_KEYS": json.dumps(secret_keys)}
+    before = {key: os.environ.get(key) for key in engine_env}
+    os.environ.update(engine_env)
+    try:
+        run()
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     return RenderedStack(
         stack=stack,
         resources=dict(sorted(monitor.records.items())),  # by URN: stable whatever the RPC order

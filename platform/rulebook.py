@@ -30,6 +30,8 @@ class ResourceView:
     """Inputs under their wire names (camelCase); nested objects as mappings, JSON documents as text."""
     id: str | None = None
     """The resource's ID where known (the offline render's stand-ins); used to match references."""
+    arn: str | None = None
+    """The resource's ARN where known (the render's stand-in, the engine's output after an update)."""
     custom: bool = True
     protect: bool = False
     retain_on_delete: bool | None = None

@@ -60,6 +60,15 @@ def _provider_tags(provider: PolicyProviderResource | None) -> dict[str, str]:
         return {}
 
 
+def _known_str(props: Mapping[str, Any], key: str) -> str | None:
+    """`props[key]` when it is a known string (stack policies see outputs such as the ARN)."""
+    try:
+        value = props.get(key)
+    except UnknownValueError:  # unknown during preview
+        return None
+    return value if isinstance(value, str) else None
+
+
 def view(
     resource_type: str,
     props: Mapping[str, Any],
@@ -77,6 +86,7 @@ def view(
         type=resource_type,
         name=name,
         props=props,
+        arn=_known_str(props, "arn"),
         custom=provider is not None,
         protect=bool(opts.protect),
         retain_on_delete=None,  # pulumi-policy does not pass retainOnDelete

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-from social_components.testing import random_password_value
+from social_components.testing import fake_id, random_password_value
 from social_platform import stackfiles
 from social_platform.config import PlatformConfig, load_config
 from social_platform.render import RenderedResource, RenderedStack
@@ -28,6 +28,19 @@ SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
+
+
+def assert_final_snapshot_unique_per_creation(
+    stack: RenderedStack, component: RenderedResource, identifier: str, data: RenderedResource
+) -> None:
+    """The final snapshot is named `<identifier>-final-<suffix>`, the suffix taken from the ID of
+    the data store's own KMS key (a UUID AWS assigns): new for each creation of the stack, so a
+    re-created stack's snapshot never collides with the one its predecessor left, and unchanged by
+    updates (no diff on every update)."""
+    (key,) = [k for k in inside(stack, component, KEY) if data.inputs.get("kmsKeyId") == k.arn]
+    key_id = fake_id(key.name, length=32)  # the key's `keyId` as the mocks report it (AWS: a UUID)
+    name = data.inputs["finalSnapshotIdentifier"]
+    assert name == f"{identifier}-final-{key_id.split('-')[0][:8]}", name
 
 
 @cache

@@ -19,7 +19,13 @@ TAGS = {tag: "x" for tag in REQUIRED_TAGS}
 
 
 def R(
-    type_: str, name: str, *, protect: bool = True, provider_tags: dict[str, str] | None = None, **props: Any
+    type_: str,
+    name: str,
+    /,
+    *,
+    protect: bool = True,
+    provider_tags: dict[str, str] | None = None,
+    **props: Any,
 ) -> ResourceView:
     """A resource: ID `<name>-id`, protected, its provider's default tags complete unless given."""
     return ResourceView(
@@ -28,6 +34,7 @@ def R(
         name=name,
         props=props,
         id=f"{name}-id",
+        arn=props.get("arn"),
         protect=protect,
         retain_on_delete=protect,
         provider_tags=TAGS if provider_tags is None else provider_tags,
@@ -100,6 +107,51 @@ SG, SG_INGRESS, SG_RULE, LB = (
 )
 SUBNET, VPC, FLOW_LOG = "aws:ec2/subnet:Subnet", "aws:ec2/vpc:Vpc", "aws:ec2/flowLog:FlowLog"
 ROLE, POLICY, ROLE_POLICY = "aws:iam/role:Role", "aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy"
+QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"
+
+# Encrypted data and its key: a queue, the key (its policy delegating to the account's IAM), a role.
+QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:jobs"
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/worker"
+ROOT_ADMINISTERS = {
+    "Effect": "Allow",
+    "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+    "Action": "kms:*",
+    "Resource": "*",
+}
+READS_QUEUE = {
+    "Effect": "Allow",
+    "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage"],
+    "Resource": QUEUE_ARN,
+}
+DECRYPTS = {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": KEY}
+
+
+def data_table(tier: str = "data", routes: list[dict[str, Any]] | None = None) -> tuple[ResourceView, ...]:
+    """A route table associated with one subnet of `tier`."""
+    return (
+        R("aws:ec2/routeTable:RouteTable", "data-rt", **({"routes": routes} if routes else {})),
+        R(
+            "aws:ec2/routeTableAssociation:RouteTableAssociation",
+            "a",
+            routeTableId="data-rt-id",
+            subnetId="sub-id",
+        ),
+        R(SUBNET, "sub", tags={"Tier": tier}),
+    )
+
+
+def queue_reader(
+    *statements: dict[str, Any], key_policy: tuple[dict[str, Any], ...] = (ROOT_ADMINISTERS,)
+) -> tuple[ResourceView, ...]:
+    """An encrypted queue, its key and a role whose inline policy holds `statements`."""
+    return (
+        R(QUEUE, "jobs", arn=QUEUE_ARN, kmsMasterKeyId=KEY),
+        R("aws:kms/key:Key", "jobs-key", arn=KEY, policy=doc(*key_policy), enableKeyRotation=True),
+        R(ROLE, "worker", arn=ROLE_ARN),
+        R(ROLE_POLICY, "worker-policy", role="worker-id", policy=doc(*statements)),
+    )
+
+
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 USER_POOL, PARAMETER, ECR = (
     "aws:cognito/userPool:UserPool",
@@ -310,6 +362,177 @@ EXAMPLES: dict[str, Examples] = {
     "log-groups-retention": Examples(
         bad=[case("dev", R(LOG_GROUP, "lg")), case("dev", R(LOG_GROUP, "lg", retentionInDays=0))],
         good=[case("dev", R(LOG_GROUP, "lg", retentionInDays=14.0))],
+    ),
+    "encrypted-data-key-access": Examples(
+        bad=[
+            case("dev", *queue_reader(READS_QUEUE), why="reads the queue, may not decrypt (Karpenter)"),
+            case(
+                "dev",
+                *queue_reader(
+                    READS_QUEUE,
+                    DECRYPTS,
+                    key_policy=(
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "events.amazonaws.com"},
+                            "Action": "kms:Decrypt",
+                            "Resource": "*",
+                        },
+                    ),
+                ),
+                why="identity allows Decrypt, the key policy admits neither the role nor the account",
+            ),
+            case(
+                "dev",
+                *queue_reader(),
+                R(
+                    QUEUE_POLICY,
+                    "jobs-policy",
+                    queueUrl=f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/jobs",
+                    policy=doc(
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "events.amazonaws.com"},
+                            "Action": "sqs:SendMessage",
+                            "Resource": QUEUE_ARN,
+                        }
+                    ),
+                ),
+                why="EventBridge may send, the key does not admit it",
+            ),
+            case(
+                "dev",
+                R(LOG_GROUP, "lg", kmsKeyId=KEY, retentionInDays=30),
+                R(KMS, "lg-key", arn=KEY, policy=doc(ROOT_ADMINISTERS), enableKeyRotation=True),
+                why="CloudWatch Logs cannot use the log group's key",
+            ),
+        ],
+        good=[
+            case("dev", *queue_reader(READS_QUEUE, DECRYPTS)),
+            case(
+                "dev",
+                *queue_reader(READS_QUEUE, {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}),
+                why="kms on every key",
+            ),
+            case(
+                "dev",
+                R(LOG_GROUP, "lg", kmsKeyId=KEY, retentionInDays=30),
+                R(
+                    KMS,
+                    "lg-key",
+                    arn=KEY,
+                    enableKeyRotation=True,
+                    policy=doc(
+                        ROOT_ADMINISTERS,
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": f"logs.{REGION}.amazonaws.com"},
+                            "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:GenerateDataKey*"],
+                            "Resource": "*",
+                        },
+                    ),
+                ),
+            ),
+        ],
+    ),
+    "rds-global-secondary-writes": Examples(
+        bad=[case("prod", R(CLUSTER, "db2", globalClusterIdentifier="g", storageEncrypted=True))],
+        good=[
+            case("prod", R(CLUSTER, "db2", globalClusterIdentifier="g", enableGlobalWriteForwarding=True)),
+            case("prod", R(CLUSTER, "db1", globalClusterIdentifier="g", masterUsername="app"), why="primary"),
+        ],
+    ),
+    "data-route-tables-private": Examples(
+        bad=[
+            case("dev", *data_table(routes=[{"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-1"}]), why="inline"),
+            case(
+                "dev",
+                *data_table(routes=[{"ipv6CidrBlock": "::/0", "egressOnlyGatewayId": "eigw-1"}]),
+                why="IPv6",
+            ),
+            case(
+                "dev",
+                *data_table(),
+                R(
+                    "aws:ec2/route:Route",
+                    "r",
+                    routeTableId="data-rt-id",
+                    destinationCidrBlock="10.0.0.0/8",
+                    natGatewayId="nat-1",
+                ),
+                why="a NAT route that is not a default route",
+            ),
+            case(
+                "dev",
+                *data_table(),
+                R(
+                    "aws:ec2/route:Route",
+                    "r",
+                    routeTableId="data-rt-id",
+                    destinationIpv6CidrBlock="::/0",
+                    gatewayId="igw-1",
+                ),
+                why="separate IPv6 default route",
+            ),
+            case(
+                "dev",
+                *data_table(),
+                R(
+                    "aws:ec2/vpcEndpoint:VpcEndpoint",
+                    "s3",
+                    vpcEndpointType="Gateway",
+                    routeTableIds=["data-rt-id"],
+                ),
+                why="gateway endpoint into a VPC-only ACL",
+            ),
+        ],
+        good=[
+            case("dev", *data_table()),
+            case(
+                "dev",
+                *data_table(tier="private", routes=[{"cidrBlock": "0.0.0.0/0", "natGatewayId": "nat-1"}]),
+            ),
+        ],
+    ),
+    "route53-records-in-their-zone": Examples(
+        bad=[
+            case(
+                "dev",
+                R(
+                    "aws:route53/record:Record",
+                    "login",
+                    zoneId="zone-id",
+                    name="login.social.example.com",
+                    type="A",
+                ),
+                R("aws:route53/zone:Zone", "zone", name="dev.social.example.com"),
+                why="a sibling name written into the environment zone",
+            )
+        ],
+        good=[
+            case(
+                "dev",
+                R(
+                    "aws:route53/record:Record",
+                    "login",
+                    zoneId="zone-id",
+                    name="login.dev.social.example.com",
+                    type="A",
+                ),
+                R("aws:route53/zone:Zone", "zone", name="dev.social.example.com"),
+            ),
+            case(
+                "dev",
+                R(
+                    "aws:route53/record:Record",
+                    "apex",
+                    zoneId="zone-id",
+                    name="dev.social.example.com.",
+                    type="A",
+                ),
+                R("aws:route53/zone:Zone", "zone", name="dev.social.example.com"),
+            ),
+        ],
     ),
     "kms-key-rotation": Examples(
         bad=[case("dev", R(KMS, "k")), case("dev", R(KMS, "k", enableKeyRotation=False))],

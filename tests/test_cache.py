@@ -30,6 +30,7 @@ from .datatier import (
     SECRET,
     SECRET_VERSION,
     SG,
+    assert_final_snapshot_unique_per_creation,
     by_region,
     config,
     inside,
@@ -135,7 +136,7 @@ def test_snapshots_windows_and_final_snapshot_by_tier(rendered: dict, stack: str
         assert g.inputs["snapshotRetentionLimit"] == cfg.snapshot_retention_days
         assert g.inputs["snapshotWindow"] == cfg.snapshot_window
         assert g.inputs["maintenanceWindow"] == cfg.maintenance_window
-        assert g.inputs["finalSnapshotIdentifier"] == f"{g.inputs['replicationGroupId']}-final"
+        assert_final_snapshot_unique_per_creation(rendered[stack], cache, g.inputs["replicationGroupId"], g)
     if stack == "prod":
         assert cfg.snapshot_retention_days >= 1
 

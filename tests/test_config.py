@@ -299,11 +299,7 @@ def test_any_mutated_config_loads_or_raises_config_error(stack: str, data: st.Da
         load_config(raw)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.dictionaries(st.text(max_size=10), values, max_size=6))
-def test_random_configs_load_or_raise_config_error(raw: dict) -> None:
-    with contextlib.suppress(ConfigError):
-        load_config(raw)
+# Whole stack files, mutated in values, types, keys and YAML forms: tests/test_stackfile_fuzz.py.
 
 
 @settings(max_examples=100, deadline=None)

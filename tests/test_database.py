@@ -33,6 +33,7 @@ from .datatier import (
     SECRET,
     SECRET_VERSION,
     SG,
+    assert_final_snapshot_unique_per_creation,
     by_region,
     config,
     inside,
@@ -280,7 +281,7 @@ def test_backups_snapshots_windows_and_deletion_protection_by_tier(rendered: dic
         assert c.inputs["backupRetentionPeriod"] == cfg.backup_retention_days
         assert c.inputs["copyTagsToSnapshot"] is True
         assert c.inputs["skipFinalSnapshot"] is False
-        assert c.inputs["finalSnapshotIdentifier"] == f"{c.inputs['clusterIdentifier']}-final"
+        assert_final_snapshot_unique_per_creation(rendered[stack], db, c.inputs["clusterIdentifier"], c)
         assert c.inputs["deleteAutomatedBackups"] is False
         assert c.inputs["preferredBackupWindow"] == cfg.backup_window
         assert c.inputs["preferredMaintenanceWindow"] == cfg.maintenance_window
@@ -366,7 +367,9 @@ def test_proxy_pools_connections_with_tls_and_iam_auth_where_the_tier_wants_one(
     assert sorted(proxy.inputs["vpcSubnetIds"]) == data_subnets
     (target,) = inside(s, db, "aws:rds/proxyTarget:ProxyTarget")
     assert target.inputs["dbClusterIdentifier"] == cluster(s).inputs["clusterIdentifier"]
-    assert outputs["proxy_endpoint"].endswith(".rds.amazonaws.com")
+    # The output is this proxy's own endpoint (RDS names it `<proxy name>.proxy-<id>.<region>...`),
+    # not the cluster's or one assembled from config.
+    assert outputs["proxy_endpoint"].split(".", 1)[0] == proxy.inputs["name"]
     # Only the proxy's own security group reaches the cluster from the proxy.
     proxy_sg = next(g for g in inside(s, db, SG) if g.name.endswith("-proxy-sg"))
     assert proxy.inputs["vpcSecurityGroupIds"] == [proxy_sg.id]
@@ -407,6 +410,22 @@ def test_prod_secondary_cluster_joins_the_global_cluster_with_its_own_key(render
     assert first.urn in second.depends_on and "replicationSourceIdentifier" in second.ignore_changes
     assert len(instances(s, secondary)) == cfg.database.secondary_instances
     assert s.outputs["database"][other_region.name]["global_cluster_id"] == global_cluster.id
+
+
+def test_prod_secondary_region_writes_through_aurora_global_write_forwarding(rendered: dict) -> None:
+    import botocore.session
+
+    # The RDS API takes the setting on the cluster (botocore's model of CreateDBCluster).
+    create = botocore.session.get_session().get_service_model("rds").operation_model("CreateDBCluster")
+    assert "EnableGlobalWriteForwarding" in create.input_shape.members
+    s = rendered["prod"]
+    cfg = config("prod")
+    others = cfg.regions.others()
+    assert others
+    dbs = by_region(s, DATABASE)
+    for region in others:
+        assert cluster(s, dbs[region.name]).inputs["enableGlobalWriteForwarding"] is True
+    assert "enableGlobalWriteForwarding" not in cluster(s, dbs[cfg.regions.primary.name]).inputs
 
 
 def test_prod_every_secondary_region_resource_uses_the_secondary_region_provider(rendered: dict) -> None:

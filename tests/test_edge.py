@@ -595,3 +595,59 @@ def test_environment_outputs_name_what_application_teams_need(rendered: dict, en
         assert outputs.get(key), key
     assert outputs["certificate_arn"].startswith(f"arn:aws:acm:us-east-1:{ACCOUNTS[env]}:certificate/")
     assert outputs["media_bucket_name"] == f"social-{env}-{ACCOUNTS[env]}-media"
+
+
+# ---------------------------------------------------------------------------------------------
+# Content-Security-Policy: what the browser may reach
+
+
+COGNITO_API = "https://cognito-idp.{region}.amazonaws.com"
+"""Cognito user pools' API endpoint (AWS General Reference), called by sign-in SDKs."""
+IVS_CHAT = "wss://edge.ivschat.{region}.amazonaws.com"
+"""IVS Chat's messaging endpoint (IVS Chat Messaging API Reference), a WebSocket."""
+
+
+def csp_sources(csp: str, directive: str) -> list[str]:
+    for part in csp.split(";"):
+        name, *values = part.split()
+        if name == directive:
+            return values
+    return []
+
+
+def origin_of(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+def source_allows(source: str, url: str) -> bool:
+    import fnmatch
+
+    return "://" in source and fnmatch.fnmatchcase(origin_of(url), source)
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_csp_lets_the_app_reach_every_endpoint_the_platform_gives_it_and_nothing_else(
+    rendered: dict, env: str
+) -> None:
+    stack = rendered[env]
+    out = stack.outputs
+    (headers,) = in_edge(stack, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
+    csp = headers.inputs["securityHeadersConfig"]["contentSecurityPolicy"]["contentSecurityPolicy"]
+    connect = csp_sources(csp, "connect-src")
+    (pool, *_) = stack.of_type("aws:cognito/userPool:UserPool")
+    given = [f"https://{name}" for name in out["web_domain_names"]]
+    given += [out["identity"]["domain"], COGNITO_API.format(region=pool.region)]
+    media: list[str] = []
+    if out.get("streaming"):
+        media = [c["playback_url"] for c in out["streaming"]["channels"].values()]
+        (room, *_) = stack.of_type("aws:ivschat/room:Room")
+        given += [*media, IVS_CHAT.format(region=room.region)]
+    for url in given:
+        assert any(source_allows(s, url) for s in connect), f"connect-src blocks {url}"
+    for url in media:
+        assert any(source_allows(s, url) for s in csp_sources(csp, "media-src")), f"media-src blocks {url}"
+    for source in connect:
+        assert source == "'self'" or any(source_allows(source, url) for url in given), (
+            f"{source} is not needed"
+        )

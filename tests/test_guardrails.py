@@ -323,6 +323,48 @@ def test_every_stateful_resource_is_in_the_snapshot(any_stack: RenderedStack) ->
     )
 
 
+def test_the_replacement_snapshot_covers_every_stack() -> None:
+    assert set(identities.read_replacement_snapshot()) == set(STACKS), "record it: guardrails snapshot"
+
+
+def test_no_stateful_resource_changes_an_input_that_forces_its_replacement(any_stack: RenderedStack) -> None:
+    changes = identities.replacement_changes(
+        identities.read_replacement_snapshot().get(any_stack.stack, {}), any_stack
+    )
+    assert not changes, (
+        "these inputs cannot change in place: AWS would REPLACE the resource (a database: a new, empty"
+        " one). Revert, or if the replacement is intended, record it with `guardrails snapshot`:\n  "
+        + "\n  ".join(changes)
+    )
+
+
+def test_the_replacement_inputs_come_from_the_aws_api_models() -> None:
+    # RDS cannot rename a cluster's database or change its encryption key in place; it can change
+    # the backup retention (CreateDBCluster vs ModifyDBCluster in botocore's model).
+    forced = identities.replacement_inputs("aws:rds/cluster:Cluster")
+    assert {"databasename", "kmskeyid", "storageencrypted", "clusteridentifier"} <= forced
+    assert "backupretentionperiod" not in forced
+    assert "bucket" in identities.replacement_inputs("aws:s3/bucket:Bucket")
+
+
+def test_changing_the_database_name_is_caught_as_a_replacement(rendered: dict) -> None:
+    from dataclasses import replace
+
+    stack = rendered["prod"]
+    recorded = identities.read_replacement_snapshot()["prod"]
+    renamed = replace(
+        stack,
+        resources={
+            urn: replace(r, inputs={**r.inputs, "databaseName": "renamed"})
+            if "databaseName" in r.inputs
+            else r
+            for urn, r in stack.resources.items()
+        },
+    )
+    changes = identities.replacement_changes(recorded, renamed)
+    assert changes and all("databaseName" in c for c in changes)
+
+
 class _Store(pulumi.ComponentResource):
     """A component with a data-holding child and a nested component, like the platform's."""
 

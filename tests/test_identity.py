@@ -506,7 +506,15 @@ BAD_IDENTITY = [
         "dev",
         {"identity": {"custom_domain": "login.other.test"}},
         "identity.custom_domain",
-        "organization.domain",
+        "environment's zone 'dev.social.example.com'",
+    ),
+    (
+        # Its records would be written into dev.social.example.com, which does not own the name.
+        "custom domain in the organization's but not the environment's zone",
+        "dev",
+        {"identity": {"custom_domain": "login.social.example.com"}},
+        "identity.custom_domain",
+        "environment's zone 'dev.social.example.com'",
     ),
     (
         "custom domain without the edge",

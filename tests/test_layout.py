@@ -134,6 +134,61 @@ def test_the_cycle_check_sees_a_cycle_through_type_checking_imports(tmp_path: Pa
     assert import_cycle(graph) == ["pkg.build_network", "pkg.program", "pkg.build_network"]
 
 
+RENDER_HARNESS = {"render.py", "mocks.py"}
+"""The offline render (and `social_components.testing`) drive the SDK's mock runtime and wire
+format; the program itself must not."""
+
+
+def _sdk_uses(path: Path) -> list[str]:
+    """Private or non-exported Pulumi SDK names a module reaches for."""
+    import ast
+
+    import pulumi.runtime
+
+    tree = ast.parse(path.read_text())
+    aliases: set[str] = set()
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pulumi"):
+            for alias in node.names:
+                if node.module == "pulumi.runtime" and alias.name not in pulumi.runtime.__all__:
+                    found.append(f"from pulumi.runtime import {alias.name}")
+                elif node.module.startswith("pulumi.runtime.") or alias.name.startswith("_"):
+                    found.append(f"from {node.module} import {alias.name}")
+                aliases.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Import):
+            aliases |= {a.asname or a.name for a in node.names if a.name.startswith("pulumi")}
+        elif isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+            base = node.value
+            while isinstance(base, ast.Attribute):
+                base = base.value
+            if isinstance(base, ast.Name) and base.id in aliases:
+                found.append(f"{ast.unparse(node)}")
+    return found
+
+
+def test_the_program_uses_only_the_public_pulumi_sdk() -> None:
+    """Private SDK internals (`runtime.config._SECRET_KEYS`, `CONFIG`) may change in any 3.x release."""
+    root = stackfiles.PROJECT_ROOT
+    files = [p for p in (root / "platform").glob("*.py") if p.name not in RENDER_HARNESS]
+    files += [p for p in (root / "components").rglob("*.py") if p.name != "testing.py"] + [
+        root / "__main__.py"
+    ]
+    offences = {str(p.relative_to(root)): uses for p in files if (uses := _sdk_uses(p))}
+    assert offences == {}
+
+
+def test_the_sdk_check_catches_a_private_name(tmp_path: Path) -> None:
+    program = tmp_path / "program.py"
+    program.write_text(
+        "from pulumi.runtime import config as runtime_config\nkeys = runtime_config._SECRET_KEYS.get()\n"
+    )
+    assert _sdk_uses(program) == [
+        "from pulumi.runtime import config",
+        "runtime_config._SECRET_KEYS",
+    ]
+
+
 def test_no_platform_module_is_longer_than_about_500_lines() -> None:
     """Issue 18: one home per area, and no module that holds several (config.py had 1,760 lines)."""
     lengths = {

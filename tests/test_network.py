@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from hypothesis import strategies as st
 from social_components.network import MAX_AZS, SubnetPrefixes, plan_subnets
 from social_platform.config import load_config
 from social_platform.errors import ConfigError
+from social_platform.guardrails import stack_view
+from social_platform.policies import RULES, evaluate
 from social_platform.render import RenderedResource, RenderedStack
 
 from .conftest import STACKS, raw_config, render_variant, set_keys
@@ -54,23 +57,34 @@ def test_every_stack_has_one_network_per_region(any_stack: RenderedStack) -> Non
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_data_subnets_have_no_route_to_the_internet(rendered: dict, stack: str) -> None:
-    rendered_stack = rendered[stack]
-    for network in networks(rendered_stack):
-        data = subnets(rendered_stack, network, "data")
-        assert data
-        for subnet in data:
-            tables = tables_of(rendered_stack, subnet)
-            assert tables, f"{subnet.name} has no route table"
-            for table in tables:
-                assert default_routes(rendered_stack, table) == [], f"{subnet.name} can reach the internet"
+def test_data_subnets_have_no_route_out_of_the_vpc(rendered: dict, stack: str) -> None:
+    view = stack_view(rendered[stack])
+    tables = [r for r in view.of_type(*RULES["data-route-tables-private"].types) if r.name.endswith("-data")]
+    assert tables, "every network has a data route table"
+    assert evaluate(view, [RULES["data-route-tables-private"]]) == []
 
 
-def test_the_data_check_would_catch_a_default_route(rendered: dict) -> None:
-    """The data-tier check above looks at the right tables: the private ones do have default routes."""
-    stack = rendered["dev"]
-    private = subnets(stack, networks(stack)[0], "private")[0]
-    assert default_routes(stack, tables_of(stack, private)[0])
+@pytest.mark.parametrize(
+    "breach",
+    [
+        {"routes": [{"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-1"}]},
+        {"routes": [{"ipv6CidrBlock": "::/0", "gatewayId": "igw-1"}]},
+        {"routes": [{"cidrBlock": "192.0.2.0/24", "natGatewayId": "nat-1"}]},
+        {"routes": [{"ipv6CidrBlock": "2001:db8::/32", "egressOnlyGatewayId": "eigw-1"}]},
+    ],
+    ids=["inline IPv4 default", "IPv6 default", "NAT", "egress-only"],
+)
+def test_the_data_route_rule_catches_every_way_out_on_a_rendered_network(
+    rendered: dict, breach: dict
+) -> None:
+    view = stack_view(rendered["dev"])
+    broken = tuple(
+        replace(r, props={**r.props, **breach})
+        if r.type.endswith(":RouteTable") and r.name.endswith("-data")
+        else r
+        for r in view.resources
+    )
+    assert evaluate(replace(view, resources=broken), [RULES["data-route-tables-private"]])
 
 
 def test_prod_private_route_tables_use_the_nat_in_their_own_az(rendered: dict) -> None:

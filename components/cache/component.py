@@ -117,7 +117,7 @@ class Cache(SocialComponent):
             snapshot_retention_limit=args.snapshot_retention_days,
             snapshot_window=args.snapshot_window,
             maintenance_window=args.maintenance_window,
-            final_snapshot_identifier=f"{name}-final",
+            final_snapshot_identifier=self.final_snapshot_identifier(name, key),
             auto_minor_version_upgrade=False,
             apply_immediately=False,
             log_delivery_configurations=[

@@ -20,7 +20,6 @@ CapacityType = Literal["on-demand", "spot"]
 Architecture = Literal["arm64", "amd64"]
 TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 ConsolidationPolicy = Literal["WhenEmptyOrUnderutilized", "WhenEmpty"]
-IngressScheme = Literal["internet-facing", "internal"]
 
 
 @dataclass(frozen=True)
@@ -129,6 +128,10 @@ class ClusterArgs:
     endpoint_public_access: bool = False
     """The API server's public endpoint. The private endpoint is always on."""
     public_access_cidrs: tuple[str, ...] = ()
+    ci_access_cidrs: pulumi.Input[Sequence[str]] | None = None
+    """Where the CI jobs that deploy the cluster's Kubernetes resources come from (the runners' NAT
+    addresses, /32 each): admitted to the public endpoint, which they turn on. Unset: only
+    `public_access_cidrs` (and the private endpoint)."""
     """Ranges that reach a public endpoint; required when it is on, never ``0.0.0.0/0``."""
     log_retention_days: int = 90
     """Retention of the control-plane log group (all five log types)."""
@@ -146,8 +149,6 @@ class ClusterArgs:
     hosted_zone_id: pulumi.Input[str] | None = None
     """The Route 53 zone of `dns_domain`. Unset: external-dns may change records under `dns_domain`
     in any zone of the account (its IAM policy is limited by record name)."""
-    ingress_scheme: IngressScheme = "internet-facing"
-    """Where ingress-nginx's NLB listens."""
     grafana_admin_password: pulumi.Input[str] | None = None
     """Grafana's admin password (treated as a secret). Unset: a random 32-character password,
     a Pulumi secret, readable from the component's `grafana_admin_password` output."""

@@ -1,9 +1,10 @@
-"""What the cluster can install, where it comes from and at which version: pinned in one place.
+"""What the cluster can install and where it comes from. The versions themselves (with their
+sources and support dates) live in `social_components.versions`, the one catalogue of pins.
 
-EKS managed add-on versions match Kubernetes 1.33 (`aws eks describe-addon-versions
---kubernetes-version 1.33 --addon-name <name>` lists what AWS offers); chart versions are upstream
-Helm chart versions. Bump them here, in a merge request whose preview shows the change; nothing
-floats (`latest`, ranges and ``@latest`` AMI aliases are rejected by `validation.require_pinned`).
+EKS managed add-on versions match the pinned Kubernetes minor (`aws eks describe-addon-versions
+--kubernetes-version <minor> --addon-name <name>` lists what AWS offers); chart versions are upstream
+Helm chart versions. Nothing floats (`latest`, ranges and ``@latest`` AMI aliases are rejected by
+`validation.require_pinned`).
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-KUBERNETES_VERSION = "1.33"
+from social_components import versions
+
+KUBERNETES_VERSION = versions.KUBERNETES.version
 
 KARPENTER_CHART = "oci://public.ecr.aws/karpenter/karpenter"
-KARPENTER_VERSION = "1.6.3"
-KARPENTER_AMI_ALIAS = "al2023@v20250807"
+KARPENTER_VERSION = versions.KARPENTER.version
+KARPENTER_AMI_ALIAS = versions.NODE_AMI.version
 """The EKS-optimised AL2023 release Karpenter's nodes boot (``<family>@<release>``)."""
 
 AddonName = Literal[
@@ -27,7 +30,6 @@ AddonName = Literal[
     "amazon-cloudwatch-observability",
     "aws-load-balancer-controller",
     "metrics-server",
-    "ingress-nginx",
     "kube-prometheus-stack",
     "fluent-bit",
     "cert-manager",
@@ -45,31 +47,44 @@ class AddonSource:
     repository: str | None = None
 
 
+_V = versions.ADDON_PINS
+
 ADDONS: dict[AddonName, AddonSource] = {
-    # EKS managed add-ons (Kubernetes 1.33).
-    "vpc-cni": AddonSource("eks", "v1.20.0-eksbuild.1"),
-    "coredns": AddonSource("eks", "v1.12.1-eksbuild.2"),
-    "kube-proxy": AddonSource("eks", "v1.33.0-eksbuild.2"),
-    "eks-pod-identity-agent": AddonSource("eks", "v1.3.8-eksbuild.2"),
-    "aws-ebs-csi-driver": AddonSource("eks", "v1.48.0-eksbuild.1"),
-    "amazon-cloudwatch-observability": AddonSource("eks", "v4.1.0-eksbuild.1"),
-    # Helm charts.
+    # EKS managed add-ons.
+    "vpc-cni": AddonSource("eks", _V["vpc-cni"].version),
+    "coredns": AddonSource("eks", _V["coredns"].version),
+    "kube-proxy": AddonSource("eks", _V["kube-proxy"].version),
+    "eks-pod-identity-agent": AddonSource("eks", _V["eks-pod-identity-agent"].version),
+    "aws-ebs-csi-driver": AddonSource("eks", _V["aws-ebs-csi-driver"].version),
+    "amazon-cloudwatch-observability": AddonSource("eks", _V["amazon-cloudwatch-observability"].version),
+    # Helm charts. No ingress controller: ingress-nginx is retired (no releases or security fixes
+    # after March 2026); the edge's regional API hosts come from the load balancer controller.
     "aws-load-balancer-controller": AddonSource(
-        "helm", "1.14.0", "aws-load-balancer-controller", "https://aws.github.io/eks-charts"
+        "helm",
+        _V["aws-load-balancer-controller"].version,
+        "aws-load-balancer-controller",
+        "https://aws.github.io/eks-charts",
     ),
     "metrics-server": AddonSource(
-        "helm", "3.13.0", "metrics-server", "https://kubernetes-sigs.github.io/metrics-server/"
-    ),
-    "ingress-nginx": AddonSource(
-        "helm", "4.13.2", "ingress-nginx", "https://kubernetes.github.io/ingress-nginx"
+        "helm",
+        _V["metrics-server"].version,
+        "metrics-server",
+        "https://kubernetes-sigs.github.io/metrics-server/",
     ),
     "kube-prometheus-stack": AddonSource(
-        "helm", "77.6.2", "kube-prometheus-stack", "https://prometheus-community.github.io/helm-charts"
+        "helm",
+        _V["kube-prometheus-stack"].version,
+        "kube-prometheus-stack",
+        "https://prometheus-community.github.io/helm-charts",
     ),
-    "fluent-bit": AddonSource("helm", "0.2.0", "aws-for-fluent-bit", "https://aws.github.io/eks-charts"),
-    "cert-manager": AddonSource("helm", "v1.18.2", "cert-manager", "https://charts.jetstack.io"),
+    "fluent-bit": AddonSource(
+        "helm", _V["fluent-bit"].version, "aws-for-fluent-bit", "https://aws.github.io/eks-charts"
+    ),
+    "cert-manager": AddonSource(
+        "helm", _V["cert-manager"].version, "cert-manager", "https://charts.jetstack.io"
+    ),
     "external-dns": AddonSource(
-        "helm", "1.18.0", "external-dns", "https://kubernetes-sigs.github.io/external-dns/"
+        "helm", _V["external-dns"].version, "external-dns", "https://kubernetes-sigs.github.io/external-dns/"
     ),
 }
 
@@ -103,8 +118,6 @@ TRAITS: dict[AddonName, AddonTraits] = {
         "kube-system", "aws-load-balancer-controller", requires=POD_IDENTITY
     ),
     "metrics-server": AddonTraits("kube-system"),
-    # Its Service of type LoadBalancer must become an NLB made by the controller, not a classic ELB.
-    "ingress-nginx": AddonTraits("ingress-nginx", requires=("aws-load-balancer-controller",)),
     # Prometheus keeps its data on a volume of the gp3 StorageClass that comes with the EBS driver.
     "kube-prometheus-stack": AddonTraits("monitoring", requires=("aws-ebs-csi-driver",)),
     "fluent-bit": AddonTraits("logging", "fluent-bit", requires=POD_IDENTITY),

@@ -186,8 +186,8 @@ class Cluster(SocialComponent):
             private_subnet_ids=list(args.private_subnet_ids),
             node_associate_public_ip_address=False,
             endpoint_private_access=True,
-            endpoint_public_access=args.endpoint_public_access,
-            public_access_cidrs=list(args.public_access_cidrs) if args.endpoint_public_access else None,
+            endpoint_public_access=args.endpoint_public_access or args.ci_access_cidrs is not None,
+            public_access_cidrs=_endpoint_cidrs(args),
             authentication_mode=eks.AuthenticationMode.API,
             access_entries={
                 grant.entry: eks.AccessEntryArgs(
@@ -461,23 +461,6 @@ class Cluster(SocialComponent):
                     },
                     "tolerations": EVERY_NODE,
                 }
-            elif name == "ingress-nginx":
-                depends_on += [self.addons["aws-load-balancer-controller"].installed, *pools]
-                values = {
-                    "controller": {
-                        "replicaCount": 2,
-                        "service": {
-                            "type": "LoadBalancer",
-                            "loadBalancerClass": "service.k8s.aws/nlb",
-                            "annotations": {
-                                "service.beta.kubernetes.io/aws-load-balancer-type": "external",
-                                "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
-                                "service.beta.kubernetes.io/aws-load-balancer-scheme": args.ingress_scheme,
-                            },
-                        },
-                        "metrics": {"enabled": True},
-                    }
-                }
             elif name == "kube-prometheus-stack":
                 depends_on += [*pools, self.addons["aws-ebs-csi-driver"].installed]
                 depends_on.append(self._grafana_admin(addon, args.grafana_admin_password))
@@ -528,3 +511,11 @@ class Cluster(SocialComponent):
             string_data={"admin-user": "admin", "admin-password": self.grafana_admin_password},
             opts=addon.child(provider=self.provider, depends_on=[addon.ns] if addon.ns is not None else []),
         )
+
+
+def _endpoint_cidrs(args: ClusterArgs) -> pulumi.Input[list[str]] | None:
+    """Who reaches the public endpoint: the configured ranges (when it is on) and CI's addresses."""
+    configured = list(args.public_access_cidrs) if args.endpoint_public_access else []
+    if args.ci_access_cidrs is None:
+        return configured or None
+    return pulumi.Output.from_input(args.ci_access_cidrs).apply(lambda ci: sorted({*configured, *ci}))

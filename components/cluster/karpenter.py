@@ -54,6 +54,7 @@ class Karpenter(SocialComponent):
     instance_profile: aws.iam.InstanceProfile
     controller_role: aws.iam.Role
     queue: aws.sqs.Queue
+    queue_key: aws.kms.Key
     chart: k8s.helm.v4.Chart
     node_class: k8s.apiextensions.CustomResource
     node_pools: dict[str, k8s.apiextensions.CustomResource]
@@ -104,14 +105,15 @@ class Karpenter(SocialComponent):
         )
 
         # Interruption handling: an encrypted queue fed by four EventBridge rules.
+        # EventBridge encrypts for this account with the queue's own key; Karpenter decrypts what it reads.
+        self.queue_key = self.kms_key(
+            "interruptions", f"{cluster_name}: Karpenter interruption queue", grants=[self.events_grant()]
+        )
         self.queue = aws.sqs.Queue(
             self.child_name("interruptions"),
             name=f"{cluster_name}-karpenter",
             message_retention_seconds=300,
-            # EventBridge encrypts for this account with the queue's own key (Karpenter only reads).
-            kms_master_key_id=self.kms_key(
-                "interruptions", f"{cluster_name}: Karpenter interruption queue", grants=[self.events_grant()]
-            ).arn,
+            kms_master_key_id=self.queue_key.arn,
             opts=self.stateful(),
         )
         aws.sqs.QueuePolicy(
@@ -148,6 +150,7 @@ class Karpenter(SocialComponent):
                 region=region,
                 account_id=account_id,
                 queue_arn=self.queue.arn,
+                queue_key_arn=self.queue_key.arn,
                 node_role_arn=self.node_role.arn,
                 instance_profile_arn=self.instance_profile.arn,
             ),

@@ -48,13 +48,15 @@ def karpenter_controller(
     region: pulumi.Input[str],
     account_id: pulumi.Input[str],
     queue_arn: pulumi.Input[str],
+    queue_key_arn: pulumi.Input[str],
     node_role_arn: pulumi.Input[str],
     instance_profile_arn: pulumi.Input[str],
 ) -> list[Statement]:
     """Karpenter's controller policy, after the upstream getting-started `cloudformation.yaml` (v1),
     scoped to this cluster: instances, fleets, volumes, interfaces and launch templates only with this
     cluster's ``kubernetes.io/cluster/<name>=owned`` and a ``karpenter.sh/nodepool`` tag; reads in
-    this region; its interruption queue; passing only the node role; describing only this cluster.
+    this region; its interruption queue and that queue's key (decrypt only); passing only the node
+    role; describing only this cluster.
 
     One deliberate difference: the node class uses the instance profile Pulumi creates, so the
     upstream statements that let Karpenter create, tag and delete instance profiles are left out;
@@ -178,6 +180,13 @@ def karpenter_controller(
             "Action": ["sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"],
         },
         {
+            # The queue is encrypted with its own customer key: receiving a message decrypts it.
+            "Sid": "AllowInterruptionQueueDecryption",
+            "Effect": "Allow",
+            "Resource": queue_key_arn,
+            "Action": "kms:Decrypt",
+        },
+        {
             "Sid": "AllowPassingInstanceRole",
             "Effect": "Allow",
             "Resource": node_role_arn,
@@ -200,12 +209,13 @@ def karpenter_controller(
 
 
 def interruption_queue(queue_arn: pulumi.Input[str]) -> list[Statement]:
-    """The queue policy upstream publishes: EventBridge (and SQS) may send; plain HTTP is refused."""
+    """The queue policy upstream publishes, less its `sqs.amazonaws.com` sender (only EventBridge
+    delivers interruption events, and only it may use the queue's key): plain HTTP is refused."""
     return [
         {
             "Sid": "EventBridgeSendsInterruptionEvents",
             "Effect": "Allow",
-            "Principal": {"Service": ["events.amazonaws.com", "sqs.amazonaws.com"]},
+            "Principal": {"Service": "events.amazonaws.com"},
             "Action": "sqs:SendMessage",
             "Resource": queue_arn,
         },

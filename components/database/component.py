@@ -193,8 +193,11 @@ class Database(SocialComponent):
             preferred_maintenance_window=args.maintenance_window,
             copy_tags_to_snapshot=True,
             deletion_protection=args.deletion_protection,
+            # A secondary is read-only storage; write forwarding sends its sessions' writes to the
+            # primary (see README "Writes in the secondary region" for the consistency apps get).
+            enable_global_write_forwarding=True if primary is not None else None,
             skip_final_snapshot=False,
-            final_snapshot_identifier=f"{name}-final",
+            final_snapshot_identifier=self.final_snapshot_identifier(name, key),
             delete_automated_backups=False,
             enabled_cloudwatch_logs_exports=["postgresql"],
             serverlessv2_scaling_configuration=(

@@ -123,7 +123,11 @@ class Network(SocialComponent):
                 )
             self.private_route_table_ids.append(table.id)
 
-        # Data: one route table with no default route at all: only the VPC and gateway endpoints.
+        # Data: one route table with the VPC's local route and nothing else. Not even the S3 and
+        # DynamoDB gateway endpoints: their routes lead to those services' public ranges, which the
+        # data subnets' network ACL (VPC range only) would drop anyway, and an ACL cannot name a
+        # prefix list. Nothing runs in the data subnets but Aurora and ElastiCache, whose backups and
+        # snapshots go to S3 over AWS's own network, not through this VPC.
         data_rt = self._route_table("data", vpc, self.subnet_ids["data"])
         self.data_route_table_id = data_rt.id
 
@@ -134,7 +138,7 @@ class Network(SocialComponent):
                 vpc_id=vpc.id,
                 service_name=pulumi.Output.concat("com.amazonaws.", region, f".{service}"),
                 vpc_endpoint_type="Gateway",
-                route_table_ids=[*self.private_route_table_ids, data_rt.id],
+                route_table_ids=list(self.private_route_table_ids),
                 tags={"Name": self.child_name(f"{service}-endpoint")},
                 opts=self.child(),
             )
@@ -273,6 +277,8 @@ class Network(SocialComponent):
     def _nat_gateways(self, args: NetworkArgs, igw: aws.ec2.InternetGateway) -> list[pulumi.Output[str]]:
         count = {"none": 0, "single": 1, "per-az": args.az_count}[args.nat_strategy]
         ids = []
+        self.nat_public_ips: list[pulumi.Output[str]] = []
+        """Public addresses of the NAT gateways: what the internet sees from the private subnets."""
         for index in range(min(count, MAX_AZS)):
             role = f"nat-az{index + 1}"
             eip = aws.ec2.Eip(
@@ -286,6 +292,7 @@ class Network(SocialComponent):
                 opts=self.child(depends_on=[igw]),
             )
             ids.append(nat.id)
+            self.nat_public_ips.append(eip.public_ip)
         return ids
 
     def _flow_logs(

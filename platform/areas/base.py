@@ -3,16 +3,18 @@ common value types and the helpers that turn a component's pure checks into conf
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 from functools import cache, partial
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, WithJsonSchema
 
 from social_components import checks
 from social_components.checks import DAILY_PATTERN, WEEKLY_PATTERN
 from social_components.naming import region_code as region_code  # re-exported: the areas use it
+from social_platform import aws_region_data
 from social_platform.errors import ConfigIssue
 
 
@@ -37,6 +39,20 @@ class StrictModel(BaseModel):
         values = {name: getattr(self, name) for name in sorted(shared)}
         return {**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}, **given}
 
+
+def _cidr_text(value: Any) -> Any:
+    """A CIDR must be written as text: pydantic would read `7` as 0.0.0.7/32."""
+    if not isinstance(value, str | ipaddress.IPv4Network):
+        raise ValueError(
+            f"must be a CIDR written as text, for example 10.0.0.0/16 (got {type(value).__name__})"
+        )
+    return value
+
+
+Cidr = Annotated[ipaddress.IPv4Network, BeforeValidator(_cidr_text)]
+"""An IPv4 range written as text (`a.b.c.d/n`)."""
+RFC1918 = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+"""The private ranges of RFC 1918 (not `is_private`, which also admits 198.18.0.0/15, 100.64.0.0/10 …)."""
 
 Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$")]
 AccountId = Annotated[str, Field(pattern=r"^\d{12}$", description="12-digit AWS account ID")]
@@ -76,12 +92,9 @@ PulumiSecret = Annotated[
 schema accepts nothing else; the loader refuses a plain-text value (`social_platform.config`)."""
 
 
-@cache
 def aws_regions() -> tuple[str, ...]:
-    """Commercial AWS regions, from botocore's endpoint data (no network call)."""
-    import boto3
-
-    return tuple(sorted(boto3.Session().get_available_regions("ec2")))
+    """Commercial AWS regions (botocore's EC2 endpoints, shipped in `aws_region_data`)."""
+    return aws_region_data.REGIONS["ec2"]
 
 
 def known_region(value: str) -> str:
@@ -91,14 +104,11 @@ def known_region(value: str) -> str:
     return value
 
 
-@cache
 def availability_zones(region: str) -> tuple[tuple[str, str], ...]:
-    """(name, zone id) of each AZ in `region`, from moto's copy of AWS's region data (empty if unknown).
-    The config check counts them; the offline render answers AZ look-ups with them."""
-    from moto.ec2.models.availability_zones_and_regions import RegionsAndZonesBackend
-
-    zones = RegionsAndZonesBackend.zones.get(region) or []
-    return tuple(sorted((zone.name, zone.zone_id) for zone in zones))
+    """(name, zone id) of each AZ in `region`, from moto's copy of AWS's region data (empty if unknown),
+    shipped in `aws_region_data`. The config check counts them; the offline render answers AZ
+    look-ups with them."""
+    return aws_region_data.ZONES.get(region, ())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from social_components.cluster.catalog import (
 )
 from social_components.network import Network
 from social_platform.areas.base import (
+    Cidr,
     InstanceType,
     K8sName,
     PinnedVersion,
@@ -47,6 +48,7 @@ from social_platform.areas.base import (
     args_field,
     deep_merge,
 )
+from social_platform.areas.runners import CI_EGRESS_OUTPUT
 from social_platform.areas.stack import StackConfig
 from social_platform.context import Platform
 from social_platform.errors import ConfigIssue
@@ -197,7 +199,7 @@ class ClusterConfig(Section):
     """Pinned Kubernetes minor version."""
     endpoint_public_access: bool
     """Public API endpoint (default off). When on, only `public_access_cidrs` reach it."""
-    public_access_cidrs: list[ipaddress.IPv4Network] = []
+    public_access_cidrs: list[Cidr] = []
     """CIDRs allowed to reach a public endpoint; required when it is on, never 0.0.0.0/0."""
     log_retention_days: RetentionDays
     """Control-plane and container log retention (tier default: dev 7, staging 30, prod 90)."""
@@ -213,8 +215,6 @@ class ClusterConfig(Section):
     addons: dict[AddonName, AddonConfig]
     """Per add-on toggle and pinned version (tier default: everything on; dev leaves out
     kube-prometheus-stack and amazon-cloudwatch-observability)."""
-    ingress_scheme: Literal["internet-facing", "internal"] = "internet-facing"
-    """Where ingress-nginx's NLB listens (the edge's origin)."""
     grafana_admin_password: SecretStr | None = None
     """Grafana admin password (store with --secret). Unset: a random password kept as a Pulumi secret
     and exported (as a secret) in `grafana_admin_passwords`."""
@@ -317,6 +317,9 @@ def cluster_args(platform: Platform, region: str, network: Network) -> ClusterAr
         kubernetes_version=section.kubernetes_version,
         endpoint_public_access=section.endpoint_public_access,
         public_access_cidrs=tuple(str(cidr) for cidr in section.public_access_cidrs),
+        # CI deploys Kubernetes resources from the runners in the shared account: admit their NAT
+        # addresses (docs/deploying.md, "CI to cluster").
+        ci_access_cidrs=platform.shared.get_output(CI_EGRESS_OUTPUT) if platform.shared is not None else None,
         log_retention_days=section.log_retention_days,
         deletion_protection=section.deletion_protection,
         teams={name: team.args() for name, team in section.teams.items()},
@@ -343,7 +346,6 @@ def cluster_args(platform: Platform, region: str, network: Network) -> ClusterAr
         },
         dns_domain=f"{cfg.environment.name}.{cfg.organization.domain}",
         kubeconfig_role_arn=cfg.account.deploy_role_arn,
-        ingress_scheme=section.ingress_scheme,
         grafana_admin_password=(
             pulumi.Output.secret(section.grafana_admin_password.get_secret_value())
             if section.grafana_admin_password is not None

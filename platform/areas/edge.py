@@ -21,12 +21,13 @@ import pulumi
 from pydantic import Field
 
 from social_components.dns import PublicZone, PublicZoneArgs
-from social_components.edge import DEFAULT_CONTENT_SECURITY_POLICY, Edge, EdgeArgs
+from social_components.edge import Edge, EdgeArgs
 from social_components.edge import GeoRestriction as GeoRestrictionArgs
 from social_components.waf import WebAcl, WebAclArgs
 from social_platform.areas.base import Hostname, ProdLock, RetentionDays, Section, StrictModel, Tier
 from social_platform.areas.identity import IdentityConfig
 from social_platform.areas.stack import StackConfig, environment_zone_name
+from social_platform.areas.streaming import StreamingConfig
 from social_platform.context import Platform
 from social_platform.errors import ConfigIssue
 
@@ -99,14 +100,18 @@ class EdgeConfig(Section):
     stack publishes as Route53 latency records, one per region, each with a health check.
     Set: an origin run elsewhere, used as is (no records, no health checks)."""
     api_regional_origins: dict[str, Hostname] = {}
-    """Per region (by region name), the regional API host the latency records point at; it is
-    published by the cluster's ingress and must serve a certificate for the origin name as well.
-    A region left out gets `api-<region code>.<env>.<domain>`, for example `api-euw1.dev.…`."""
+    """Per region (by region name), the regional API host the latency records point at; it must be
+    published by a load balancer in front of that region's cluster and serve a certificate for the
+    origin name as well. A region left out gets `api-<region code>.<env>.<domain>`, for example
+    `api-euw1.dev.…`. No load balancer of this program publishes those hosts yet (ingress-nginx is
+    retired; the ALB comes with the ingress work): until then set `api_origin_domain` to an origin
+    you run, or the health checks report the regions down."""
     api_health_check_path: Annotated[str, Field(pattern=r"^/[\w./-]*$", max_length=255)] = "/healthz"
     """Path the Route53 health checks request from each regional API host (HTTPS, port 443)."""
     content_security_policy: Annotated[str, Field(pattern=r"^[^\r\n]+$", max_length=1783)] | None = None
-    """Content-Security-Policy header sent with every response. Unset: the Edge component's
-    same-origin policy (`social_components.edge.DEFAULT_CONTENT_SECURITY_POLICY`)."""
+    """Content-Security-Policy header sent with every response. Unset: a policy derived from the
+    config (`content_security_policy`: same origin plus exactly the
+    endpoints the platform gives the browser)."""
     geo_restriction: GeoRestriction | None = None
     """Countries to serve or refuse. Unset: the distribution serves every country."""
 
@@ -191,6 +196,45 @@ class EdgeBuild:
         return None if self.edge is None else self.edge.certificate_arn
 
 
+IVS_PLAYBACK = "https://*.live-video.net"
+"""Where IVS players fetch playlists and segments (IVS "Getting started": playback URLs are
+``https://<id>.<region>.playback.live-video.net/...``)."""
+
+
+def browser_endpoints(cfg: StackConfig) -> list[str]:
+    """Every origin beyond the page's own that the platform hands the web app's browser code: the
+    other web aliases, Cognito's sign-in domain and API (token and user calls), IVS playback and
+    IVS Chat's WebSocket messaging endpoint."""
+    primary = cfg.regions.primary.name
+    identity, streaming = cfg.section(IdentityConfig), cfg.section(StreamingConfig)
+    sources = [f"https://{alias}" for alias in edge_aliases(cfg)]
+    if identity.enabled:
+        prefix = identity.domain_prefix or f"{cfg.organization.name}-{cfg.environment.name}"
+        sources.append(
+            f"https://{identity.custom_domain}"
+            if identity.custom_domain
+            else f"https://{prefix}.auth.{primary}.amazoncognito.com"
+        )
+        sources.append(f"https://cognito-idp.{primary}.amazonaws.com")
+    if streaming.enabled:
+        sources += [IVS_PLAYBACK, f"wss://edge.ivschat.{primary}.amazonaws.com"]
+    return sources
+
+
+def content_security_policy(cfg: StackConfig) -> str:
+    """The edge's Content-Security-Policy: same-origin, plus exactly the endpoints the platform gives
+    the browser (`browser_endpoints`) for fetch/XHR/WebSocket and IVS playback for media. Nothing
+    else is allowed. `edge.content_security_policy` replaces it entirely."""
+    connect = " ".join(["'self'", *browser_endpoints(cfg)])
+    live = [IVS_PLAYBACK] if cfg.section(StreamingConfig).enabled else []
+    media = " ".join(["'self'", "blob:", *live])
+    return (
+        f"default-src 'self'; img-src 'self' data: blob:; media-src {media}; connect-src {connect}; "
+        "style-src 'self'; script-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; upgrade-insecure-requests"
+    )
+
+
 def build(platform: Platform) -> EdgeBuild:
     """Zones everywhere; the edge itself where `edge.enabled` (environment stacks)."""
     cfg = platform.cfg
@@ -258,7 +302,7 @@ def build(platform: Platform) -> EdgeBuild:
             us_east_1_provider=providers.cloudfront,
             price_class=settings.price_class,
             minimum_tls_version=settings.minimum_tls_version,
-            content_security_policy=settings.content_security_policy or DEFAULT_CONTENT_SECURITY_POLICY,
+            content_security_policy=settings.content_security_policy or content_security_policy(cfg),
             geo_restriction=None
             if geo is None
             else GeoRestrictionArgs(mode=geo.mode, countries=geo.countries),

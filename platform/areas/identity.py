@@ -25,7 +25,7 @@ from social_components.identity import (
     SesEmail as SesEmailArgs,
 )
 from social_platform.areas.base import Hostname, ProdLock, PulumiSecret, Section, Slug, StrictModel, Tier
-from social_platform.areas.stack import StackConfig
+from social_platform.areas.stack import StackConfig, environment_zone_name
 from social_platform.context import Platform
 from social_platform.errors import ConfigIssue
 
@@ -215,12 +215,14 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
             f"the managed-login prefix {prefix!r} must be at most 57 characters without "
             "'aws', 'amazon' or 'cognito'; set identity.domain_prefix",
         )
-    domain = cfg.organization.domain
+    # The custom domain's certificate-validation and alias records go into the environment's zone,
+    # and Route 53 refuses a record whose name that zone does not own.
+    zone = environment_zone_name(cfg)
     custom = identity.custom_domain
-    if custom is not None and custom != domain and not custom.endswith("." + domain):
+    if custom is not None and custom != zone and not custom.endswith("." + zone):
         yield ConfigIssue(
             "identity.custom_domain",
-            f"must be organization.domain {domain!r} or a name below it (got {custom!r})",
+            f"must be in this environment's zone {zone!r} (its records are published there; got {custom!r})",
         )
     for client in ("web", "mobile", "admin"):
         urls: AppClientUrls | None = getattr(identity, client)

@@ -3,7 +3,7 @@ tier defaults and checks, and the build step: `GitLabRunners` in the shared stac
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Annotated, Any, Literal
 
 import pulumi
@@ -295,12 +295,19 @@ def build(platform: Platform, networks: dict[str, Network]) -> GitLabRunners | N
     )
 
 
-def outputs(runners: GitLabRunners | None) -> dict[str, Any]:
+CI_EGRESS_OUTPUT = "ci_egress_cidrs"
+"""Shared-stack output: the addresses CI jobs reach the internet from (the runners' NAT gateways),
+as /32 CIDRs. Environment clusters admit them to their API endpoint (docs/deploying.md)."""
+
+
+def outputs(runners: GitLabRunners | None, egress_ips: Sequence[pulumi.Input[str]] = ()) -> dict[str, Any]:
     """The workers' security group (admit it where CI must connect, for example a database for
-    migrations) and what operators need to register and run the runner."""
+    migrations), the addresses their traffic leaves from (`CI_EGRESS_OUTPUT`) and what operators
+    need to register and run the runner."""
     if runners is None:
         return {}
     return {
+        CI_EGRESS_OUTPUT: [pulumi.Output.concat(ip, "/32") for ip in egress_ips],
         "runner_security_group_id": runners.worker_security_group_id,
         "runners": {
             "manager_security_group_id": runners.manager_security_group_id,

@@ -24,7 +24,9 @@ from pydantic import (
 )
 
 from social_platform.areas.base import (
+    RFC1918,
     AccountId,
+    Cidr,
     Section,
     Slug,
     StrictModel,
@@ -80,7 +82,7 @@ class RegionConfig(StrictModel):
     primary: bool = False
     """The region of the stack's single-region services (identity, streaming, CI, the database
     writer). Exactly one region is primary; a stack with one region may leave it unset."""
-    vpc_cidr: ipaddress.IPv4Network
+    vpc_cidr: Cidr
     """Private (RFC 1918) IPv4 range of this region's VPC, /16 to /22."""
     az_count: Annotated[int, Field(ge=2, le=6)] = 3
     """Availability zones to use (2 to 6; prod needs at least 3)."""
@@ -88,7 +90,7 @@ class RegionConfig(StrictModel):
     @field_validator("vpc_cidr")
     @classmethod
     def _private_and_sized(cls, value: ipaddress.IPv4Network) -> ipaddress.IPv4Network:
-        if not value.is_private or value.prefixlen < 16 or value.prefixlen > 22:
+        if not any(value.subnet_of(net) for net in RFC1918) or value.prefixlen < 16 or value.prefixlen > 22:
             raise ValueError(f"{value} is not allowed; use a private (RFC 1918) range from /16 to /22")
         return value
 
@@ -268,9 +270,7 @@ def check_regions(cfg: StackConfig, others: Mapping[str, Regions]) -> Iterable[C
                     f"{region.key}.vpc_cidr",
                     f"{region.vpc_cidr} overlaps {earlier.key}.vpc_cidr {earlier.vpc_cidr}",
                 )
-    for env_name, other in sorted(others.items()):
-        if env_name == cfg.environment.name:
-            continue
+    for env_name, other in sorted(others.items()):  # keyed by stack: one environment name twice is two ranges
         for mine in regions:
             for theirs in other.all():
                 if mine.vpc_cidr.overlaps(theirs.vpc_cidr):

@@ -18,6 +18,7 @@ import pulumi
 from pydantic import Field
 
 from social_components.streaming import ChannelArgs, ChatRoomArgs, Streaming, StreamingArgs, validation
+from social_platform import aws_region_data
 from social_platform.areas.base import ProdLock, RetentionDays, Section, Slug, StrictModel, Tier
 from social_platform.areas.stack import StackConfig
 from social_platform.context import Platform
@@ -106,13 +107,9 @@ class StreamingConfig(Section):
 
 @cache
 def ivs_regions() -> tuple[str, ...]:
-    """Regions that offer both IVS and IVS Chat, from botocore's endpoint data (no network call)."""
-    import boto3
-
-    session = boto3.Session()
-    return tuple(
-        sorted(set(session.get_available_regions("ivs")) & set(session.get_available_regions("ivschat")))
-    )
+    """Regions that offer both IVS and IVS Chat, from botocore's endpoint data (shipped in
+    `aws_region_data`)."""
+    return tuple(sorted(set(aws_region_data.REGIONS["ivs"]) & set(aws_region_data.REGIONS["ivschat"])))
 
 
 def check(cfg: StackConfig) -> Iterable[ConfigIssue]:

@@ -24,6 +24,16 @@ MIN_BACKUP_RETENTION_DAYS: Mapping[str, int] = {"dev": 1, "staging": 7, "prod": 
 
 
 @rule(
+    "rds-global-secondary-writes",
+    "Aurora global-database secondaries forward writes to the primary, so their region can write",
+    types=(RDS_CLUSTER,),
+)
+def _rds_global_secondary_writes(r: ResourceView, stack: StackView) -> Iterator[str]:
+    if _is_global_secondary(r) and not _truthy(r.get("enableGlobalWriteForwarding")):
+        yield "a global secondary is read-only: set enableGlobalWriteForwarding (Aurora write forwarding)"
+
+
+@rule(
     "rds-backup-retention",
     "Aurora/RDS keep automated backups for at least the tier's minimum (dev 1, staging 7, prod 14 days)",
     types=(RDS_CLUSTER, RDS_INSTANCE),

@@ -111,6 +111,81 @@ def _subnets_no_public_ip(r: ResourceView, stack: StackView) -> Iterator[str]:
         yield "mapPublicIpOnLaunch must be false"
 
 
+ROUTE53_RECORD = "aws:route53/record:Record"
+ROUTE53_ZONE = "aws:route53/zone:Zone"
+
+
+@rule(
+    "route53-records-in-their-zone",
+    "Every Route 53 record's name is the zone's name or below it (Route 53 rejects any other)",
+    types=(ROUTE53_RECORD,),
+    needs_stack=True,
+)
+def _route53_records_in_their_zone(r: ResourceView, stack: StackView) -> Iterator[str]:
+    name = r.get("name")
+    if not isinstance(name, str):
+        return
+    for zone in stack.referred_by(r, "zoneId", (ROUTE53_ZONE,)):
+        zone_name = str(zone.get("name", "")).rstrip(".").lower()
+        record = name.rstrip(".").lower()
+        if zone_name and record != zone_name and not record.endswith("." + zone_name):
+            yield f"{name!r} is not in zone {zone_name!r}"
+
+
+ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
+ROUTE = "aws:ec2/route:Route"
+ROUTE_TABLE_ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
+VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+INTERNET_GATEWAY = "aws:ec2/internetGateway:InternetGateway"
+EXITS = {
+    # route target input → what it leads to (inline routes use the same names, snake- or camelCase)
+    "gatewayId": "an internet gateway",
+    "natGatewayId": "a NAT gateway",
+    "egressOnlyGatewayId": "an egress-only internet gateway",
+    "carrierGatewayId": "a carrier gateway",
+    "coreNetworkArn": "a Cloud WAN core network",
+}
+
+
+def _is_data_route_table(table: ResourceView, stack: StackView) -> bool:
+    """A route table associated with a subnet tagged ``Tier=data``."""
+    for association in stack.referring_to(table, (ROUTE_TABLE_ASSOCIATION,), "routeTableId"):
+        subnets = stack.referred_by(association, "subnetId", ("aws:ec2/subnet:Subnet",))
+        if any(s.get("tags.Tier") == "data" for s in subnets):
+            return True
+    return False
+
+
+def _route_problems(where: str, route: Mapping[str, Any]) -> Iterator[str]:
+    destination = route.get("destinationCidrBlock") or route.get("cidrBlock")
+    destination6 = route.get("destinationIpv6CidrBlock") or route.get("ipv6CidrBlock")
+    if destination in WORLD or destination6 in WORLD:
+        yield f"{where}: a default route ({destination or destination6})"
+    for target, what in EXITS.items():
+        if route.get(target) and not (target == "gatewayId" and str(route[target]).startswith("vpce-")):
+            yield f"{where}: a route to {what} ({route.get(target)})"
+
+
+@rule(
+    "data-route-tables-private",
+    "Route tables of data subnets have only the VPC's local route: no default route (IPv4 or IPv6), "
+    "no internet, NAT or egress-only gateway, no gateway endpoint (their network ACL admits the VPC only)",
+    types=(ROUTE_TABLE,),
+    needs_stack=True,
+)
+def _data_route_tables_private(r: ResourceView, stack: StackView) -> Iterator[str]:
+    if not _is_data_route_table(r, stack):
+        return
+    for index, route in enumerate(_seq(r.get("routes")) + _seq(r.get("route"))):
+        if isinstance(route, Mapping):
+            yield from _route_problems(f"routes[{index}]", route)
+    for route in stack.referring_to(r, (ROUTE,), "routeTableId"):
+        yield from _route_problems(f"route {route.name}", route.props)
+    for endpoint in stack.of_type(VPC_ENDPOINT):
+        if endpoint.get("vpcEndpointType") == "Gateway" and endpoint.refers_to("routeTableIds", r):
+            yield f"gateway endpoint {endpoint.name} routes to its service's public ranges"
+
+
 VPC = "aws:ec2/vpc:Vpc"
 FLOW_LOG = "aws:ec2/flowLog:FlowLog"
 
