@@ -1114,3 +1114,34 @@ EXAMPLES.update(
         ),
     }
 )
+
+ZONE, KSK, DNSSEC = (
+    "aws:route53/zone:Zone",
+    "aws:route53/keySigningKey:KeySigningKey",
+    "aws:route53/hostedZoneDnsSec:HostedZoneDnsSec",
+)
+PUBLIC_ZONE = R(ZONE, "zone", name="dev.example.com")
+SIGNED = (
+    R(KSK, "ksk", hostedZoneId="zone-id", keyManagementServiceArn=KEY, status="ACTIVE"),
+    R(DNSSEC, "dnssec", hostedZoneId="zone-id", signingStatus="SIGNING"),
+)
+EXAMPLES["public-zones-signed"] = Examples(
+    bad=[
+        case("dev", PUBLIC_ZONE, why="no DNSSEC at all"),
+        case("prod", PUBLIC_ZONE, SIGNED[0], why="a key but signing never turned on"),
+        case(
+            "prod",
+            PUBLIC_ZONE,
+            SIGNED[0],
+            R(DNSSEC, "dnssec", hostedZoneId="zone-id", signingStatus="NOT_SIGNING"),
+            why="signing turned off",
+        ),
+        case(
+            "prod", PUBLIC_ZONE, *(replace(s, props={**s.props, "hostedZoneId": "other-id"}) for s in SIGNED)
+        ),
+    ],
+    good=[
+        case("prod", PUBLIC_ZONE, *SIGNED),
+        case("prod", R(ZONE, "internal", name="internal.example", vpcs=[{"vpcId": "vpc-1"}]), why="private"),
+    ],
+)

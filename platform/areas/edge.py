@@ -26,6 +26,7 @@ from social_components.edge import GeoRestriction as GeoRestrictionArgs
 from social_components.waf import WebAcl, WebAclArgs
 from social_platform.areas.base import Hostname, ProdLock, RetentionDays, Section, StrictModel, Tier
 from social_platform.areas.identity import IdentityConfig
+from social_platform.areas.security import SecurityConfig
 from social_platform.areas.stack import StackConfig, environment_zone_name
 from social_platform.areas.streaming import StreamingConfig
 from social_platform.context import Platform
@@ -240,11 +241,22 @@ def build(platform: Platform) -> EdgeBuild:
     cfg = platform.cfg
     providers = platform.providers
     primary = pulumi.ResourceOptions(provider=providers.primary)
+    # Every public zone is signed (DNSSEC, key in us-east-1) and logs its queries, with the security
+    # baseline; the query log keeps what the trail's log group keeps.
+    security = cfg.section(SecurityConfig)
+    signing: dict[str, Any] = (
+        {
+            "signing_provider": providers.cloudfront,
+            "query_log_retention_days": security.trail_log_retention_days,
+        }
+        if security.enabled
+        else {}
+    )
 
     if cfg.environment.is_tooling:
         root = PublicZone(
             "root-zone",
-            PublicZoneArgs(domain_name=cfg.organization.domain, protect=platform.protect),
+            PublicZoneArgs(domain_name=cfg.organization.domain, protect=platform.protect, **signing),
             opts=primary,
         )
         return EdgeBuild(
@@ -262,6 +274,7 @@ def build(platform: Platform) -> EdgeBuild:
             else platform.shared.require_output(ROOT_ZONE_OUTPUT),
             parent_zone_provider=None if platform.shared is None else providers.shared,
             protect=platform.protect,
+            **signing,
         ),
         opts=primary,
     )

@@ -1,4 +1,5 @@
-"""Audit and detection: every account and region the stack uses is watched, the trail can be trusted."""
+"""Audit and detection: every account and region the stack uses is watched, the trail can be trusted,
+public zones are signed."""
 
 from __future__ import annotations
 
@@ -87,3 +88,29 @@ def _trail_integrity(r: ResourceView, stack: StackView) -> Iterator[str]:
         yield "kmsKeyId must name a customer-managed KMS key"
     if not r.get("cloudWatchLogsGroupArn"):
         yield "cloudWatchLogsGroupArn must be set (the security alarms' metric filters read that copy)"
+
+
+ZONE = "aws:route53/zone:Zone"
+KSK = "aws:route53/keySigningKey:KeySigningKey"
+DNSSEC = "aws:route53/hostedZoneDnsSec:HostedZoneDnsSec"
+
+
+@rule(
+    "public-zones-signed",
+    "Every public hosted zone is signed with DNSSEC: an active key-signing key and signing on",
+    types=(ZONE,),
+    needs_stack=True,
+)
+def _public_zones_signed(r: ResourceView, stack: StackView) -> Iterator[str]:
+    if _seq(r.get("vpcs")):
+        return  # a private zone: DNSSEC signing is for public zones
+    keys = [k for k in stack.referring_to(r, (KSK,), "hostedZoneId") if k.get("status", "ACTIVE") == "ACTIVE"]
+    signing = [
+        d
+        for d in stack.referring_to(r, (DNSSEC,), "hostedZoneId")
+        if d.get("signingStatus", "SIGNING") == "SIGNING"
+    ]
+    if not keys:
+        yield "has no active aws.route53.KeySigningKey"
+    if not signing:
+        yield "has no aws.route53.HostedZoneDnsSec with signingStatus SIGNING"
