@@ -190,7 +190,14 @@ OUTPUTS: dict[str, OutputRule] = {
     "aws:route53/record:Record": lambda r: {"fqdn": str(r.inputs.get("name", "")).rstrip(".")},
     # A DS record: key tag, algorithm 13 (ECDSA P-256 SHA-256), digest type 2 (SHA-256), digest.
     "aws:route53/keySigningKey:KeySigningKey": lambda r: {
-        "dsRecord": f"{int(fake_id(r.name, 'tag', length=4), 16)} 13 2 {fake_id(r.name, 'digest', length=64).upper()}",
+        "dsRecord": " ".join(
+            (
+                str(int(fake_id(r.name, "tag", length=4), 16)),
+                "13",
+                "2",
+                fake_id(r.name, "digest", length=64).upper(),
+            )
+        ),
         "keyTag": int(fake_id(r.name, "tag", length=4), 16),
     },
     "aws:cloudfront/distribution:Distribution": lambda r: {

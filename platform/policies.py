@@ -37,7 +37,7 @@ from social_platform.rulebook import (
 
 # Importing the rule modules registers their rules, in this order (the README table's order).
 # isort: off
-from social_platform.rules import encryption, network, iam, keys, data, edge, eks, audit, tags
+from social_platform.rules import encryption, network, iam, keys, data, edge, eks, audit, secrets, tags
 
 # isort: on
 from social_platform.rules.data import MIN_BACKUP_RETENTION_DAYS, STATEFUL_TYPES
@@ -67,6 +67,7 @@ __all__ = [
     "network",
     "rule",
     "rules_markdown",
+    "secrets",
     "tags",
 ]
 

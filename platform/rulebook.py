@@ -146,6 +146,15 @@ EXEMPTIONS: Mapping[str, Mapping[str, str]] = {
     "stateful-deletion-guards": {
         "*-runners-cache": "a build cache, rebuilt on a miss: force_destroy lets the runners go cleanly",
     },
+    "secrets-rotate": {
+        "*-db-master": "an Aurora global database's master password (docs/adr/0005): Aurora cannot manage"
+        " the master secret of a global cluster, so it rotates by hand (docs/security.md, secrets); single-"
+        "region databases use the RDS-managed secret, which RDS rotates every 7 days",
+        "*-cache-auth-token": "the cache AUTH token rotates through ElastiCache's ROTATE strategy (old and"
+        " new accepted together): a new token is a `pulumi up` with a new value (docs/security.md, secrets)",
+        "identity-*-backend-client": "a copy of the Cognito app client's secret, which Cognito generates;"
+        " a new client secret means a new client (docs/security.md, secrets)",
+    },
     "s3-encrypted": {
         "streaming-recordings": "IVS writes recordings through its service-linked role, whose AWS-managed"
         " policy grants no KMS permission: the bucket keeps SSE-S3 (docs/adr/0003)",

@@ -1145,3 +1145,68 @@ EXAMPLES["public-zones-signed"] = Examples(
         case("prod", R(ZONE, "internal", name="internal.example", vpcs=[{"vpcId": "vpc-1"}]), why="private"),
     ],
 )
+
+ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
+APP_SECRET = R(SECRET, "app-api-key", kmsKeyId=KEY)
+EXAMPLES["secrets-rotate"] = Examples(
+    bad=[
+        case("dev", APP_SECRET, why="never rotates"),
+        case(
+            "prod",
+            APP_SECRET,
+            R(
+                ROTATION,
+                "app-api-key",
+                secretId="app-api-key-id",
+                rotationRules={"automaticallyAfterDays": 365},
+            ),
+            why="rotates once a year",
+        ),
+        case(
+            "prod",
+            APP_SECRET,
+            R(ROTATION, "other", secretId="other-id", rotationRules={"automaticallyAfterDays": 30}),
+            why="the rotation belongs to another secret",
+        ),
+    ],
+    good=[
+        case(
+            "prod",
+            APP_SECRET,
+            R(
+                ROTATION,
+                "app-api-key",
+                secretId="app-api-key-id",
+                rotationRules={"automaticallyAfterDays": 30},
+            ),
+        ),
+        case("prod", R(SECRET, "prod-euw1-db-master", kmsKeyId=KEY), why="reviewed exemption"),
+    ],
+)
+
+WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+
+
+def managed(name: str, group: str, override: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "name": name,
+        "overrideAction": override or {"none": {}},
+        "statement": {"managedRuleGroupStatement": {"vendorName": "AWS", "name": group}},
+    }
+
+
+EXAMPLES["waf-known-bad-inputs"] = Examples(
+    bad=[
+        case("dev", R(WEB_ACL, "acl", rules=[managed("common", "AWSManagedRulesCommonRuleSet")])),
+        case(
+            "prod",
+            R(
+                WEB_ACL,
+                "acl",
+                rules=[managed("kbi", "AWSManagedRulesKnownBadInputsRuleSet", {"count": {}})],
+            ),
+            why="counts only",
+        ),
+    ],
+    good=[case("prod", R(WEB_ACL, "acl", rules=[managed("kbi", "AWSManagedRulesKnownBadInputsRuleSet")]))],
+)

@@ -490,3 +490,147 @@ def test_dev_may_turn_inspector_off_and_keep_trail_logs_briefly() -> None:
     assert cfg.security.enable_inspector is False
     with pytest.raises(ConfigError):
         load_with("dev", {"security.trail_log_retention_days": 31})  # not a CloudWatch Logs retention
+
+
+# ---------------------------------------------------------------------------------------------
+# DNSSEC and query logging
+
+ZONE = "aws:route53/zone:Zone"
+KSK = "aws:route53/keySigningKey:KeySigningKey"
+
+
+@pytest.mark.parametrize("name", STACKS)
+def test_every_public_zone_is_signed_with_a_key_in_us_east_1_and_logs_its_queries(
+    name: str, rendered: dict[str, RenderedStack]
+) -> None:
+    stack = rendered[name]
+    zones = stack.of_type(ZONE)
+    assert zones
+    for zone in zones:
+        (ksk,) = [k for k in stack.of_type(KSK) if k.inputs["hostedZoneId"] == zone.id]
+        assert ksk.inputs["status"] == "ACTIVE"
+        (key,) = [
+            k
+            for k in stack.of_type("aws:kms/key:Key")
+            if ksk.inputs["keyManagementServiceArn"].endswith(k.name)
+        ]
+        # Route 53 "Working with customer managed keys for DNSSEC": us-east-1, ECC_NIST_P256, SIGN_VERIFY,
+        # and the dnssec-route53 service may DescribeKey, GetPublicKey and Sign.
+        assert (key.account, key.region) == (zone.account, "us-east-1")
+        assert (
+            key.inputs["customerMasterKeySpec"] == "ECC_NIST_P256" and key.inputs["keyUsage"] == "SIGN_VERIFY"
+        )
+        granted = {
+            action
+            for s in statements(key.inputs["policy"])
+            if s["Principal"] == {"Service": "dnssec-route53.amazonaws.com"}
+            for action in s["Action"]
+        }
+        assert {"kms:DescribeKey", "kms:GetPublicKey", "kms:Sign", "kms:CreateGrant"} <= granted
+        (signing,) = [
+            d
+            for d in stack.of_type("aws:route53/hostedZoneDnsSec:HostedZoneDnsSec")
+            if d.inputs["hostedZoneId"] == zone.id
+        ]
+        assert signing.inputs["signingStatus"] == "SIGNING"
+        (query_log,) = [
+            q for q in stack.of_type("aws:route53/queryLog:QueryLog") if q.inputs["zoneId"] == zone.id
+        ]
+        (group,) = [
+            g
+            for g in stack.of_type("aws:cloudwatch/logGroup:LogGroup")
+            if query_log.inputs["cloudwatchLogGroupArn"].endswith(f":log-group:{g.inputs.get('name')}")
+        ]
+        # Route 53 writes query logs only to us-east-1 groups whose names start with /aws/route53/.
+        assert group.region == "us-east-1" and group.inputs["name"].startswith("/aws/route53/")
+
+
+@pytest.mark.parametrize("name", ENVIRONMENTS)
+def test_the_parent_zone_vouches_for_each_environment_zone_s_key(
+    name: str, rendered: dict[str, RenderedStack]
+) -> None:
+    from social_platform.mocks import SHARED_STACK_OUTPUTS
+
+    stack = rendered[name]
+    (zone,) = stack.of_type(ZONE)
+    assert len(stack.of_type(KSK)) == 1
+    (ds,) = [r for r in stack.of_type("aws:route53/record:Record") if r.inputs["type"] == "DS"]
+    assert ds.account == project_accounts()["shared"]
+    assert ds.inputs["zoneId"] == SHARED_STACK_OUTPUTS["root_zone_id"]
+    assert ds.inputs["name"] == zone.inputs["name"]
+    (record,) = ds.inputs["records"]
+    _tag, algorithm, digest_type, digest = record.split()
+    assert algorithm == "13" and digest_type == "2" and len(digest) == 64  # ECDSA P-256 / SHA-256 (RFC 8624)
+
+
+def test_an_unsigned_zone_breaks_the_rule(rendered: dict[str, RenderedStack]) -> None:
+    view = stack_view(rendered["prod"])
+    rule = RULES["public-zones-signed"]
+    assert evaluate(view, [rule]) == []
+    unsigned = replace(view, resources=tuple(r for r in view.resources if r.type != KSK))
+    assert [v.name for v in evaluate(unsigned, [rule])] == ["zone-zone"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Secrets rotate, or say why not
+
+
+def test_every_rendered_secret_rotates_or_is_a_reviewed_exemption(rendered: dict[str, RenderedStack]) -> None:
+    from social_platform.policies import EXEMPTIONS
+
+    rule = RULES["secrets-rotate"]
+    for name in STACKS:
+        assert evaluate(stack_view(rendered[name]), [rule]) == []
+    assert all(len(why) > 40 for why in EXEMPTIONS["secrets-rotate"].values())
+    prod = stack_view(rendered["prod"])
+    (secret,) = [r for r in prod.resources if r.name == "prod-euw1-db-master" and r.type.endswith(":Secret")]
+    stray = replace(secret, name="app-api-key", urn=secret.urn.replace("prod-euw1-db-master", "app-api-key"))
+    found = evaluate(replace(prod, resources=(*prod.resources, stray)), [rule])
+    assert [v.name for v in found] == ["app-api-key"]
+
+
+def test_single_region_databases_use_the_rds_managed_secret_and_caches_rotate_their_token(
+    rendered: dict[str, RenderedStack],
+) -> None:
+    for name in ENVIRONMENTS:
+        stack = rendered[name]
+        for cluster in stack.of_type("aws:rds/cluster:Cluster"):
+            if not cluster.inputs.get("globalClusterIdentifier"):
+                assert cluster.inputs["manageMasterUserPassword"] is True
+        for cache in stack.of_type("aws:elasticache/replicationGroup:ReplicationGroup"):
+            assert cache.inputs["authTokenUpdateStrategy"] == "ROTATE"
+    model = botocore.session.get_session().get_service_model("elasticache")
+    assert "ROTATE" in model.shape_for("AuthTokenUpdateStrategyType").enum
+
+
+# ---------------------------------------------------------------------------------------------
+# Hardening leftovers
+
+
+def test_prod_keeps_control_plane_and_waf_logs_a_year(rendered: dict[str, RenderedStack]) -> None:
+    stack = rendered["prod"]
+    groups = [g for g in stack.of_type("aws:cloudwatch/logGroup:LogGroup")]
+    audit = [g for g in groups if "/aws/eks/" in str(g.inputs.get("name", "")) or "waf" in g.name]
+    assert audit
+    assert all(g.inputs["retentionInDays"] >= 365 for g in audit), [
+        (g.name, g.inputs["retentionInDays"]) for g in audit
+    ]
+    assert_config_error("prod", {"cluster.log_retention_days": 90}, "cluster.log_retention_days", "365 days")
+
+
+def test_every_web_acl_blocks_known_bad_inputs(rendered: dict[str, RenderedStack]) -> None:
+    rule = RULES["waf-known-bad-inputs"]
+    for name in STACKS:
+        assert evaluate(stack_view(rendered[name]), [rule]) == []
+    assert any(rendered["prod"].of_type("aws:wafv2/webAcl:WebAcl"))
+
+
+def test_hsts_preload_is_off_unless_the_stack_asks(rendered: dict[str, RenderedStack], tmp_path: Any) -> None:
+    from .conftest import render_variant
+
+    def preload(stack: RenderedStack) -> bool:
+        (policy,) = stack.of_type("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
+        return policy.inputs["securityHeadersConfig"]["strictTransportSecurity"]["preload"]
+
+    assert preload(rendered["dev"]) is False
+    assert preload(render_variant(tmp_path, "dev", {"edge.hsts_preload": True})) is True

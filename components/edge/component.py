@@ -341,7 +341,7 @@ class Edge(SocialComponent):
                 strict_transport_security=cf.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs(
                     access_control_max_age_sec=HSTS_MAX_AGE_SECONDS,
                     include_subdomains=True,
-                    preload=False,
+                    preload=args.enable_hsts_preload,
                     override=True,
                 ),
                 content_type_options=cf.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs(

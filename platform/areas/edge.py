@@ -24,7 +24,15 @@ from social_components.dns import PublicZone, PublicZoneArgs
 from social_components.edge import Edge, EdgeArgs
 from social_components.edge import GeoRestriction as GeoRestrictionArgs
 from social_components.waf import WebAcl, WebAclArgs
-from social_platform.areas.base import Hostname, ProdLock, RetentionDays, Section, StrictModel, Tier
+from social_platform.areas.base import (
+    Hostname,
+    ProdLock,
+    RetentionDays,
+    Section,
+    StrictModel,
+    Tier,
+    args_field,
+)
 from social_platform.areas.identity import IdentityConfig
 from social_platform.areas.security import SecurityConfig
 from social_platform.areas.stack import StackConfig, environment_zone_name
@@ -113,6 +121,7 @@ class EdgeConfig(Section):
     """Content-Security-Policy header sent with every response. Unset: a policy derived from the
     config (`content_security_policy`: same origin plus exactly the
     endpoints the platform gives the browser)."""
+    hsts_preload: bool = args_field(EdgeArgs, "enable_hsts_preload")
     geo_restriction: GeoRestriction | None = None
     """Countries to serve or refuse. Unset: the distribution serves every country."""
 
@@ -316,6 +325,7 @@ def build(platform: Platform) -> EdgeBuild:
             price_class=settings.price_class,
             minimum_tls_version=settings.minimum_tls_version,
             content_security_policy=settings.content_security_policy or content_security_policy(cfg),
+            enable_hsts_preload=settings.hsts_preload,
             geo_restriction=None
             if geo is None
             else GeoRestrictionArgs(mode=geo.mode, countries=geo.countries),
