@@ -18,6 +18,9 @@ from typing import Any, ClassVar, Literal
 import pulumi
 import pulumi_aws as aws
 
+from social_components import watch
+from social_components.watch import Watchable, WatchKind
+
 
 @dataclass(frozen=True)
 class KeyGrant:
@@ -28,6 +31,8 @@ class KeyGrant:
     """Service principal, for example ``events.amazonaws.com`` (with `principal_kind` ``AWS``: an
     AWS principal, ``*`` for any principal the condition admits)."""
     condition: Mapping[str, Any]
+    """Empty: none, where the service's requests carry no condition key to scope it with (EventBridge
+    delivering to an encrypted SNS topic)."""
     actions: tuple[str, ...] = (
         "kms:Encrypt*",
         "kms:Decrypt*",
@@ -38,14 +43,14 @@ class KeyGrant:
     principal_kind: Literal["Service", "AWS"] = "Service"
 
     def statement(self) -> Mapping[str, Any]:
-        return {
+        statement = {
             "Sid": self.sid,
             "Effect": "Allow",
             "Principal": {self.principal_kind: self.service},
             "Action": list(self.actions),
             "Resource": "*",
-            "Condition": dict(self.condition),
         }
+        return {**statement, "Condition": dict(self.condition)} if self.condition else statement
 
 
 class SocialComponent(pulumi.ComponentResource):
@@ -55,17 +60,57 @@ class SocialComponent(pulumi.ComponentResource):
     """Second part of the type token, for example ``network``."""
 
     def __init__(
-        self, name: str, *, protect: bool = False, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        *,
+        protect: bool = False,
+        opts: pulumi.ResourceOptions | None = None,
+        moved_from: pulumi.Resource | None = None,
     ) -> None:
         super().__init__(f"social:{self.MODULE}:{type(self).__name__}", name, None, opts)
         self.name = name
         self._protect_state = protect
+        self._moved_from = moved_from
+        self._aws_provider = _aws_provider(opts)
+        self.watchables: list[Watchable] = []
+        """What of this component can be watched (`watch`); the observability component alarms on it."""
+        watch.record(self)
+
+    def watch(
+        self,
+        kind: WatchKind,
+        role: str,
+        dimensions: Mapping[str, pulumi.Input[str]],
+        *,
+        provider: pulumi.ProviderResource | None = None,
+        metric_region: str | None = None,
+        traits: Sequence[str] = (),
+    ) -> None:
+        """Offer the child `role` to be watched as a `kind` (alarms, dashboards), by the CloudWatch
+        `dimensions` that select its metrics. `provider`: the one the child was declared with, when
+        not the component's own."""
+        self.watchables.append(
+            Watchable(
+                kind=kind,
+                key=self.child_name(role),
+                dimensions=dimensions,
+                provider=provider or self._aws_provider,
+                metric_region=metric_region,
+                traits=frozenset(traits),
+            )
+        )
 
     def child_name(self, role: str) -> str:
         return f"{self.name}-{role}"
 
     def child(self, **extra: Any) -> pulumi.ResourceOptions:
-        """Options for an ordinary child: parented here, inheriting the component's providers."""
+        """Options for an ordinary child: parented here, inheriting the component's providers.
+
+        A component whose children used to be direct children of another (`moved_from`, when a
+        component was split) gives each of them an alias to its old parent, so their URNs, and
+        those of everything below them, still match what is deployed: nothing is replaced."""
+        if self._moved_from is not None:
+            extra.setdefault("aliases", [pulumi.Alias(parent=self._moved_from)])
         return pulumi.ResourceOptions(parent=self, **extra)
 
     def stateful(self, **extra: Any) -> pulumi.ResourceOptions:
@@ -73,7 +118,7 @@ class SocialComponent(pulumi.ComponentResource):
         if self._protect_state:
             extra.setdefault("protect", True)
             extra.setdefault("retain_on_delete", True)
-        return pulumi.ResourceOptions(parent=self, **extra)
+        return self.child(**extra)
 
     def admit(
         self,
@@ -271,6 +316,20 @@ class SocialComponent(pulumi.ComponentResource):
             opts=self.child(),
         )
         return key
+
+
+def _aws_provider(opts: pulumi.ResourceOptions | None) -> pulumi.ProviderResource | None:
+    """The aws provider a component was given (in `provider` or `providers`), else its parent's."""
+    if opts is None:
+        return None
+    candidates: list[Any] = [opts.provider]
+    providers = opts.providers
+    candidates.extend(providers.values() if isinstance(providers, Mapping) else providers or [])
+    for provider in candidates:
+        if isinstance(provider, aws.Provider):
+            return provider
+    parent = opts.parent
+    return parent._aws_provider if isinstance(parent, SocialComponent) else None
 
 
 def policy_json(statements: Sequence[Mapping[str, Any]]) -> pulumi.Output[str]:

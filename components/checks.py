@@ -5,11 +5,14 @@
   (maintenance). A backup window that overlaps the maintenance window is refused before AWS does.
 - Client security groups for intent methods like ``allow_from``: a stable name and a security
   group id, never an address range.
+- `deep_merge`: settings layered over defaults (config tier defaults, add-on value overrides).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY, _WEEK = 24 * 60, 7 * 24 * 60
@@ -88,3 +91,14 @@ def check_client(name: str, security_group_id: object) -> None:
             f"allow_from({name!r}) takes a security group id like 'sg-0123456789abcdef0', never a CIDR"
             f" or a name (got {security_group_id!r})"
         )
+
+
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` with `override` merged in key by key: nested mappings merge, anything else replaces."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged

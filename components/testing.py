@@ -153,6 +153,12 @@ OUTPUTS: dict[str, OutputRule] = {
         "arn": f"arn:aws:sqs:{r.placement.region}:{r.placement.account}:{physical_name(r)}",
         "url": f"https://sqs.{r.placement.region}.amazonaws.com/{r.placement.account}/{physical_name(r)}",
     },
+    "aws:sns/topic:Topic": lambda r: {
+        "arn": f"arn:aws:sns:{r.placement.region}:{r.placement.account}:{physical_name(r)}",
+    },
+    "aws:cloudwatch/metricAlarm:MetricAlarm": lambda r: {
+        "arn": f"arn:aws:cloudwatch:{r.placement.region}:{r.placement.account}:alarm:{physical_name(r)}",
+    },
     "aws:cloudwatch/eventRule:EventRule": lambda r: {
         "arn": f"arn:aws:events:{r.placement.region}:{r.placement.account}:rule/{physical_name(r)}",
     },

@@ -23,6 +23,7 @@ from social_platform.areas import (
     edge,
     identity,
     network,
+    observability,
     runners,
     security,
     stack,
@@ -35,6 +36,7 @@ from social_platform.areas.data import CacheConfig, DatabaseConfig
 from social_platform.areas.edge import EdgeConfig, edge_aliases
 from social_platform.areas.identity import IdentityConfig
 from social_platform.areas.network import NetworkConfig
+from social_platform.areas.observability import ObservabilityConfig
 from social_platform.areas.policy import PolicyConfig
 from social_platform.areas.runners import RunnersConfig
 from social_platform.areas.security import SecurityConfig
@@ -72,6 +74,7 @@ class PlatformConfig(StackConfig):
     security: SecurityConfig
     policy: PolicyConfig
     usage: UsageConfig
+    observability: ObservabilityConfig
 
 
 SECTIONS: dict[str, type[Section]] = {
@@ -134,6 +137,7 @@ def load_config(
         runners.check,
         ci.check,
         security.check,
+        observability.check,
     ]
     issues = [found for check in checks for found in check(cfg)]
     if issues:

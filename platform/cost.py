@@ -409,6 +409,16 @@ def _kms(r: RenderedResource, ctx: Context) -> list[Charge]:
     return [Charge("customer managed key", "kms.key_month", 1, ctx.region_of(r))]
 
 
+@rule("aws:cloudwatch/metricAlarm:MetricAlarm")
+def _alarm(r: RenderedResource, ctx: Context) -> list[Charge]:
+    return [Charge("standard-resolution alarm", "cloudwatch.alarm_month", 1, ctx.region_of(r))]
+
+
+@rule("aws:cloudwatch/dashboard:Dashboard")
+def _dashboard(r: RenderedResource, ctx: Context) -> list[Charge]:
+    return [Charge("dashboard", "cloudwatch.dashboard_month", 1, ctx.region_of(r))]
+
+
 @rule("aws:secretsmanager/secret:Secret")
 def _secret(r: RenderedResource, ctx: Context) -> list[Charge]:
     return [Charge("secret", "secrets.secret_month", 1, ctx.region_of(r))]
@@ -533,11 +543,6 @@ def _inspector(r: RenderedResource, ctx: Context) -> list[Charge]:
     ]
 
 
-@rule("aws:cloudwatch/metricAlarm:MetricAlarm")
-def _alarm(r: RenderedResource, ctx: Context) -> list[Charge]:
-    return [Charge("standard-resolution alarm", "cloudwatch.alarm_month", 1, ctx.region_of(r))]
-
-
 @rule("aws:cloudwatch/logMetricFilter:LogMetricFilter")
 def _metric_filter(r: RenderedResource, ctx: Context) -> list[Charge]:
     return [Charge("custom metric it publishes", "cloudwatch.metric_month", 1, ctx.region_of(r))]
@@ -555,6 +560,13 @@ FREE: dict[str, str] = {
     "aws:acm/certificateValidation:CertificateValidation": "a wait on validation, not a resource",
     "aws:cloudfront/originAccessControl:OriginAccessControl": _CONFIG_ONLY,
     "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": _CONFIG_ONLY,
+    "aws:budgets/budget:Budget": "an account's first two active budgets are free ($0.02/day each beyond"
+    " two: AWS Billing user guide, 'Managing your costs with AWS Budgets'); this is its only one",
+    "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": "AWS Chatbot has no charge of its"
+    " own; its SNS notifications are billed as SNS deliveries",
+    "aws:costexplorer/anomalyMonitor:AnomalyMonitor": "Cost Anomaly Detection is offered at no charge",
+    "aws:costexplorer/anomalySubscription:AnomalySubscription": "Cost Anomaly Detection is offered at no"
+    " charge",
     "aws:cloudwatch/eventRule:EventRule": "AWS service events on the default bus are not billed",
     "aws:cloudwatch/eventTarget:EventTarget": "billed, if at all, as its target's requests (SQS)",
     "aws:cloudwatch/logDelivery:LogDelivery": "priced at its destination log group",
@@ -608,6 +620,10 @@ FREE: dict[str, str] = {
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": _CONFIG_ONLY,
     "aws:s3/bucketVersioning:BucketVersioning": "old versions: in the bucket's storage assumption",
     "aws:secretsmanager/secretVersion:SecretVersion": "part of the secret's price",
+    "aws:sns/topic:Topic": "billed per request and delivery: alerts are a few thousand a month, inside"
+    " SNS's free first million requests",
+    "aws:sns/topicPolicy:TopicPolicy": _CONFIG_ONLY,
+    "aws:sns/topicSubscription:TopicSubscription": "deliveries are billed on the topic (see it)",
     "aws:sqs/queuePolicy:QueuePolicy": _CONFIG_ONLY,
     "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": _CONFIG_ONLY,
     "aws:ssm/parameter:Parameter": "standard-tier parameters are not billed",
@@ -628,8 +644,6 @@ FREE: dict[str, str] = {
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": _CONFIG_ONLY,
     "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": _CONFIG_ONLY,
     "aws:securityhub/standardsSubscription:StandardsSubscription": "priced as the hub's security checks",
-    "aws:sns/topic:Topic": "a few alert notifications a month: within SNS's free first million publishes",
-    "aws:sns/topicPolicy:TopicPolicy": _CONFIG_ONLY,
     "kubernetes:core/v1:Namespace": "Kubernetes object: runs on the priced nodes",
     "kubernetes:core/v1:Secret": "Kubernetes object: runs on the priced nodes",
     "kubernetes:storage.k8s.io/v1:StorageClass": "Kubernetes object (its volumes are not in the render)",

@@ -88,6 +88,7 @@ def read(path: Path) -> Page:
     prose: list[tuple[int, str]] = []
     problems: list[str] = []
     opened: tuple[int, str, str, tuple[str, ...]] | None = None  # line, fence, language, flags
+    indent = 0  # of the opening fence: a block inside a list item loses that much from each line
     body: list[str] = []
     for number, line in enumerate(lines, start=1):
         match = FENCE.match(line)
@@ -100,7 +101,7 @@ def read(path: Path) -> Page:
                         f"{number}: a code block without a language (```bash, ```python, ```text …);"
                         " if this was meant to close a block, the block before it is not closed"
                     )
-                opened, body = (number, match["fence"], language, flags), []
+                opened, body, indent = (number, match["fence"], language, flags), [], len(match["indent"])
             else:
                 prose.append((number, line))
             continue
@@ -116,7 +117,7 @@ def read(path: Path) -> Page:
             continue
         if CODE_HEADING.match(line.strip()) and language not in ("markdown", "md"):
             problems.append(f"{number}: a heading inside the code block opened on line {start}")
-        body.append(line)
+        body.append(line[min(indent, len(line) - len(line.lstrip(" "))) :])
     if opened is not None:
         problems.append(f"{opened[0]}: a code block that is never closed")
     return Page(path, lines, tuple(blocks), tuple(prose), tuple(problems))

@@ -15,6 +15,9 @@ defaults (the section's own default or its `TIER_DEFAULTS`), what a prod stack m
 (`PROD_LOCKS`) and the field's docstring: read from the config model itself, so the page cannot
 disagree with what a stack gets.
 
+`README.md` holds, between `<!-- generated:alarms -->` and `<!-- /generated:alarms -->`, the alarm
+rules with their thresholds per tier (`areas/observability.alarm_table`).
+
 `docs --check` fails when a page is out of date (the test suite runs it); `docs` rewrites them.
 """
 
@@ -39,6 +42,8 @@ COMPONENTS = PROJECT_ROOT / "components"
 PAGES = PROJECT_ROOT / "docs" / "components"
 START, END = "<!-- generated:args -->", "<!-- /generated:args -->"
 OUTPUTS_START, OUTPUTS_END = "<!-- generated:outputs -->", "<!-- /generated:outputs -->"
+ALARMS_MARKERS = ("<!-- generated:alarms -->", "<!-- /generated:alarms -->")
+README = PROJECT_ROOT / "README.md"
 CONFIG_PAGE = PROJECT_ROOT / "docs" / "configuration.md"
 TIERS = ("dev", "staging", "prod")
 
@@ -284,6 +289,17 @@ def generated_config(text: str) -> str:
     return text
 
 
+def generated_alarms(text: str) -> str:
+    """README.md with the alarm table regenerated."""
+    from social_platform.areas.observability import alarm_table
+
+    intro = (
+        "Generated from `components/observability/catalog.py` (rules, defaults) and"
+        " `platform/areas/observability.py` (`TIER_THRESHOLDS`) by `docs`; edit them there."
+    )
+    return updated(text, f"{intro}\n\n{alarm_table()}", ALARMS_MARKERS)
+
+
 def components() -> list[str]:
     return sorted(p.parent.name for p in COMPONENTS.glob("*/args.py"))
 
@@ -352,6 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"created {path.relative_to(PROJECT_ROOT)}: write its prose (see docs/writing-docs.md)")
         _refresh(path, functools.partial(component_page, component=component), args.check, stale)
     _refresh(CONFIG_PAGE, generated_config, args.check, stale)
+    _refresh(README, generated_alarms, args.check, stale)
     for line in stale:
         print(f"docs: {line}", file=sys.stderr)
     if stale:

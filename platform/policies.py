@@ -37,7 +37,19 @@ from social_platform.rulebook import (
 
 # Importing the rule modules registers their rules, in this order (the README table's order).
 # isort: off
-from social_platform.rules import encryption, network, iam, keys, data, edge, eks, audit, secrets, tags
+from social_platform.rules import (
+    encryption,
+    network,
+    iam,
+    keys,
+    data,
+    edge,
+    eks,
+    audit,
+    secrets,
+    tags,
+    observability,
+)
 
 # isort: on
 from social_platform.rules.data import MIN_BACKUP_RETENTION_DAYS, STATEFUL_TYPES
@@ -65,6 +77,7 @@ __all__ = [
     "iam",
     "keys",
     "network",
+    "observability",
     "rule",
     "rules_markdown",
     "secrets",

@@ -12,8 +12,20 @@ from typing import Any
 
 import pulumi
 
+from social_components import watch
 from social_platform import stackfiles
-from social_platform.areas import ci, cluster, data, edge, identity, network, runners, security, streaming
+from social_platform.areas import (
+    ci,
+    cluster,
+    data,
+    edge,
+    identity,
+    network,
+    observability,
+    runners,
+    security,
+    streaming,
+)
 from social_platform.config import PlatformConfig, load_config
 from social_platform.context import Platform
 from social_platform.errors import ConfigError
@@ -51,6 +63,9 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     mode = provider_role()
     providers = Providers(cfg, stack, role_arn=lambda account: ci.role_arn(cfg, account, mode))
     platform = Platform(cfg=cfg, stack=stack, providers=providers, shared=shared)
+    # Every component built from here on is watched (alarms, dashboards) by the observability area.
+    built = watch.collect()
+    alerts = observability.topics(platform)
     outputs: dict[str, Any] = {
         "environment": cfg.environment.name,
         "tier": cfg.tier.value,
@@ -86,7 +101,8 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     user_data = [live.recording_bucket.arn] if live is not None else []
     if edge_build.edge is not None:
         user_data.append(edge_build.edge.media_bucket_arn)
-    outputs.update(security.outputs(security.build(platform, data_bucket_arns=user_data)))
+    outputs.update(security.outputs(security.build(platform, data_bucket_arns=user_data, alerts=alerts)))
+    outputs.update(observability.outputs(observability.build(platform, alerts, built)))
     return outputs
 
 

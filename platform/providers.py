@@ -61,6 +61,13 @@ class Providers:
             )
         return self._cache[key]
 
+    def placement(self, provider: object) -> tuple[str, str]:
+        """(account key, region) of a provider this object made (what a component was given)."""
+        for key, made in self._cache.items():
+            if made is provider:
+                return key
+        raise ValueError(f"not one of the stack's providers: {provider!r}")
+
     # The names the composition uses --------------------------------------------------------
 
     @property

@@ -213,6 +213,26 @@ def pab(bucket: str, **flags: bool) -> ResourceView:
     return R(PAB, f"{bucket}-pab", bucket=f"{bucket}-id", **{**values, **flags})
 
 
+ALARM, QUEUE = "aws:cloudwatch/metricAlarm:MetricAlarm", "aws:sqs/queue:Queue"
+CACHE_GROUP, TABLE = "aws:elasticache/replicationGroup:ReplicationGroup", "aws:dynamodb/table:Table"
+TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:alerts-ticket"
+
+
+def alarm(name: str, dimension: str, value: str, **props: Any) -> ResourceView:
+    """A CloudWatch alarm on one dimension, acting on the ticket topic unless `props` say otherwise."""
+    return R(ALARM, name, dimensions={dimension: value}, **{"alarmActions": [TOPIC_ARN], **props})
+
+
+def redriven(name: str, dead_letter_queue: str) -> ResourceView:
+    target = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{dead_letter_queue}"
+    return R(
+        QUEUE,
+        name,
+        name=name,
+        redrivePolicy=json.dumps({"deadLetterTargetArn": target, "maxReceiveCount": 5}),
+    )
+
+
 EXAMPLES: dict[str, Examples] = {
     "rds-encrypted": Examples(
         bad=[
@@ -1025,6 +1045,64 @@ EXAMPLES: dict[str, Examples] = {
                 why="tagsAll (what the provider computes)",
             ),
         ],
+    ),
+    "watched-by-an-alarm": Examples(
+        bad=[
+            case("dev", R(CLUSTER, "db", clusterIdentifier="app-db"), why="a database nobody watches"),
+            case(
+                "dev",
+                R(CLUSTER, "db", clusterIdentifier="app-db"),
+                alarm("other", "DBClusterIdentifier", "other-db"),
+                why="an alarm on another database",
+            ),
+            case("dev", R(CLUSTER_INSTANCE, "db-1", identifier="app-db-1"), why="an instance nobody watches"),
+            case(
+                "dev", R(CACHE_GROUP, "cache", replicationGroupId="app-cache"), why="a cache nobody watches"
+            ),
+            case("dev", R(TABLE, "t", name="connections"), why="a table nobody watches"),
+            case(
+                "dev",
+                redriven("events", "events-dlq"),
+                R(QUEUE, "events-dlq", name="events-dlq"),
+                alarm("dlq", "QueueName", "events-dlq"),
+                why="its dead-letter queue is watched, the queue's backlog is not",
+            ),
+            case(
+                "dev",
+                R(QUEUE, "events-dlq", name="events-dlq"),
+                redriven("events", "events-dlq"),
+                alarm("age", "QueueName", "events"),
+                why="the queue is watched, its dead-letter queue is not",
+            ),
+        ],
+        good=[
+            case(
+                "dev",
+                R(CLUSTER, "db", clusterIdentifier="app-db"),
+                alarm("conn", "DBClusterIdentifier", "app-db"),
+            ),
+            case(
+                "dev",
+                R(CACHE_GROUP, "cache", replicationGroupId="app-cache"),
+                alarm("cpu", "CacheClusterId", "app-cache-001"),
+                why="ElastiCache publishes per node",
+            ),
+            case(
+                "dev",
+                redriven("events", "events-dlq"),
+                R(QUEUE, "events-dlq", name="events-dlq"),
+                alarm("age", "QueueName", "events"),
+                alarm("dlq", "QueueName", "events-dlq"),
+            ),
+            case("dev", R(QUEUE, "plain", name="plain"), why="a queue without a dead-letter queue"),
+        ],
+    ),
+    "alarm-has-action": Examples(
+        bad=[
+            case("dev", alarm("quiet", "QueueName", "q", alarmActions=[]), why="no action"),
+            case("dev", alarm("muted", "QueueName", "q", actionsEnabled=False), why="actions disabled"),
+        ],
+        good=[case("dev", alarm("loud", "QueueName", "q"))],
     ),
 }
 

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 from social_components.cluster import (
-    ADDONS,
-    TRAITS,
+    REGISTRY,
     AddonArgs,
     ClusterArgs,
     KarpenterArgs,
@@ -46,6 +45,7 @@ from .conftest import (
 CLUSTER = "social:cluster:Cluster"
 ADDON = "social:cluster:Addon"
 KARPENTER = "social:cluster:Karpenter"
+KARPENTER_AWS = "social:cluster:KarpenterAws"
 EKS = "eks:index:Cluster"
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
@@ -720,7 +720,7 @@ def test_each_tier_installs_its_add_ons(rendered: dict) -> None:
         for cluster in clusters(rendered[stack]):
             present = {
                 a.name.removeprefix(f"{cluster.name}-")
-                for a in rendered[stack].children(cluster)
+                for a in rendered[stack].descendants(cluster)
                 if a.type == ADDON
             }
             assert present == PLATFORM_ADD_ONS - expected_off[stack], stack
@@ -767,7 +767,7 @@ def test_every_add_on_role_trusts_only_pod_identity_for_exactly_its_service_acco
         component = next(c for c in rendered_stack.components() if c.urn == role.parent)
         if component.type == ADDON:
             name = component.name.split("-", 2)[-1]
-            assert TRAITS[name].service_account == association.inputs["serviceAccount"]  # type: ignore[index]
+            assert REGISTRY[name].traits.service_account == association.inputs["serviceAccount"]
             chart = [r for r in rendered_stack.children(component) if r.type == CHART]
             if chart:
                 assert (
@@ -775,13 +775,13 @@ def test_every_add_on_role_trusts_only_pod_identity_for_exactly_its_service_acco
                     == association.inputs["serviceAccount"]
                 )
         else:
-            assert component.type == KARPENTER and association.inputs["serviceAccount"] == "karpenter"
+            assert component.type == KARPENTER_AWS and association.inputs["serviceAccount"] == "karpenter"
 
 
 def test_only_add_ons_that_call_aws_get_a_role(rendered: dict) -> None:
     stack, cluster = workload(rendered, "staging")
-    with_role = {name for name in ADDONS if inside(stack, addon(stack, cluster, name), ROLE)}
-    assert with_role == {name for name, traits in TRAITS.items() if traits.service_account}
+    with_role = {name for name in REGISTRY if inside(stack, addon(stack, cluster, name), ROLE)}
+    assert with_role == {name for name, entry in REGISTRY.items() if entry.traits.service_account}
     assert with_role == {
         "vpc-cni",
         "aws-ebs-csi-driver",
@@ -795,7 +795,7 @@ def test_only_add_ons_that_call_aws_get_a_role(rendered: dict) -> None:
 NEEDED_BY_OTHERS = {"eks-pod-identity-agent", "aws-ebs-csi-driver"}
 
 
-@pytest.mark.parametrize("name", sorted(set(ADDONS) - NEEDED_BY_OTHERS))
+@pytest.mark.parametrize("name", sorted(set(REGISTRY) - NEEDED_BY_OTHERS))
 def test_turning_an_add_on_off_removes_it_and_its_role_and_nothing_else(
     tmp_path: Path, rendered: dict, name: str
 ) -> None:
@@ -804,9 +804,15 @@ def test_turning_an_add_on_off_removes_it_and_its_role_and_nothing_else(
     (cluster,) = clusters(before)
     component = addon(before, cluster, name)
     subtree = {component.urn} | {r.urn for r in before.descendants(component)}
-    assert set(after.resources) == set(before.resources) - subtree
+    # Container Insights' alarms watch the metrics this add-on publishes: they go with it.
+    insights = {
+        r.urn
+        for r in before.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+        if name == "amazon-cloudwatch-observability" and r.inputs["namespace"] == "ContainerInsights"
+    }
+    assert set(after.resources) == set(before.resources) - subtree - insights
     removed_roles = [r for r in before.descendants(component) if r.type == ROLE]
-    assert len(removed_roles) == (1 if TRAITS[name].service_account else 0)
+    assert len(removed_roles) == (1 if REGISTRY[name].traits.service_account else 0)
 
 
 @pytest.mark.parametrize(
@@ -833,8 +839,8 @@ def test_workload_add_ons_wait_for_karpenter_s_pools(rendered: dict) -> None:
 
 def test_charts_with_a_role_start_only_after_their_pod_identity_association(rendered: dict) -> None:
     stack, cluster = workload(rendered, "staging")
-    for name, traits in TRAITS.items():
-        if traits.service_account:
+    for name, entry in REGISTRY.items():
+        if entry.traits.service_account:
             (association,) = inside(stack, addon(stack, cluster, name), ASSOCIATION)
             assert association.urn in installed(stack, cluster, name).depends_on, name
 
@@ -1138,7 +1144,8 @@ def test_floating_versions_are_refused(version: str) -> None:
 
 
 def test_every_catalogue_version_is_pinned() -> None:
-    for name, source in ADDONS.items():
+    for name, entry in REGISTRY.items():
+        source = entry.source
         require_pinned(name, source.version)
         assert (source.kind == "helm") == (source.chart is not None), name
 
@@ -1149,7 +1156,7 @@ def test_bottlerocket_gets_an_os_and_a_data_volume_al2023_one_root_volume() -> N
 
 
 def test_requirements_name_who_needs_what() -> None:
-    everything = list(ADDONS)
+    everything = list(REGISTRY)
     assert missing_requirements(everything) == []
     without_agent = [a for a in everything if a != "eks-pod-identity-agent"]
     needs = missing_requirements(without_agent)

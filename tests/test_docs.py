@@ -77,6 +77,13 @@ def test_the_check_catches_dead_links_anchors_and_paths(tmp_path: Path) -> None:
     assert _page(tmp_path, "# T\n\nThe zone `api.\n<env>.example.com`.\n") == []
 
 
+def test_a_code_block_inside_a_list_item_is_read_without_the_item_indent(tmp_path: Path) -> None:
+    path = tmp_path / "page.md"
+    path.write_text("# T\n\n1. Add:\n\n   ```python\n   x = {\n       1: 2,\n   }\n   ```\n")
+    (block,) = doccheck.read(path).blocks
+    assert block.code == "x = {\n    1: 2,\n}\n"
+
+
 def test_anchors_follow_gitlab_and_github_and_number_repeats() -> None:
     assert doccheck.slugs("Outputs, and how the apps get them") == ("outputs-and-how-the-apps-get-them",) * 2
     assert doccheck.slugs("Reach the cluster after `pulumi up`")[0] == "reach-the-cluster-after-pulumi-up"

@@ -29,6 +29,8 @@ PER_REGION = {
     "EKS cluster": ("eks:index:Cluster", 1),
     "Aurora cluster": ("aws:rds/cluster:Cluster", 1),
     "Valkey replication group": ("aws:elasticache/replicationGroup:ReplicationGroup", 1),
+    "page and ticket alert topics": ("aws:sns/topic:Topic", 2),
+    "CloudWatch dashboard": ("aws:cloudwatch/dashboard:Dashboard", 1),
 }
 
 
@@ -118,3 +120,22 @@ def test_single_region_services_stay_in_the_primary(three: RenderedStack, type_:
     component = single(three, type_)
     regions = {r.region for r in three.descendants(component) if r.is_aws}
     assert regions == {regions_of(three)[0]}
+
+
+def test_a_third_region_brings_alarms_on_its_own_database_cache_and_nat_gateways(
+    three: RenderedStack,
+) -> None:
+    region = "us-east-1"
+    alarms = [a for a in three.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if a.region == region]
+    watched = {value for a in alarms for value in a.inputs["dimensions"].values()}
+    clusters = [c for c in three.of_type("aws:rds/cluster:Cluster") if c.region == region]
+    groups = [
+        g for g in three.of_type("aws:elasticache/replicationGroup:ReplicationGroup") if g.region == region
+    ]
+    nats = [n for n in three.of_type("aws:ec2/natGateway:NatGateway") if n.region == region]
+    assert clusters and groups and nats
+    assert {c.inputs["clusterIdentifier"] for c in clusters} <= watched
+    assert {f"{g.inputs['replicationGroupId']}-001" for g in groups} <= watched
+    assert {n.id for n in nats} <= watched
+    # and they page through the new region's own topic
+    assert {a.inputs["alarmActions"][0].split(":")[3] for a in alarms} == {region}

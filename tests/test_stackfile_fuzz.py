@@ -121,6 +121,8 @@ def mutated_stack_files(draw: st.DrawFn) -> tuple[str, bytes]:
     for _ in range(draw(st.integers(1, 3))):
         kind = draw(st.sampled_from(["value", "value", "value", "drop", "odd key", "new key"]))
         paths = _paths(config)
+        if not paths:  # an earlier mutation dropped every key
+            break
         path = draw(st.sampled_from(paths))
         parent = config
         for part in path[:-1]:

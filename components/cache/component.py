@@ -131,6 +131,14 @@ class Cache(SocialComponent):
             ],
             opts=self.stateful(additional_secret_outputs=["authToken"]),
         )
+        # ElastiCache publishes per node; the replication group's nodes are `<id>-001`, `-002`, …
+        for node in range(1, 2 + args.replicas):
+            self.watch(
+                "cache-node",
+                f"node-{node:03d}",
+                {"CacheClusterId": f"{name}-{node:03d}"},
+                traits=["replicated"] if args.replicas else [],
+            )
         self.primary_endpoint = replication_group.primary_endpoint_address
         self.reader_endpoint = replication_group.reader_endpoint_address
         self.port = replication_group.port  # type: ignore[assignment]

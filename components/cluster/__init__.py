@@ -1,6 +1,7 @@
 """EKS with Karpenter and the core add-ons: the `Cluster` component and its building blocks."""
 
 from social_components.cluster.addon import Addon, PodIdentity, pod_identity_role
+from social_components.cluster.addons import Addons
 from social_components.cluster.args import (
     AddonArgs,
     ClusterArgs,
@@ -10,29 +11,36 @@ from social_components.cluster.args import (
     Taint,
     TeamAccess,
 )
-from social_components.cluster.catalog import ADDONS, TRAITS, AddonName
 from social_components.cluster.component import Cluster
-from social_components.cluster.karpenter import Karpenter
+from social_components.cluster.control_plane import ControlPlane
+from social_components.cluster.karpenter import Karpenter, KarpenterAws
+from social_components.cluster.registry import REGISTRY, AddonContext, AddonEntry, AddonSource, AddonTraits
 from social_components.cluster.validation import (
     AccessGrant,
     access_grants,
     instance_architecture,
+    merge_values,
     missing_requirements,
     require_pinned,
     validate_cluster_args,
 )
 
 __all__ = [
-    "ADDONS",
-    "TRAITS",
+    "REGISTRY",
     "AccessGrant",
     "Addon",
     "AddonArgs",
-    "AddonName",
+    "AddonContext",
+    "AddonEntry",
+    "AddonSource",
+    "AddonTraits",
+    "Addons",
     "Cluster",
     "ClusterArgs",
+    "ControlPlane",
     "Karpenter",
     "KarpenterArgs",
+    "KarpenterAws",
     "NodePoolArgs",
     "PodIdentity",
     "SystemNodeGroupArgs",
@@ -40,6 +48,7 @@ __all__ = [
     "TeamAccess",
     "access_grants",
     "instance_architecture",
+    "merge_values",
     "missing_requirements",
     "pod_identity_role",
     "require_pinned",

@@ -17,7 +17,7 @@ import pulumi_kubernetes as k8s
 
 from social_components.base import SocialComponent, policy_json
 from social_components.cluster import policies
-from social_components.cluster.catalog import TRAITS, AddonName, AddonSource
+from social_components.cluster.registry import AddonSource, AddonTraits
 
 
 class PodIdentity(NamedTuple):
@@ -81,14 +81,21 @@ class Addon(SocialComponent):
     """The `aws.eks.Addon` or the Helm `Chart`: what others wait for."""
 
     def __init__(
-        self, name: str, addon: AddonName, opts: pulumi.ResourceOptions | None = None, protect: bool = False
+        self,
+        name: str,
+        addon: str,
+        traits: AddonTraits,
+        opts: pulumi.ResourceOptions | None = None,
+        protect: bool = False,
     ) -> None:
         super().__init__(name, protect=protect, opts=opts)
         self.addon = addon
-        self.traits = TRAITS[addon]
+        self.traits = traits
         self.role = None
         self.association = None
         self.ns: k8s.core.v1.Namespace | None = None
+        self.exports: dict[str, pulumi.Output[Any]] = {}
+        """Values the add-on hands back to the cluster's users (Grafana's admin password)."""
 
     def grant(
         self,
@@ -99,7 +106,7 @@ class Addon(SocialComponent):
         managed_policy_arns: Sequence[str] = (),
         depends_on: Sequence[pulumi.Resource] = (),
     ) -> PodIdentity:
-        """Give the add-on's service account (from the catalogue) its own role through Pod Identity."""
+        """Give the add-on's service account (from its traits) its own role through Pod Identity."""
         if self.traits.service_account is None:
             raise ValueError(f"{self.addon} has no service account that calls AWS")
         grant = pod_identity_role(

@@ -8,12 +8,7 @@ from typing import Literal
 
 import pulumi
 
-from social_components.cluster.catalog import (
-    KARPENTER_AMI_ALIAS,
-    KARPENTER_VERSION,
-    KUBERNETES_VERSION,
-    AddonName,
-)
+from social_components.cluster.catalog import KARPENTER_AMI_ALIAS, KARPENTER_VERSION, KUBERNETES_VERSION
 
 AmiFamily = Literal["AL2023", "Bottlerocket"]
 CapacityType = Literal["on-demand", "spot"]
@@ -114,7 +109,12 @@ class KarpenterArgs:
 class AddonArgs:
     enabled: bool = True
     version: str | None = None
-    """Pinned version. Unset: the version in `catalog.ADDONS`."""
+    """Pinned version. Unset: the version its registry entry pins (`catalog.ADDON_VERSIONS`)."""
+    values: Mapping[str, object] = field(default_factory=dict)
+    """Overrides deep-merged over the values its registry entry computes: Helm values for a chart
+    (for example ``{"prometheus": {"prometheusSpec": {"retention": "30d"}}}``), configuration values
+    for an EKS add-on. JSON data; paths the entry locks (a Pod Identity service account's name …)
+    are refused. Unset: the entry's values."""
 
 
 @dataclass(frozen=True)
@@ -128,11 +128,11 @@ class ClusterArgs:
     endpoint_public_access: bool = False
     """The API server's public endpoint. The private endpoint is always on."""
     public_access_cidrs: tuple[str, ...] = ()
+    """Ranges that reach a public endpoint; required when it is on, never ``0.0.0.0/0``."""
     ci_access_cidrs: pulumi.Input[Sequence[str]] | None = None
     """Where the CI jobs that deploy the cluster's Kubernetes resources come from (the runners' NAT
     addresses, /32 each): admitted to the public endpoint, which they turn on. Unset: only
     `public_access_cidrs` (and the private endpoint)."""
-    """Ranges that reach a public endpoint; required when it is on, never ``0.0.0.0/0``."""
     log_retention_days: int = 90
     """Retention of the control-plane log group (all five log types)."""
     deletion_protection: bool = True
@@ -141,8 +141,9 @@ class ClusterArgs:
     """Team access by team name. Unset: only the deploying role (the cluster creator) is admin."""
     system_nodes: SystemNodeGroupArgs = field(default_factory=SystemNodeGroupArgs)
     karpenter: KarpenterArgs = field(default_factory=KarpenterArgs)
-    addons: Mapping[AddonName, AddonArgs] = field(default_factory=dict)
-    """Per add-on toggle and version. An add-on left out is on, at its catalogue version."""
+    addons: Mapping[str, AddonArgs] = field(default_factory=dict)
+    """Per add-on (by its registry name) toggle, version and value overrides. An add-on left out is
+    on, at its pinned version, with its entry's values."""
     dns_domain: str | None = None
     """The environment's DNS domain: external-dns manages records under it and nothing else.
     Required when external-dns is on."""

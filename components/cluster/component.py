@@ -1,9 +1,9 @@
-"""The `Cluster` component: EKS (through `pulumi_eks`), a system node group, Karpenter and the add-ons."""
+"""The `Cluster` component: an EKS cluster ready for workloads, composed of `ControlPlane`, a
+system node group, `Karpenter` and `Addons` (the add-on registry's entries that are on)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -11,44 +11,38 @@ import pulumi_eks as eks
 import pulumi_kubernetes as k8s
 
 from social_components.base import SocialComponent, assume_role_policy
-from social_components.cluster import manifests, policies
+from social_components.cluster import manifests
 from social_components.cluster.addon import Addon
-from social_components.cluster.args import AddonArgs, ClusterArgs
-from social_components.cluster.catalog import ADDONS, TRAITS, AddonName
+from social_components.cluster.addons import Addons
+from social_components.cluster.args import ClusterArgs
+from social_components.cluster.control_plane import ControlPlane
 from social_components.cluster.karpenter import NODE_POLICIES, Karpenter, KarpenterPlacement
-from social_components.cluster.validation import (
-    access_grants,
-    require_pinned,
-    system_node_architecture,
-    validate_cluster_args,
-)
+from social_components.cluster.registry import REGISTRY, SYSTEM_LABEL, SYSTEM_TOLERATIONS, AddonEntry
+from social_components.cluster.validation import system_node_architecture, validate_cluster_args
 
-LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
-"""Every control-plane log type EKS can send to CloudWatch."""
-SYSTEM_LABEL = "social-platform/node-group"
 SYSTEM_TAINT = {"key": "CriticalAddonsOnly", "value": "true"}
 """The taint of the system nodes: only pods tolerating it (critical add-ons) land there."""
-SYSTEM_TOLERATIONS = [{"key": "CriticalAddonsOnly", "operator": "Exists", "effect": "NoSchedule"}]
-EVERY_NODE = [{"operator": "Exists"}]
-"""Tolerations of node agents (DaemonSets) that must run on every node, the system nodes included."""
 AMI_TYPES = {
     ("AL2023", "arm64"): "AL2023_ARM_64_STANDARD",
     ("AL2023", "amd64"): "AL2023_x86_64_STANDARD",
     ("Bottlerocket", "arm64"): "BOTTLEROCKET_ARM_64",
     ("Bottlerocket", "amd64"): "BOTTLEROCKET_x86_64",
 }
-GRAFANA_ADMIN_SECRET = "grafana-admin"
 
 
 class Cluster(SocialComponent):
     """An EKS cluster ready for workloads.
 
-    - control plane: access entries only (authentication mode ``API``, no aws-auth ConfigMap), private
-      endpoint (public only for listed CIDRs), secrets encrypted with its own KMS key, all five log
-      types to a KMS-encrypted log group, an IAM OIDC provider, deletion protection;
+    - `ControlPlane`: access entries only, private endpoint, encrypted secrets, all control-plane
+      logs, an IAM OIDC provider, deletion protection; the Kubernetes provider and team namespaces;
     - a small on-demand system node group (tainted ``CriticalAddonsOnly``) for Karpenter and the
-      critical add-ons; Karpenter launches everything else;
-    - add-ons, each with its own Pod Identity role when it calls AWS.
+      critical add-ons;
+    - `Karpenter`, which launches everything else;
+    - `Addons`: every add-on of `registry` that is on, each with its own Pod Identity role when it
+      calls AWS, installed as soon as what it waits for exists.
+
+    `ControlPlane` and `Addons` were split out of this component: their children carry aliases to
+    their URNs from before, so an update replaces nothing.
     """
 
     MODULE = "cluster"
@@ -71,56 +65,62 @@ class Cluster(SocialComponent):
     """Kubernetes provider for this cluster, for other components' Kubernetes resources."""
     grafana_admin_password: pulumi.Output[str] | None
     """Grafana's admin password (secret); None when kube-prometheus-stack is off."""
-    addons: dict[AddonName, Addon]
+    control_plane: ControlPlane
+    eks: eks.Cluster
+    addons: dict[str, Addon]
     karpenter: Karpenter
 
     def __init__(
-        self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None, protect: bool = False
+        self,
+        name: str,
+        args: ClusterArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        protect: bool = False,
+        registry: Mapping[str, AddonEntry] = REGISTRY,
     ) -> None:
         super().__init__(name, protect=protect, opts=opts)
-        validate_cluster_args(args)
+        validate_cluster_args(args, registry)
         self.cluster_name = args.cluster_name
-        self._args = args
         invoke = pulumi.InvokeOutputOptions(parent=self)
-        self._region = aws.get_region_output(opts=invoke).region
-        account = self.account_id()
+        region = aws.get_region_output(opts=invoke).region
         self.arn = pulumi.Output.concat(
-            "arn:aws:eks:", self._region, ":", account, ":cluster/", args.cluster_name
+            "arn:aws:eks:", region, ":", self.account_id(), ":cluster/", args.cluster_name
         )
 
-        self.eks = self._control_plane(args, account)
+        # Same name as this component: the children keep theirs.
+        self.control_plane = ControlPlane(name, args, opts=self.child(), protect=protect, moved_from=self)
+        self.eks = self.control_plane.eks
         self.endpoint = self.eks.core.endpoint
         self.oidc_issuer = self.eks.oidc_issuer
         self.oidc_provider_arn = self.eks.oidc_provider_arn
         self.cluster_security_group_id = self.eks.cluster_security_group_id
         self.node_security_group_id = self.eks.node_security_group_id
-        self.kubeconfig = pulumi.Output.secret(self.eks.kubeconfig_json)
-        self.provider = k8s.Provider(
-            self.child_name("k8s"), kubeconfig=self.kubeconfig, opts=self.child(depends_on=[self.eks])
-        )
-        self._team_namespaces(args)
+        self.kubeconfig = self.control_plane.kubeconfig
+        self.provider = self.control_plane.provider
 
-        enabled = {
-            name: args.addons.get(name, AddonArgs())
-            for name in ADDONS
-            if args.addons.get(name, AddonArgs()).enabled
-        }
-        self.addons = {}
+        addons = Addons(
+            name,
+            args,
+            cluster_arn=self.arn,
+            region=region,
+            provider=self.provider,
+            logs_key=self.control_plane.logs_key,
+            registry=registry,
+            opts=self.child(),
+            protect=protect,
+            moved_from=self,
+        )
+        self.addons = addons.addons
         # Add-ons a node needs to become Ready (CNI, kube-proxy, Pod Identity agent) go first,
         # then the system nodes, then everything that runs pods.
-        for addon in enabled:
-            if TRAITS[addon].before_compute:
-                self._eks_addon(addon, enabled[addon], depends_on=[self.eks])
-        system_nodes = self._system_nodes(
-            args, depends_on=[self.eks, *(a.installed for a in self.addons.values())]
-        )
+        before_compute = addons.install("cluster", [self.eks])
+        system_nodes = self._system_nodes(args, depends_on=[self.eks, *(a.installed for a in before_compute)])
         # CoreDNS and the EBS CSI controller tolerate the system nodes' taint and run there.
-        for addon in ("coredns", "aws-ebs-csi-driver"):
-            if addon in enabled:
-                self._eks_addon(addon, enabled[addon], depends_on=[system_nodes])  # type: ignore[arg-type]
+        addons.install("system-nodes", [system_nodes])
         nodes_ready: list[pulumi.Resource] = [system_nodes]
         if "coredns" in self.addons:
             nodes_ready.append(self.addons["coredns"].installed)
+        addons.install("nodes-ready", nodes_ready)
 
         self.karpenter = Karpenter(
             self.child_name("karpenter"),
@@ -128,26 +128,22 @@ class Cluster(SocialComponent):
             cluster_name=args.cluster_name,
             cluster_arn=self.arn,
             cluster_endpoint=self.endpoint,
-            region=self._region,
-            account_id=account,
             provider=self.provider,
             placement=KarpenterPlacement({SYSTEM_LABEL: "system"}, SYSTEM_TOLERATIONS),
             after_cluster=[self.eks],
             after_nodes=nodes_ready,
             tags=dict(args.tags),
             opts=self.child(),
-            protect=self._protect_state,
+            protect=protect,
         )
         self.node_role_arn = self.karpenter.node_role.arn
-        pools = list(self.karpenter.node_pools.values())
-        if "amazon-cloudwatch-observability" in enabled:
-            # Its operator runs on Karpenter's nodes: create it once the pools exist.
-            self._eks_addon(
-                "amazon-cloudwatch-observability",
-                enabled["amazon-cloudwatch-observability"],
-                depends_on=[system_nodes, *pools],
-            )
-        self._helm_addons(args, enabled, nodes_ready)
+        addons.install("node-pools", list(self.karpenter.node_pools.values()))
+        addons.done()
+        prometheus = self.addons.get("kube-prometheus-stack")
+        self.grafana_admin_password = prometheus.exports["grafana_admin_password"] if prometheus else None
+        if "amazon-cloudwatch-observability" in self.addons:
+            # Container Insights: node and pod metrics under the cluster's name.
+            self.watch("eks-cluster", "eks", {"ClusterName": args.cluster_name})
 
         self.register_outputs(
             {
@@ -160,82 +156,6 @@ class Cluster(SocialComponent):
                 "kubeconfig": self.kubeconfig,
             }
         )
-
-    # Control plane --------------------------------------------------------------------------------
-
-    def _control_plane(self, args: ClusterArgs, account: pulumi.Output[str]) -> eks.Cluster:
-        secrets_key = self.kms_key(
-            "secrets", f"{args.cluster_name}: envelope encryption of Kubernetes secrets"
-        )
-        logs_key = self.log_key("logs", f"{args.cluster_name}: control-plane and container logs")
-        self._logs_key = logs_key
-        # EKS writes to this name; creating it first sets retention and encryption.
-        log_group = aws.cloudwatch.LogGroup(
-            self.child_name("control-plane-logs"),
-            name=f"/aws/eks/{args.cluster_name}/cluster",
-            retention_in_days=args.log_retention_days,
-            kms_key_id=logs_key.arn,
-            opts=self.stateful(),
-        )
-        grants = access_grants(args.teams)
-        return eks.Cluster(
-            self.child_name("eks"),
-            name=args.cluster_name,
-            version=args.kubernetes_version,
-            vpc_id=args.vpc_id,
-            private_subnet_ids=list(args.private_subnet_ids),
-            node_associate_public_ip_address=False,
-            endpoint_private_access=True,
-            endpoint_public_access=args.endpoint_public_access or args.ci_access_cidrs is not None,
-            public_access_cidrs=_endpoint_cidrs(args),
-            authentication_mode=eks.AuthenticationMode.API,
-            access_entries={
-                grant.entry: eks.AccessEntryArgs(
-                    principal_arn=grant.principal_arn,
-                    type=eks.AccessEntryType.STANDARD,
-                    access_policies={
-                        "access": eks.AccessPolicyAssociationArgs(
-                            policy_arn=grant.policy_arn,
-                            access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(
-                                type="namespace", namespaces=list(grant.namespaces)
-                            )
-                            if grant.namespaces
-                            else aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
-                        )
-                    },
-                )
-                for grant in grants
-            },
-            skip_default_node_group=True,
-            create_oidc_provider=True,
-            encryption_config_key_arn=secrets_key.arn,
-            enabled_cluster_log_types=list(LOG_TYPES),
-            deletion_protection=args.deletion_protection,
-            # Add-ons are EKS managed add-ons created below, each at a pinned version.
-            bootstrap_self_managed_addons=False,
-            use_default_vpc_cni=True,
-            coredns_addon_options=eks.CoreDnsAddonOptionsArgs(enabled=False),
-            kube_proxy_addon_options=eks.KubeProxyAddonOptionsArgs(enabled=False),
-            upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type="STANDARD"),
-            provider_credential_opts=eks.KubeconfigOptionsArgs(role_arn=args.kubeconfig_role_arn)
-            if args.kubeconfig_role_arn
-            else None,
-            # Karpenter finds the node security group by this tag.
-            node_security_group_tags={"karpenter.sh/discovery": args.cluster_name},
-            # Not the discovery tag: pulumi-eks puts `tags` on the cluster security group too, which
-            # Karpenter would then attach to every node.
-            tags=dict(args.tags),
-            opts=self.stateful(depends_on=[log_group]),
-        )
-
-    def _team_namespaces(self, args: ClusterArgs) -> None:
-        for team, access in sorted(args.teams.items()):
-            for namespace in access.namespaces:
-                k8s.core.v1.Namespace(
-                    self.child_name(f"ns-{namespace}"),
-                    metadata={"name": namespace, "labels": {"social-platform/team": team}},
-                    opts=self.child(provider=self.provider),
-                )
 
     # System nodes ---------------------------------------------------------------------------------
 
@@ -309,213 +229,3 @@ class Cluster(SocialComponent):
             tags={**args.tags, "Name": f"{args.cluster_name}-system"},
             opts=self.child(depends_on=[*depends_on, *attachments]),
         )
-
-    # Add-ons --------------------------------------------------------------------------------------
-
-    def _addon(self, name: AddonName) -> Addon:
-        addon = Addon(self.child_name(name), name, opts=self.child(), protect=self._protect_state)
-        self.addons[name] = addon
-        return addon
-
-    def _pinned_version(self, name: AddonName, settings: AddonArgs) -> str:
-        return require_pinned(f"addons.{name}.version", settings.version or ADDONS[name].version)
-
-    def _eks_addon(
-        self, name: AddonName, settings: AddonArgs, depends_on: Sequence[pulumi.Resource]
-    ) -> Addon:
-        addon = self._addon(name)
-        managed = {
-            "vpc-cni": ("arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",),
-            "aws-ebs-csi-driver": ("arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",),
-            "amazon-cloudwatch-observability": (
-                "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
-                "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
-            ),
-        }
-        if name in managed:
-            addon.grant(
-                cluster_name=self.cluster_name,
-                cluster_arn=self.arn,
-                managed_policy_arns=managed[name],
-                depends_on=[self.eks],
-            )
-        configuration: dict[str, Any] | None = None
-        if name == "amazon-cloudwatch-observability" and self._addon_on("fluent-bit"):
-            # Container logs are shipped by the fluent-bit add-on; Container Insights keeps the metrics.
-            configuration = {"containerLogs": {"enabled": False}}
-        addon.eks_addon(
-            cluster_name=self.cluster_name,
-            source=ADDONS[name],
-            version=self._pinned_version(name, settings),
-            configuration=configuration,
-            depends_on=[*depends_on, *addon.credentials],
-        )
-        if name == "aws-ebs-csi-driver":
-            k8s.storage.v1.StorageClass(
-                addon.child_name("gp3"),
-                metadata={
-                    "name": "gp3",
-                    "annotations": {"storageclass.kubernetes.io/is-default-class": "true"},
-                },
-                provisioner="ebs.csi.aws.com",
-                parameters={"type": "gp3", "encrypted": "true", "fsType": "ext4"},
-                reclaim_policy="Delete",
-                volume_binding_mode="WaitForFirstConsumer",
-                allow_volume_expansion=True,
-                opts=addon.child(provider=self.provider, depends_on=[addon.installed]),
-            )
-        addon.done()
-        return addon
-
-    def _addon_on(self, name: AddonName) -> bool:
-        settings = self._args.addons.get(name)
-        return settings is None or settings.enabled
-
-    def _helm_addons(
-        self,
-        args: ClusterArgs,
-        enabled: Mapping[AddonName, AddonArgs],
-        nodes_ready: Sequence[pulumi.Resource],
-    ) -> None:
-        on_system_nodes = {"nodeSelector": {SYSTEM_LABEL: "system"}, "tolerations": SYSTEM_TOLERATIONS}
-        pools = list(self.karpenter.node_pools.values())
-        self.grafana_admin_password = None
-        for name in enabled:
-            if ADDONS[name].kind != "helm":
-                continue
-            addon = self._addon(name)
-            traits = TRAITS[name]
-            depends_on: list[pulumi.Resource] = list(nodes_ready)
-            if traits.namespace != "kube-system":
-                depends_on.append(addon.namespace(self.provider))
-            values: dict[str, Any]
-            if name == "aws-load-balancer-controller":
-                addon.grant(
-                    cluster_name=self.cluster_name,
-                    cluster_arn=self.arn,
-                    statements=policies.load_balancer_controller(),
-                    depends_on=[self.eks],
-                )
-                values = {
-                    "clusterName": self.cluster_name,
-                    "region": self._region,
-                    "vpcId": args.vpc_id,
-                    "serviceAccount": {"name": traits.service_account},
-                    "replicaCount": 2,
-                    **on_system_nodes,
-                }
-            elif name == "metrics-server":
-                values = {"replicas": 2, **on_system_nodes}
-            elif name == "cert-manager":
-                values = {
-                    "crds": {"enabled": True, "keep": True},
-                    **on_system_nodes,
-                    **{part: dict(on_system_nodes) for part in ("webhook", "cainjector", "startupapicheck")},
-                }
-            elif name == "external-dns":
-                addon.grant(
-                    cluster_name=self.cluster_name,
-                    cluster_arn=self.arn,
-                    statements=policies.external_dns(args.dns_domain or "", args.hosted_zone_id),
-                    depends_on=[self.eks],
-                )
-                values = {
-                    "provider": {"name": "aws"},
-                    "domainFilters": [args.dns_domain],
-                    "policy": "upsert-only",
-                    "registry": "txt",
-                    "txtOwnerId": self.cluster_name,
-                    "serviceAccount": {"name": traits.service_account},
-                    "env": [{"name": "AWS_DEFAULT_REGION", "value": self._region}],
-                    **(
-                        {"extraArgs": [pulumi.Output.concat("--zone-id-filter=", args.hosted_zone_id)]}
-                        if args.hosted_zone_id is not None
-                        else {}
-                    ),
-                    **on_system_nodes,
-                }
-            elif name == "fluent-bit":
-                group = aws.cloudwatch.LogGroup(
-                    addon.child_name("logs"),
-                    name=f"/social/eks/{self.cluster_name}/containers",
-                    retention_in_days=args.log_retention_days,
-                    kms_key_id=self._logs_key.arn,
-                    opts=addon.stateful(),
-                )
-                addon.grant(
-                    cluster_name=self.cluster_name,
-                    cluster_arn=self.arn,
-                    statements=policies.log_shipping(group.arn),
-                    depends_on=[self.eks],
-                )
-                values = {
-                    "serviceAccount": {"name": traits.service_account},
-                    "cloudWatch": {"enabled": False},
-                    "cloudWatchLogs": {
-                        "enabled": True,
-                        "region": self._region,
-                        "logGroupName": group.name,
-                        "logGroupTemplate": None,
-                        "logStreamPrefix": "fluentbit-",
-                        "autoCreateGroup": False,
-                    },
-                    "tolerations": EVERY_NODE,
-                }
-            elif name == "kube-prometheus-stack":
-                depends_on += [*pools, self.addons["aws-ebs-csi-driver"].installed]
-                depends_on.append(self._grafana_admin(addon, args.grafana_admin_password))
-                values = {
-                    "grafana": {
-                        "admin": {
-                            "existingSecret": GRAFANA_ADMIN_SECRET,
-                            "userKey": "admin-user",
-                            "passwordKey": "admin-password",
-                        }
-                    },
-                    "prometheus": {
-                        "prometheusSpec": {
-                            "retention": "15d",
-                            "storageSpec": {
-                                "volumeClaimTemplate": {
-                                    "spec": {
-                                        "storageClassName": "gp3",
-                                        "accessModes": ["ReadWriteOnce"],
-                                        "resources": {"requests": {"storage": "50Gi"}},
-                                    }
-                                }
-                            },
-                        }
-                    },
-                }
-            else:  # pragma: no cover - every helm add-on of the catalogue is handled above
-                raise ValueError(f"no values for add-on {name}")
-            depends_on += addon.credentials
-            addon.chart(
-                source=ADDONS[name],
-                version=self._pinned_version(name, enabled[name]),
-                values=values,
-                provider=self.provider,
-                depends_on=depends_on,
-            )
-            addon.done()
-
-    def _grafana_admin(self, addon: Addon, password: pulumi.Input[str] | None) -> k8s.core.v1.Secret:
-        """Grafana's admin credentials as a Kubernetes Secret the chart reads (never in chart values)."""
-        if password is None:
-            password = addon.generated_password("grafana-admin", 32, addon.stateful())
-        self.grafana_admin_password = pulumi.Output.secret(password)
-        return k8s.core.v1.Secret(
-            addon.child_name("grafana-admin"),
-            metadata={"name": GRAFANA_ADMIN_SECRET, "namespace": addon.traits.namespace},
-            type="Opaque",
-            string_data={"admin-user": "admin", "admin-password": self.grafana_admin_password},
-            opts=addon.child(provider=self.provider, depends_on=[addon.ns] if addon.ns is not None else []),
-        )
-
-
-def _endpoint_cidrs(args: ClusterArgs) -> pulumi.Input[list[str]] | None:
-    """Who reaches the public endpoint: the configured ranges (when it is on) and CI's addresses."""
-    configured = list(args.public_access_cidrs) if args.endpoint_public_access else []
-    if args.ci_access_cidrs is None:
-        return configured or None
-    return pulumi.Output.from_input(args.ci_access_cidrs).apply(lambda ci: sorted({*configured, *ci}))

@@ -1,8 +1,10 @@
-"""`Karpenter`: node autoscaling for one cluster, in pure Python.
+"""Karpenter: node autoscaling for one cluster, in pure Python, in two components.
 
-Its node role (with instance profile and `EC2_LINUX` access entry), the controller's Pod Identity role
-scoped to this cluster, the encrypted interruption queue and its four EventBridge rules, the Helm chart
-(which installs the CRDs) on the system nodes, then the default `EC2NodeClass` and the NodePools.
+- `KarpenterAws`, its AWS side, usable on its own with any EKS cluster: the node role (with
+  instance profile and `EC2_LINUX` access entry), the controller's Pod Identity role scoped to this
+  cluster, the encrypted interruption queue and its four EventBridge rules.
+- `Karpenter`, all of it: `KarpenterAws`, then the Helm chart (which installs the CRDs) on the
+  system nodes, then the default `EC2NodeClass` and the NodePools.
 """
 
 from __future__ import annotations
@@ -47,38 +49,37 @@ class KarpenterPlacement:
     tolerations: Sequence[Mapping[str, str]]
 
 
-class Karpenter(SocialComponent):
+class KarpenterAws(SocialComponent):
+    """Karpenter's AWS side for the EKS cluster `cluster_name` (in this component's account and region).
+
+    Install the controller yourself with service account `kube-system/karpenter`, the settings
+    ``clusterName`` and ``interruptionQueue`` (`queue`'s name), and `instance_profile` in an
+    EC2NodeClass; its credentials come through EKS Pod Identity (the cluster needs the
+    eks-pod-identity-agent add-on)."""
+
     MODULE = "cluster"
 
     node_role: aws.iam.Role
+    """Role of the nodes Karpenter launches."""
     instance_profile: aws.iam.InstanceProfile
     controller_role: aws.iam.Role
+    association: aws.eks.PodIdentityAssociation
+    """The controller's pods get their credentials only if created after this exists."""
     queue: aws.sqs.Queue
     queue_key: aws.kms.Key
-    chart: k8s.helm.v4.Chart
-    node_class: k8s.apiextensions.CustomResource
-    node_pools: dict[str, k8s.apiextensions.CustomResource]
 
     def __init__(
         self,
         name: str,
-        args: KarpenterArgs,
         *,
         cluster_name: str,
         cluster_arn: pulumi.Input[str],
-        cluster_endpoint: pulumi.Input[str],
-        region: pulumi.Input[str],
-        account_id: pulumi.Input[str],
-        provider: k8s.Provider,
-        placement: KarpenterPlacement,
-        after_cluster: Sequence[pulumi.Resource],
-        after_nodes: Sequence[pulumi.Resource],
-        tags: Mapping[str, str] | None = None,
+        after_cluster: Sequence[pulumi.Resource] = (),
         opts: pulumi.ResourceOptions | None = None,
         protect: bool = False,
+        moved_from: pulumi.Resource | None = None,
     ) -> None:
-        super().__init__(name, protect=protect, opts=opts)
-
+        super().__init__(name, protect=protect, opts=opts, moved_from=moved_from)
         # Nodes: role, instance profile, and an EC2_LINUX access entry so they may join.
         self.node_role = aws.iam.Role(
             self.child_name("node"),
@@ -116,6 +117,7 @@ class Karpenter(SocialComponent):
             kms_master_key_id=self.queue_key.arn,
             opts=self.stateful(),
         )
+        self.watch("interruption-queue", "interruptions", {"QueueName": self.queue.name})
         aws.sqs.QueuePolicy(
             self.child_name("interruptions"),
             queue_url=self.queue.url,
@@ -138,7 +140,7 @@ class Karpenter(SocialComponent):
             )
 
         # The controller's own role, scoped to this cluster, through Pod Identity.
-        self.controller_role, association = pod_identity_role(
+        self.controller_role, self.association = pod_identity_role(
             self,
             role="controller",
             cluster_name=cluster_name,
@@ -147,8 +149,8 @@ class Karpenter(SocialComponent):
             service_account=KARPENTER_SERVICE_ACCOUNT,
             statements=policies.karpenter_controller(
                 cluster_name=cluster_name,
-                region=region,
-                account_id=account_id,
+                region=self.region(),
+                account_id=self.account_id(),
                 queue_arn=self.queue.arn,
                 queue_key_arn=self.queue_key.arn,
                 node_role_arn=self.node_role.arn,
@@ -156,6 +158,57 @@ class Karpenter(SocialComponent):
             ),
             depends_on=after_cluster,
         )
+
+        self.register_outputs(
+            {
+                "node_role_arn": self.node_role.arn,
+                "controller_role_arn": self.controller_role.arn,
+                "queue_arn": self.queue.arn,
+            }
+        )
+
+
+class Karpenter(SocialComponent):
+    """Karpenter for a cluster built here: `KarpenterAws`, the chart on the system nodes, the default
+    `EC2NodeClass` and the NodePools."""
+
+    MODULE = "cluster"
+
+    aws_side: KarpenterAws
+    node_role: aws.iam.Role
+    chart: k8s.helm.v4.Chart
+    node_class: k8s.apiextensions.CustomResource
+    node_pools: dict[str, k8s.apiextensions.CustomResource]
+
+    def __init__(
+        self,
+        name: str,
+        args: KarpenterArgs,
+        *,
+        cluster_name: str,
+        cluster_arn: pulumi.Input[str],
+        cluster_endpoint: pulumi.Input[str],
+        provider: k8s.Provider,
+        placement: KarpenterPlacement,
+        after_cluster: Sequence[pulumi.Resource],
+        after_nodes: Sequence[pulumi.Resource],
+        tags: Mapping[str, str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        protect: bool = False,
+    ) -> None:
+        super().__init__(name, protect=protect, opts=opts)
+        # Same name: its children keep theirs (and, by alias, their URNs from before the split).
+        self.aws_side = KarpenterAws(
+            name,
+            cluster_name=cluster_name,
+            cluster_arn=cluster_arn,
+            after_cluster=after_cluster,
+            opts=self.child(),
+            protect=protect,
+            moved_from=self,
+        )
+        self.node_role = self.aws_side.node_role
+        queue, association = self.aws_side.queue, self.aws_side.association
 
         # The chart installs the CRDs and the controller, on the system nodes.
         self.chart = k8s.helm.v4.Chart(
@@ -170,7 +223,7 @@ class Karpenter(SocialComponent):
                 "settings": {
                     "clusterName": cluster_name,
                     "clusterEndpoint": cluster_endpoint,
-                    "interruptionQueue": self.queue.name,
+                    "interruptionQueue": queue.name,
                 },
                 "nodeSelector": dict(placement.node_selector),
                 "tolerations": [dict(t) for t in placement.tolerations],
@@ -187,7 +240,7 @@ class Karpenter(SocialComponent):
             metadata={"name": manifests.NODE_CLASS},
             spec=manifests.ec2_node_class_spec(
                 cluster_name=cluster_name,
-                instance_profile=self.instance_profile.name,
+                instance_profile=self.aws_side.instance_profile.name,
                 ami_alias=args.ami_alias,
                 root_volume_size_gib=args.root_volume_size_gib,
                 tags={**(tags or {}), "karpenter.sh/discovery": cluster_name},
@@ -208,7 +261,7 @@ class Karpenter(SocialComponent):
         self.register_outputs(
             {
                 "node_role_arn": self.node_role.arn,
-                "controller_role_arn": self.controller_role.arn,
-                "queue_arn": self.queue.arn,
+                "controller_role_arn": self.aws_side.controller_role.arn,
+                "queue_arn": queue.arn,
             }
         )

@@ -1,7 +1,8 @@
-"""Pure helpers of the cluster: version pinning, instance architectures, team access, add-on needs.
+"""Pure helpers of the cluster: version pinning, instance architectures, team access, add-on needs
+and add-on value overrides.
 
-No Pulumi here: each function takes plain values and raises `ValueError` naming the argument and
-what is allowed, so the config loader and the unit tests use the very same rules.
+Each function takes plain values (nothing runs under Pulumi) and raises `ValueError` naming the
+argument and what is allowed, so the config loader and the unit tests use the very same rules.
 """
 
 from __future__ import annotations
@@ -10,12 +11,15 @@ import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from social_components.cluster.catalog import ADDONS, KARPENTER_REQUIRES, TRAITS, AddonName
+from social_components.checks import deep_merge
+from social_components.cluster.catalog import KARPENTER_REQUIRES
+from social_components.cluster.registry import REGISTRY
 
 if TYPE_CHECKING:
     from social_components.cluster.args import ClusterArgs, NodePoolArgs, TeamAccess
+    from social_components.cluster.registry import AddonEntry
 
 PINNED_VERSION = re.compile(r"^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
 """An exact release: ``1.6.3``, ``v1.18.2``, ``v1.20.0-eksbuild.1``. No ``latest``, no ranges."""
@@ -28,10 +32,14 @@ LABEL_KEY = re.compile(
     r"^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
 )
 ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
-RESERVED_NAMESPACES = frozenset(
-    {"default", "kube-system", "kube-public", "kube-node-lease"} | {t.namespace for t in TRAITS.values()}
-)
-"""Namespaces the platform itself uses; no team may own them."""
+SYSTEM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
+
+
+def reserved_namespaces() -> frozenset[str]:
+    """Namespaces the platform itself uses (Kubernetes' own and every registered add-on's); no team
+    may own them."""
+    return SYSTEM_NAMESPACES | {entry.traits.namespace for entry in REGISTRY.values()}
+
 
 ACCESS_POLICY = "arn:aws:eks::aws:cluster-access-policy/"
 
@@ -118,8 +126,8 @@ def access_grants(teams: Mapping[str, TeamAccess], creator_role_arn: str | None 
             where = f"teams.{team}.namespaces"
             if not K8S_NAME.match(namespace):
                 raise ArgError(where, f"{namespace!r} is not a Kubernetes namespace name")
-            if namespace in RESERVED_NAMESPACES:
-                reserved = ", ".join(sorted(RESERVED_NAMESPACES))
+            if namespace in reserved_namespaces():
+                reserved = ", ".join(sorted(reserved_namespaces()))
                 raise ArgError(where, f"{namespace!r} belongs to the platform; reserved: {reserved}")
         levels: tuple[tuple[AccessLevel, str, tuple[str, ...], str], ...] = (
             (
@@ -158,15 +166,56 @@ def access_grants(teams: Mapping[str, TeamAccess], creator_role_arn: str | None 
     return grants
 
 
-def missing_requirements(enabled: Iterable[AddonName]) -> list[tuple[str, AddonName]]:
+def missing_requirements(
+    enabled: Iterable[str], registry: Mapping[str, AddonEntry] = REGISTRY
+) -> list[tuple[str, str]]:
     """(who, what it needs) for every enabled add-on whose requirement is off, and for Karpenter
     (always installed), which needs `KARPENTER_REQUIRES`."""
     on = set(enabled)
-    missing: list[tuple[str, AddonName]] = [
-        ("karpenter", need) for need in KARPENTER_REQUIRES if need not in on
+    missing: list[tuple[str, str]] = [("karpenter", need) for need in KARPENTER_REQUIRES if need not in on]
+    missing += [
+        (name, need) for name in sorted(on) for need in registry[name].traits.requires if need not in on
     ]
-    missing += [(name, need) for name in sorted(on) for need in TRAITS[name].requires if need not in on]
     return missing
+
+
+MAX_VALUES_DEPTH = 32
+
+
+def _check_json(where: str, value: object, depth: int = 0) -> None:
+    if depth > MAX_VALUES_DEPTH:
+        raise ArgError(where, f"nested deeper than {MAX_VALUES_DEPTH} levels")
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str) or not key:
+                raise ArgError(where, f"keys must be non-empty strings (got {str(key)[:40]!r})")
+            _check_json(f"{where}.{key}", item, depth + 1)
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            _check_json(f"{where}[{i}]", item, depth + 1)
+    elif not isinstance(value, str | int | float | bool) and value is not None:
+        raise ArgError(where, "must be a string, number, boolean, null, list or mapping")
+
+
+def merge_values(
+    where: str, base: Mapping[str, Any], overrides: Mapping[str, Any], locked: Mapping[str, str]
+) -> dict[str, Any]:
+    """An add-on's values: `base` (its registry entry's) with the user's `overrides` deep-merged in.
+    Overrides must be JSON data and may not touch a `locked` path (``a.b``: setting ``a.b``,
+    anything below it, or ``a`` to a non-mapping). `ArgError` names the path and why."""
+    if not isinstance(overrides, Mapping):
+        raise ArgError(where, "must be a mapping of values")
+    _check_json(where, overrides)
+    for path, why in locked.items():
+        node: Any = overrides
+        parts = path.split(".")
+        for i, part in enumerate(parts):
+            if not isinstance(node, Mapping) or part not in node:
+                break
+            node = node[part]
+            if i == len(parts) - 1 or not isinstance(node, Mapping):
+                raise ArgError(f"{where}.{'.'.join(parts[: i + 1])}", f"cannot be overridden ({why})")
+    return deep_merge(base, overrides)
 
 
 def check_node_pool(name: str, pool: NodePoolArgs) -> None:
@@ -187,8 +236,8 @@ def check_node_pool(name: str, pool: NodePoolArgs) -> None:
             raise ValueError(f"{where}.labels: {key!r} is not a label a NodePool may set")
 
 
-def validate_cluster_args(args: ClusterArgs) -> None:
-    """Every rule on `ClusterArgs`; raises ValueError for the first one broken."""
+def validate_cluster_args(args: ClusterArgs, registry: Mapping[str, AddonEntry] = REGISTRY) -> None:
+    """Every rule on `ClusterArgs` (add-ons from `registry`); raises ValueError for the first one broken."""
     require_pinned("kubernetes_version", args.kubernetes_version + ".0")
     if args.endpoint_public_access and not args.public_access_cidrs:
         raise ValueError("public_access_cidrs is required when endpoint_public_access is true")
@@ -207,12 +256,13 @@ def validate_cluster_args(args: ClusterArgs) -> None:
     for name, pool in args.karpenter.node_pools.items():
         check_node_pool(name, pool)
     for name, addon in args.addons.items():
-        if name not in ADDONS:
-            raise ValueError(f"addons: unknown add-on {name!r}; known: {', '.join(ADDONS)}")
+        if name not in registry:
+            raise ValueError(f"addons: unknown add-on {name!r}; known: {', '.join(registry)}")
         if addon.version is not None:
             require_pinned(f"addons.{name}.version", addon.version)
-    enabled = [name for name in ADDONS if args.addons.get(name) is None or args.addons[name].enabled]
-    for who, need in missing_requirements(enabled):
+        merge_values(f"addons.{name}.values", {}, addon.values, registry[name].locked)
+    enabled = [name for name in registry if args.addons.get(name) is None or args.addons[name].enabled]
+    for who, need in missing_requirements(enabled, registry):
         raise ValueError(f"addons.{need} must be enabled: {who} needs it")
     if "external-dns" in enabled and not args.dns_domain:
         raise ValueError("dns_domain is required when external-dns is enabled")

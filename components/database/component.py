@@ -261,6 +261,18 @@ class Database(SocialComponent):
 
         self.cluster_identifier = cluster.cluster_identifier
         self.cluster_resource_id = cluster.cluster_resource_id
+        traits = ["serverless"] if serverless else []
+        if args.instance_count > 1:
+            traits.append("readers")
+        if primary is not None:
+            traits.append("global-secondary")
+        self.watch(
+            "aurora-cluster", "cluster", {"DBClusterIdentifier": cluster.cluster_identifier}, traits=traits
+        )
+        for index, instance in enumerate(instances):
+            self.watch(
+                "aurora-instance", f"instance-{index + 1}", {"DBInstanceIdentifier": instance.identifier}
+            )
         self.writer_endpoint = cluster.endpoint
         self.reader_endpoint = cluster.reader_endpoint
         self.port = cluster.port
@@ -467,6 +479,7 @@ class Database(SocialComponent):
             ],
             opts=self.child(depends_on=[policy]),
         )
+        self.watch("rds-proxy", "proxy", {"ProxyName": proxy.name})
         group = aws.rds.ProxyDefaultTargetGroup(
             self.child_name("proxy"),
             db_proxy_name=proxy.name,

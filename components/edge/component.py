@@ -38,6 +38,8 @@ ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 CORS_S3_ORIGIN = "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf"
 
 CLOUDFRONT_LOG_REGION = "us-east-1"
+CLOUDFRONT_METRICS_REGION = "us-east-1"
+"""CloudFront publishes every distribution's metrics to CloudWatch in us-east-1."""
 S3_ACCESS_LOG_PREFIX = "s3-access/"
 HSTS_MAX_AGE_SECONDS = 63_072_000  # two years
 ABORT_INCOMPLETE_UPLOADS_DAYS = 7
@@ -447,6 +449,13 @@ class Edge(SocialComponent):
                 minimum_protocol_version=args.minimum_tls_version,
             ),
             opts=self.child(),
+        )
+        # CloudFront publishes its metrics in us-east-1, whichever provider declared it.
+        self.watch(
+            "cloudfront-distribution",
+            "distribution",
+            {"DistributionId": distribution.id, "Region": "Global"},
+            metric_region=CLOUDFRONT_METRICS_REGION,
         )
         self.distribution_id = distribution.id
         self.distribution_arn = distribution.arn

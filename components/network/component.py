@@ -291,6 +291,7 @@ class Network(SocialComponent):
                 tags={"Name": self.child_name(role)},
                 opts=self.child(depends_on=[igw]),
             )
+            self.watch("nat-gateway", role, {"NatGatewayId": nat.id})
             ids.append(nat.id)
             self.nat_public_ips.append(eip.public_ip)
         return ids

@@ -289,6 +289,8 @@ class Streaming(SocialComponent):
             ),
             opts=self.stateful(),
         )
+        self.watch("queue", "events", {"QueueName": self.events_queue.name})
+        self.watch("dead-letter-queue", "events-dlq", {"QueueName": self.events_dead_letter_queue.name})
         aws.sqs.RedriveAllowPolicy(
             self.child_name("events-dlq-sources"),
             queue_url=self.events_dead_letter_queue.url,

@@ -64,6 +64,11 @@ class WebAcl(SocialComponent):
             opts=self.child(),
         )
         self.arn = acl.arn
+        # WAF's metrics: the web ACL's metric name, every rule together, and (regional) the region.
+        dimensions: dict[str, pulumi.Input[str]] = {"WebACL": name, "Rule": "ALL"}
+        if args.scope == "REGIONAL":
+            dimensions["Region"] = self.region()
+        self.watch("web-acl", "acl", dimensions)
 
         log_group = aws.cloudwatch.LogGroup(
             self.child_name("logs"),

@@ -13,6 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, W
 
 from social_components import checks
 from social_components.checks import DAILY_PATTERN, WEEKLY_PATTERN
+from social_components.checks import deep_merge as deep_merge  # re-exported: the areas use it
 from social_components.naming import region_code as region_code  # re-exported: the areas use it
 from social_platform import aws_region_data
 from social_platform.errors import ConfigIssue
@@ -123,16 +124,6 @@ class ProdLock:
     def __init__(self, check: Callable[[Any], bool], allowed: str) -> None:
         self.check = check
         self.allowed = allowed
-
-
-def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 class Section(StrictModel):

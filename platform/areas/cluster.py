@@ -9,11 +9,12 @@ region and losing a region loses none of the other's capacity. Config decides ev
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Mapping
-from typing import Annotated, Any, Literal, get_args
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
+from typing import Annotated, Any, Literal
 
 import pulumi
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AfterValidator, Field, JsonValue, SecretStr, field_validator
 
 from social_components.cluster import (
     AddonArgs,
@@ -25,12 +26,8 @@ from social_components.cluster import (
     Taint,
     TeamAccess,
 )
-from social_components.cluster.catalog import (
-    KARPENTER_AMI_ALIAS,
-    KARPENTER_VERSION,
-    KUBERNETES_VERSION,
-    AddonName,
-)
+from social_components.cluster.catalog import KARPENTER_AMI_ALIAS, KARPENTER_VERSION, KUBERNETES_VERSION
+from social_components.cluster.registry import REGISTRY
 from social_components.network import Network
 from social_platform.areas.base import (
     Cidr,
@@ -139,11 +136,29 @@ class KarpenterConfig(TierFilledModel):
     Unset: only the `general` pool."""
 
 
+def _known_addon(name: str) -> str:
+    if name not in REGISTRY:
+        raise ValueError(f"unknown add-on {name!r}; allowed: {', '.join(REGISTRY)}")
+    return name
+
+
+AddonName = Annotated[str, AfterValidator(_known_addon)]
+"""A name of the add-on registry (components/cluster/registry.py)."""
+
+
 class AddonConfig(StrictModel):
     enabled: bool = True
     """Whether the cluster installs the add-on (tier default: all on, except as the tier lists)."""
     version: PinnedVersion | None = None
     """Pinned version. Unset: the version the platform pins (components/cluster/catalog.py)."""
+    values: dict[str, JsonValue] = {}
+    """Overrides deep-merged over the add-on's values (Helm values, or an EKS add-on's configuration
+    values), e.g. `prometheus.prometheusSpec.retention` of kube-prometheus-stack. Paths the platform
+    relies on (a Pod Identity service account's name …) are refused. Unset: the registry's values.
+    See docs/cluster-addons.md."""
+
+    def args(self) -> AddonArgs:
+        return AddonArgs(enabled=self.enabled, version=self.version, values=self.values)
 
 
 class ClusterConfig(Section):
@@ -217,7 +232,9 @@ class ClusterConfig(Section):
     """The managed node group for critical add-ons and Karpenter (tier default sizes)."""
     karpenter: KarpenterConfig
     """Karpenter: pinned chart and AMI, the general pool's limits and spot use, extra pools."""
-    addons: dict[AddonName, AddonConfig]
+    addons: Annotated[
+        dict[AddonName, AddonConfig], Field(json_schema_extra={"propertyNames": {"enum": list(REGISTRY)}})
+    ]
     """Per add-on toggle and pinned version (tier default: everything on; dev leaves out
     kube-prometheus-stack and amazon-cloudwatch-observability)."""
     grafana_admin_password: SecretStr | None = None
@@ -245,6 +262,7 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
         ArgError,
         access_grants,
         check_sizes,
+        merge_values,
         missing_requirements,
         system_node_architecture,
     )
@@ -259,11 +277,16 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
     nodes = section.system_nodes
     teams = {name: team.args() for name, team in section.teams.items()}
     deployer = cfg.accounts.get(cfg.environment.name)
-    for rule in (
+    rules: list[Callable[[], object]] = [
         lambda: system_node_architecture(nodes.instance_types),
         lambda: check_sizes(nodes.min_size, nodes.desired_size, nodes.max_size),
         lambda: access_grants(teams, creator_role_arn=deployer.deploy_role_arn if deployer else None),
-    ):
+    ]
+    rules += [
+        partial(merge_values, f"addons.{name}.values", {}, addon.values, REGISTRY[name].locked)
+        for name, addon in section.addons.items()
+    ]
+    for rule in rules:
         try:
             rule()
         except ArgError as exc:
@@ -275,8 +298,8 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
             " or give the extra pool another name",
         )
     enabled = [name for name, addon in section.addons.items() if addon.enabled]
-    enabled += [name for name in get_args(AddonName) if name not in section.addons]
-    for who, need in missing_requirements(enabled):
+    enabled += [name for name in REGISTRY if name not in section.addons]
+    for who, need in missing_requirements(enabled, REGISTRY):
         yield ConfigIssue(f"cluster.addons.{need}.enabled", f"must be true: {who} needs {need}")
     kube_proxy = section.addons.get("kube-proxy")
     if (
@@ -345,10 +368,7 @@ def cluster_args(platform: Platform, region: str, network: Network) -> ClusterAr
                 **{name: pool.args() for name, pool in karpenter.node_pools.items()},
             },
         ),
-        addons={
-            name: AddonArgs(enabled=addon.enabled, version=addon.version)
-            for name, addon in section.addons.items()
-        },
+        addons={name: addon.args() for name, addon in section.addons.items()},
         dns_domain=f"{cfg.environment.name}.{cfg.organization.domain}",
         kubeconfig_role_arn=cfg.account.deploy_role_arn,
         grafana_admin_password=(

@@ -29,6 +29,7 @@ from social_components.baseline import (
     validation,
 )
 from social_platform.areas.base import ProdLock, RetentionDays, Section, Tier, args_field, issue
+from social_platform.areas.observability import AlertTopics
 from social_platform.areas.stack import StackConfig
 from social_platform.context import Platform
 from social_platform.errors import ConfigIssue
@@ -105,9 +106,15 @@ class SecurityBuild:
     """The archive this stack owns (shared stack, or a stack without `shared_stack`)."""
 
 
-def build(platform: Platform, data_bucket_arns: Sequence[pulumi.Input[str]] = ()) -> SecurityBuild | None:
+def build(
+    platform: Platform,
+    data_bucket_arns: Sequence[pulumi.Input[str]] = (),
+    alerts: AlertTopics | None = None,
+) -> SecurityBuild | None:
     """The account baseline, and the log archive where this stack owns it. `data_bucket_arns`: the
-    buckets holding user data, whose object reads and writes the trail records."""
+    buckets holding user data, whose object reads and writes the trail records. `alerts`: the
+    observability area's topics; the security alarms and GuardDuty findings page through each
+    region's (unset: the baseline makes a topic per region)."""
     cfg = platform.cfg
     section = cfg.section(SecurityConfig)
     if not section.enabled:
@@ -143,6 +150,9 @@ def build(platform: Platform, data_bucket_arns: Sequence[pulumi.Input[str]] = ()
             log_archive=target,
             other_regions={region: providers.get(cfg.environment.name, region) for region in others},
             data_bucket_arns=tuple(data_bucket_arns),
+            alert_topic_arns={}
+            if alerts is None
+            else {region: alerts.topic_arn(region, "page") for region in (home, *others)},
             trail_log_retention_days=section.trail_log_retention_days,
             finding_publishing_frequency=section.finding_publishing_frequency,
             enable_security_hub=section.enable_security_hub,

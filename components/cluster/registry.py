@@ -1,0 +1,376 @@
+"""The add-on registry: one entry per add-on the cluster can install, and nothing about add-ons elsewhere.
+
+An entry says where the add-on comes from (an EKS managed add-on or a Helm chart, at a pinned
+version), how it runs (`AddonTraits`: namespace, the service account that calls AWS, which add-ons
+it needs, what it waits for), what its Pod Identity role may do (AWS managed policies and/or
+statements) and its values — Helm values, or an EKS add-on's configuration values — as a function
+of the cluster being built (`AddonContext`). Users' overrides (`AddonArgs.values`) are deep-merged
+over those values; the paths an entry `locks` cannot be overridden.
+
+Adding an add-on is one entry here and a test; docs/cluster-addons.md has the recipe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from social_components.cluster import policies
+from social_components.cluster.catalog import ADDON_VERSIONS
+
+if TYPE_CHECKING:
+    from social_components.cluster.addon import Addon
+    from social_components.cluster.args import ClusterArgs
+
+Values = dict[str, Any]
+"""Helm values or EKS add-on configuration values: a JSON object."""
+
+Milestone = Literal["cluster", "system-nodes", "nodes-ready", "node-pools"]
+"""Points of the cluster's build an add-on can wait for: the control plane exists; the system node
+group exists; the system nodes can run pods (they exist and CoreDNS is installed); Karpenter's
+NodePools exist (pods that do not tolerate the system taint can be scheduled)."""
+
+SYSTEM_LABEL = "social-platform/node-group"
+SYSTEM_TOLERATIONS = [{"key": "CriticalAddonsOnly", "operator": "Exists", "effect": "NoSchedule"}]
+"""Tolerations for the system nodes' ``CriticalAddonsOnly`` taint."""
+ON_SYSTEM_NODES: Values = {"nodeSelector": {SYSTEM_LABEL: "system"}, "tolerations": SYSTEM_TOLERATIONS}
+"""Values that place a chart's pods on the system nodes."""
+EVERY_NODE = [{"operator": "Exists"}]
+"""Tolerations of node agents (DaemonSets) that must run on every node, the system nodes included."""
+GRAFANA_ADMIN_SECRET = "grafana-admin"
+
+
+@dataclass(frozen=True)
+class AddonSource:
+    """Where an add-on comes from: an EKS managed add-on, or a Helm chart in a repository."""
+
+    kind: Literal["eks", "helm"]
+    version: str
+    chart: str | None = None
+    repository: str | None = None
+
+
+@dataclass(frozen=True)
+class AddonTraits:
+    """How an add-on runs: its namespace, the service account that calls AWS, what it needs."""
+
+    namespace: str
+    service_account: str | None = None
+    """The service account that calls AWS APIs and so gets its own IAM role through EKS Pod
+    Identity. None: the add-on never calls AWS and gets no role."""
+    requires: tuple[str, ...] = ()
+    """Add-ons that must be on for this one to work."""
+    waits_for: tuple[Milestone | str, ...] = ("nodes-ready",)
+    """Milestones (`Milestone`) and other add-ons (by name) it is installed after. ``cluster`` alone
+    marks an add-on nodes need to become Ready (CNI, kube-proxy, the Pod Identity agent): the system
+    node group waits for those."""
+
+    @property
+    def before_compute(self) -> bool:
+        return self.waits_for == ("cluster",)
+
+
+@dataclass(frozen=True)
+class AddonContext:
+    """What an entry's factories may read: the cluster being built and the add-on's own component
+    (the parent of anything an entry creates: `addon.child_name(...)`, `addon.child()`)."""
+
+    addon: Addon
+    args: ClusterArgs
+    region: pulumi.Output[str]
+    provider: k8s.Provider
+    logs_key: aws.kms.Key
+    """The cluster's key for log groups."""
+    enabled: frozenset[str]
+    """The add-ons that are on."""
+    prepared: Mapping[str, pulumi.Resource] = field(default_factory=dict)
+    """What the entry's `prepare` created, by the names it gave."""
+
+    @property
+    def cluster_name(self) -> str:
+        return self.args.cluster_name
+
+
+def _no_values(ctx: AddonContext) -> Values:
+    return {}
+
+
+@dataclass(frozen=True)
+class AddonEntry:
+    source: AddonSource
+    traits: AddonTraits
+    managed_policies: tuple[str, ...] = ()
+    """AWS managed policies of the add-on's Pod Identity role."""
+    policy: Callable[[AddonContext], list[policies.Statement]] | None = None
+    """Inline statements of the add-on's Pod Identity role."""
+    values: Callable[[AddonContext], Values] = _no_values
+    """Helm values, or an EKS add-on's configuration values (empty: none)."""
+    locked: Mapping[str, str] = field(default_factory=dict)
+    """Value paths (``a.b.c``) users may not override, and why."""
+    prepare: Callable[[AddonContext], dict[str, pulumi.Resource]] | None = None
+    """Resources the add-on needs before it is installed (a log group, a Secret); it waits for them."""
+    after_install: Callable[[AddonContext, pulumi.Resource], None] | None = None
+    """Resources that need the add-on installed (a StorageClass of its driver)."""
+
+    @property
+    def calls_aws(self) -> bool:
+        return bool(self.managed_policies or self.policy)
+
+
+POD_IDENTITY = ("eks-pod-identity-agent",)
+SERVICE_ACCOUNT_LOCK = {"serviceAccount.name": "the Pod Identity association names this service account"}
+
+
+def _eks(name: str, traits: AddonTraits, **entry: Any) -> AddonEntry:
+    return AddonEntry(AddonSource("eks", ADDON_VERSIONS[name]), traits, **entry)
+
+
+def _chart(name: str, chart: str, repository: str, traits: AddonTraits, **entry: Any) -> AddonEntry:
+    return AddonEntry(AddonSource("helm", ADDON_VERSIONS[name], chart, repository), traits, **entry)
+
+
+# Values factories and extras -----------------------------------------------------------------------
+
+
+def _cloudwatch_values(ctx: AddonContext) -> Values:
+    # Container logs are shipped by the fluent-bit add-on; Container Insights keeps the metrics.
+    return {"containerLogs": {"enabled": False}} if "fluent-bit" in ctx.enabled else {}
+
+
+def _gp3_storage_class(ctx: AddonContext, installed: pulumi.Resource) -> None:
+    k8s.storage.v1.StorageClass(
+        ctx.addon.child_name("gp3"),
+        metadata={"name": "gp3", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+        provisioner="ebs.csi.aws.com",
+        parameters={"type": "gp3", "encrypted": "true", "fsType": "ext4"},
+        reclaim_policy="Delete",
+        volume_binding_mode="WaitForFirstConsumer",
+        allow_volume_expansion=True,
+        opts=ctx.addon.child(provider=ctx.provider, depends_on=[installed]),
+    )
+
+
+def _load_balancer_controller_values(ctx: AddonContext) -> Values:
+    return {
+        "clusterName": ctx.cluster_name,
+        "region": ctx.region,
+        "vpcId": ctx.args.vpc_id,
+        "serviceAccount": {"name": ctx.addon.traits.service_account},
+        "replicaCount": 2,
+        **ON_SYSTEM_NODES,
+    }
+
+
+def _cert_manager_values(ctx: AddonContext) -> Values:
+    return {
+        "crds": {"enabled": True, "keep": True},
+        **ON_SYSTEM_NODES,
+        **{part: dict(ON_SYSTEM_NODES) for part in ("webhook", "cainjector", "startupapicheck")},
+    }
+
+
+def _external_dns_values(ctx: AddonContext) -> Values:
+    args = ctx.args
+    return {
+        "provider": {"name": "aws"},
+        "domainFilters": [args.dns_domain],
+        "policy": "upsert-only",
+        "registry": "txt",
+        "txtOwnerId": ctx.cluster_name,
+        "serviceAccount": {"name": ctx.addon.traits.service_account},
+        "env": [{"name": "AWS_DEFAULT_REGION", "value": ctx.region}],
+        **(
+            {"extraArgs": [pulumi.Output.concat("--zone-id-filter=", args.hosted_zone_id)]}
+            if args.hosted_zone_id is not None
+            else {}
+        ),
+        **ON_SYSTEM_NODES,
+    }
+
+
+def _fluent_bit_log_group(ctx: AddonContext) -> dict[str, pulumi.Resource]:
+    group = aws.cloudwatch.LogGroup(
+        ctx.addon.child_name("logs"),
+        name=f"/social/eks/{ctx.cluster_name}/containers",
+        retention_in_days=ctx.args.log_retention_days,
+        kms_key_id=ctx.logs_key.arn,
+        opts=ctx.addon.stateful(),
+    )
+    return {"logs": group}
+
+
+def _log_group(ctx: AddonContext) -> aws.cloudwatch.LogGroup:
+    group = ctx.prepared["logs"]
+    assert isinstance(group, aws.cloudwatch.LogGroup)
+    return group
+
+
+def _fluent_bit_values(ctx: AddonContext) -> Values:
+    return {
+        "serviceAccount": {"name": ctx.addon.traits.service_account},
+        "cloudWatch": {"enabled": False},
+        "cloudWatchLogs": {
+            "enabled": True,
+            "region": ctx.region,
+            "logGroupName": _log_group(ctx).name,
+            "logGroupTemplate": None,
+            "logStreamPrefix": "fluentbit-",
+            "autoCreateGroup": False,
+        },
+        "tolerations": EVERY_NODE,
+    }
+
+
+def _grafana_admin(ctx: AddonContext) -> dict[str, pulumi.Resource]:
+    """Grafana's admin credentials as a Kubernetes Secret the chart reads (never in chart values)."""
+    addon = ctx.addon
+    password = ctx.args.grafana_admin_password
+    if password is None:
+        password = addon.generated_password("grafana-admin", 32, addon.stateful())
+    addon.exports["grafana_admin_password"] = pulumi.Output.secret(password)
+    secret = k8s.core.v1.Secret(
+        addon.child_name("grafana-admin"),
+        metadata={"name": GRAFANA_ADMIN_SECRET, "namespace": addon.traits.namespace},
+        type="Opaque",
+        string_data={"admin-user": "admin", "admin-password": addon.exports["grafana_admin_password"]},
+        opts=addon.child(provider=ctx.provider, depends_on=[addon.ns] if addon.ns is not None else []),
+    )
+    return {"grafana-admin": secret}
+
+
+def _prometheus_values(ctx: AddonContext) -> Values:
+    return {
+        "grafana": {
+            "admin": {
+                "existingSecret": GRAFANA_ADMIN_SECRET,
+                "userKey": "admin-user",
+                "passwordKey": "admin-password",
+            }
+        },
+        "prometheus": {
+            "prometheusSpec": {
+                "retention": "15d",
+                "storageSpec": {
+                    "volumeClaimTemplate": {
+                        "spec": {
+                            "storageClassName": "gp3",
+                            "accessModes": ["ReadWriteOnce"],
+                            "resources": {"requests": {"storage": "50Gi"}},
+                        }
+                    }
+                },
+            }
+        },
+    }
+
+
+# The registry ---------------------------------------------------------------------------------------
+
+EKS_CHARTS = "https://aws.github.io/eks-charts"
+
+REGISTRY: dict[str, AddonEntry] = {
+    # EKS managed add-ons. Nodes need the first three before they become Ready.
+    "vpc-cni": _eks(
+        "vpc-cni",
+        AddonTraits("kube-system", "aws-node", requires=POD_IDENTITY, waits_for=("cluster",)),
+        managed_policies=("arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",),
+    ),
+    "coredns": _eks("coredns", AddonTraits("kube-system", waits_for=("system-nodes",))),
+    "kube-proxy": _eks("kube-proxy", AddonTraits("kube-system", waits_for=("cluster",))),
+    "eks-pod-identity-agent": _eks(
+        "eks-pod-identity-agent", AddonTraits("kube-system", waits_for=("cluster",))
+    ),
+    "aws-ebs-csi-driver": _eks(
+        "aws-ebs-csi-driver",
+        AddonTraits(
+            "kube-system", "ebs-csi-controller-sa", requires=POD_IDENTITY, waits_for=("system-nodes",)
+        ),
+        managed_policies=("arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",),
+        after_install=_gp3_storage_class,
+    ),
+    "amazon-cloudwatch-observability": _eks(
+        "amazon-cloudwatch-observability",
+        # Its operator runs on Karpenter's nodes: created once the pools exist.
+        AddonTraits(
+            "amazon-cloudwatch",
+            "cloudwatch-agent",
+            requires=POD_IDENTITY,
+            waits_for=("system-nodes", "node-pools"),
+        ),
+        managed_policies=(
+            "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
+            "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
+        ),
+        values=_cloudwatch_values,
+    ),
+    # Helm charts, rendered client-side into their namespaces.
+    "aws-load-balancer-controller": _chart(
+        "aws-load-balancer-controller",
+        "aws-load-balancer-controller",
+        EKS_CHARTS,
+        AddonTraits("kube-system", "aws-load-balancer-controller", requires=POD_IDENTITY),
+        policy=lambda ctx: policies.load_balancer_controller(),
+        values=_load_balancer_controller_values,
+        locked=SERVICE_ACCOUNT_LOCK,
+    ),
+    "metrics-server": _chart(
+        "metrics-server",
+        "metrics-server",
+        "https://kubernetes-sigs.github.io/metrics-server/",
+        AddonTraits("kube-system"),
+        values=lambda ctx: {"replicas": 2, **ON_SYSTEM_NODES},
+    ),
+    "kube-prometheus-stack": _chart(
+        "kube-prometheus-stack",
+        "kube-prometheus-stack",
+        "https://prometheus-community.github.io/helm-charts",
+        # Prometheus keeps its data on a volume of the gp3 StorageClass that comes with the EBS driver.
+        AddonTraits(
+            "monitoring",
+            requires=("aws-ebs-csi-driver",),
+            waits_for=("nodes-ready", "node-pools", "aws-ebs-csi-driver"),
+        ),
+        prepare=_grafana_admin,
+        values=_prometheus_values,
+        locked={
+            "grafana.admin": "Grafana's admin password lives in a Secret, never in chart values",
+            "grafana.adminPassword": "Grafana's admin password lives in a Secret, never in chart values",
+        },
+    ),
+    "fluent-bit": _chart(
+        "fluent-bit",
+        "aws-for-fluent-bit",
+        EKS_CHARTS,
+        AddonTraits("logging", "fluent-bit", requires=POD_IDENTITY),
+        prepare=_fluent_bit_log_group,
+        policy=lambda ctx: policies.log_shipping(_log_group(ctx).arn),
+        values=_fluent_bit_values,
+        locked=SERVICE_ACCOUNT_LOCK,
+    ),
+    "cert-manager": _chart(
+        "cert-manager",
+        "cert-manager",
+        "https://charts.jetstack.io",
+        AddonTraits("cert-manager"),
+        values=_cert_manager_values,
+    ),
+    "external-dns": _chart(
+        "external-dns",
+        "external-dns",
+        "https://kubernetes-sigs.github.io/external-dns/",
+        AddonTraits("external-dns", "external-dns", requires=POD_IDENTITY),
+        policy=lambda ctx: policies.external_dns(ctx.args.dns_domain or "", ctx.args.hosted_zone_id),
+        values=_external_dns_values,
+        locked={
+            **SERVICE_ACCOUNT_LOCK,
+            "domainFilters": "its IAM policy only allows records under the cluster's dns_domain",
+            "policy": "upsert-only: external-dns never deletes records it did not create",
+        },
+    ),
+}
+"""Every add-on the cluster can install, in install order (within what each waits for)."""

@@ -1,0 +1,152 @@
+"""The alarms the platform knows how to raise, by kind of watched resource.
+
+Each `AlarmRule` says which CloudWatch metric of a `Watchable` of its `kind` to watch, how, and the
+default threshold (the platform's tier defaults and the stack file may override it by `id`). A rule
+with `requires` applies only to watchables carrying that trait (a global secondary's replication lag,
+a serverless cluster's ACU utilisation). Metric names, namespaces and dimensions are AWS's own: see
+the "CloudWatch metrics" page of each service's user guide (tests/test_observability.py checks them
+against those pages).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from social_components.watch import WatchKind
+
+Severity = Literal["page", "ticket"]
+"""page: someone acts now, day or night; ticket: someone looks within working hours."""
+SEVERITIES: tuple[Severity, ...] = ("page", "ticket")
+
+Statistic = Literal["Average", "Maximum", "Minimum", "Sum"]
+Comparison = Literal[
+    "GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"
+]
+Area = Literal["edge", "cluster", "data", "queues", "network"]
+"""The dashboard row (golden signals per tier) a kind's metrics appear in."""
+
+
+@dataclass(frozen=True)
+class AlarmRule:
+    id: str
+    """Stable name: the alarm's name suffix and the key of its threshold in config."""
+    kind: WatchKind
+    title: str
+    namespace: str
+    metric: str
+    statistic: Statistic
+    comparison: Comparison
+    threshold: float
+    """Default threshold, in `unit`."""
+    unit: str
+    severity: Severity = "ticket"
+    period_seconds: int = 300
+    evaluation_periods: int = 3
+    datapoints_to_alarm: int | None = None
+    """How many of the evaluated periods must breach. Unset: all of them."""
+    treat_missing_data: Literal["notBreaching", "breaching", "ignore", "missing"] = "notBreaching"
+    requires: str | None = None
+    """Trait a watchable needs for this rule to apply. Unset: every watchable of the kind."""
+    scale: float = 1
+    """What one `unit` is in the metric's own unit (MiB of a metric in bytes: 1048576)."""
+
+    @property
+    def symbol(self) -> str:
+        return {
+            "GreaterThanThreshold": ">",
+            "GreaterThanOrEqualToThreshold": "≥",
+            "LessThanThreshold": "<",
+            "LessThanOrEqualToThreshold": "≤",
+        }[self.comparison]
+
+
+MiB = 1024 * 1024
+
+ALARM_RULES: tuple[AlarmRule, ...] = (
+    # Aurora PostgreSQL (AWS/RDS)
+    AlarmRule("aurora-cpu", "aurora-instance", "Aurora instance CPU", "AWS/RDS", "CPUUtilization",
+              "Average", "GreaterThanThreshold", 80, "percent"),
+    AlarmRule("aurora-freeable-memory", "aurora-instance", "Aurora instance freeable memory", "AWS/RDS",
+              "FreeableMemory", "Minimum", "LessThanThreshold", 256, "MiB", scale=MiB),
+    AlarmRule("aurora-connections", "aurora-cluster", "Aurora connections", "AWS/RDS", "DatabaseConnections",
+              "Maximum", "GreaterThanThreshold", 800, "connections"),
+    AlarmRule("aurora-replica-lag", "aurora-cluster", "Aurora replica lag", "AWS/RDS",
+              "AuroraReplicaLagMaximum", "Maximum", "GreaterThanThreshold", 2000, "milliseconds",
+              requires="readers"),
+    AlarmRule("aurora-global-replication-lag", "aurora-cluster", "Aurora global replication lag",
+              "AWS/RDS", "AuroraGlobalDBReplicationLag", "Average", "GreaterThanThreshold", 5000,
+              "milliseconds", severity="page", requires="global-secondary"),
+    AlarmRule("aurora-deadlocks", "aurora-cluster", "Aurora deadlocks", "AWS/RDS", "Deadlocks",
+              "Average", "GreaterThanThreshold", 0.1, "per second"),
+    AlarmRule("aurora-acu-utilization", "aurora-cluster", "Aurora Serverless v2 ACU utilisation",
+              "AWS/RDS", "ACUUtilization", "Average", "GreaterThanThreshold", 90, "percent",
+              requires="serverless"),
+    AlarmRule("rds-proxy-client-errors", "rds-proxy", "RDS Proxy failed client sign-ins", "AWS/RDS",
+              "ClientConnectionsSetupFailedAuth", "Sum", "GreaterThanThreshold", 10, "connections"),
+    # Valkey on ElastiCache (AWS/ElastiCache), per node
+    AlarmRule("cache-engine-cpu", "cache-node", "Cache engine CPU", "AWS/ElastiCache",
+              "EngineCPUUtilization", "Average", "GreaterThanThreshold", 80, "percent"),
+    AlarmRule("cache-memory", "cache-node", "Cache memory used", "AWS/ElastiCache",
+              "DatabaseMemoryUsagePercentage", "Average", "GreaterThanThreshold", 85, "percent"),
+    AlarmRule("cache-evictions", "cache-node", "Cache evictions", "AWS/ElastiCache", "Evictions", "Sum",
+              "GreaterThanThreshold", 1000, "keys"),
+    AlarmRule("cache-replication-lag", "cache-node", "Cache replication lag", "AWS/ElastiCache",
+              "ReplicationLag", "Maximum", "GreaterThanThreshold", 10, "seconds", requires="replicated"),
+    AlarmRule("cache-connections", "cache-node", "Cache client connections", "AWS/ElastiCache",
+              "CurrConnections", "Maximum", "GreaterThanThreshold", 5000, "connections"),
+    # Queues (AWS/SQS)
+    AlarmRule("queue-age", "queue", "Oldest message waiting", "AWS/SQS", "ApproximateAgeOfOldestMessage",
+              "Maximum", "GreaterThanThreshold", 900, "seconds"),
+    AlarmRule("dead-letters", "dead-letter-queue", "Messages in a dead-letter queue", "AWS/SQS",
+              "ApproximateNumberOfMessagesVisible", "Maximum", "GreaterThanThreshold", 0, "messages",
+              evaluation_periods=1),
+    AlarmRule("interruption-queue-depth", "interruption-queue", "Karpenter interruption queue depth",
+              "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", "GreaterThanThreshold", 50,
+              "messages"),
+    # NAT gateways (AWS/NATGateway)
+    AlarmRule("nat-port-allocation-errors", "nat-gateway", "NAT port allocation errors", "AWS/NATGateway",
+              "ErrorPortAllocation", "Sum", "GreaterThanThreshold", 0, "errors", evaluation_periods=1),
+    AlarmRule("nat-packets-dropped", "nat-gateway", "NAT packets dropped", "AWS/NATGateway",
+              "PacketsDropCount", "Sum", "GreaterThanThreshold", 1000, "packets"),
+    # Edge (CloudFront in us-east-1, WAF)
+    AlarmRule("cloudfront-5xx-rate", "cloudfront-distribution", "CloudFront 5xx error rate",
+              "AWS/CloudFront", "5xxErrorRate", "Average", "GreaterThanThreshold", 5, "percent",
+              severity="page"),
+    AlarmRule("waf-blocked-requests", "web-acl", "WAF blocked requests", "AWS/WAFV2", "BlockedRequests",
+              "Sum", "GreaterThanThreshold", 5000, "requests", evaluation_periods=1),
+    # EKS (Container Insights)
+    AlarmRule("eks-failed-nodes", "eks-cluster", "EKS failed nodes", "ContainerInsights",
+              "cluster_failed_node_count", "Maximum", "GreaterThanThreshold", 0, "nodes", severity="page"),
+    AlarmRule("eks-node-cpu", "eks-cluster", "EKS node CPU", "ContainerInsights", "node_cpu_utilization",
+              "Average", "GreaterThanThreshold", 85, "percent"),
+    AlarmRule("eks-node-memory", "eks-cluster", "EKS node memory", "ContainerInsights",
+              "node_memory_utilization", "Average", "GreaterThanThreshold", 85, "percent"),
+)  # fmt: skip
+"""Every alarm rule, by kind: the catalogue `Alarms` draws from."""
+
+RULES_BY_ID: Mapping[str, AlarmRule] = {rule.id: rule for rule in ALARM_RULES}
+
+AREAS: Mapping[WatchKind, Area] = {
+    "cloudfront-distribution": "edge",
+    "web-acl": "edge",
+    "eks-cluster": "cluster",
+    "interruption-queue": "cluster",
+    "nat-gateway": "network",
+    "aurora-cluster": "data",
+    "aurora-instance": "data",
+    "rds-proxy": "data",
+    "cache-node": "data",
+    "queue": "queues",
+    "dead-letter-queue": "queues",
+}
+
+
+def rules_for(kind: WatchKind, traits: frozenset[str]) -> tuple[AlarmRule, ...]:
+    """The rules that apply to a watchable of `kind` with `traits`."""
+    return tuple(
+        rule
+        for rule in ALARM_RULES
+        if rule.kind == kind and (rule.requires is None or rule.requires in traits)
+    )

@@ -1,0 +1,396 @@
+"""Where alerts go and what raises them.
+
+- `AlertTopic` (one per account and region): a customer-managed key and one SNS topic per severity
+  (page, ticket) that CloudWatch, EventBridge, AWS Budgets and Cost Anomaly Detection may publish
+  to; e-mail/HTTPS subscriptions; EventBridge rules forwarding AWS Health, RDS and ElastiCache
+  events.
+- `Alarms` (one per region): a CloudWatch alarm for every rule of the catalogue that applies to each
+  watchable, with alarm and OK actions to the topic of the rule's severity.
+- `Dashboard` (one per region): golden signals per area, from the same watchables.
+- `AccountAlerts` (one per account): a monthly budget, a cost anomaly monitor, and Slack through
+  AWS Chatbot with a read-only role and guardrail.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from social_components.base import KeyGrant, SocialComponent, assume_role_policy, policy_json
+from social_components.observability.args import (
+    AccountAlertsArgs,
+    AlarmsArgs,
+    AlertTopicArgs,
+    DashboardArgs,
+)
+from social_components.observability.catalog import AREAS, SEVERITIES, AlarmRule, Severity, rules_for
+from social_components.watch import Watchable
+
+PUBLISHERS = ("cloudwatch.amazonaws.com", "budgets.amazonaws.com", "costalerts.amazonaws.com")
+"""Services that publish to the topics on this account's behalf, scoped by `aws:SourceAccount`."""
+EVENTS = "events.amazonaws.com"
+
+EVENT_PATTERNS: Mapping[str, Mapping[str, Any]] = {
+    "health": {"source": ["aws.health"], "detail-type": ["AWS Health Event"]},
+    "rds": {
+        "source": ["aws.rds"],
+        "detail-type": ["RDS DB Cluster Event", "RDS DB Instance Event", "RDS DB Proxy Event"],
+        "detail": {
+            "EventCategories": ["failover", "maintenance", "low storage", "configuration change", "failure"]
+        },
+    },
+    "elasticache": {"source": ["aws.elasticache"]},
+}
+"""What EventBridge forwards to the ticket topic: AWS Health events of the account, RDS events of
+the categories that need a person, and every ElastiCache event (failovers, node replacements)."""
+
+CHATBOT_READ_ACTIONS = ("cloudwatch:Describe*", "cloudwatch:Get*", "cloudwatch:List*")
+"""All a Slack channel may do through Chatbot: read alarms and graphs (AWS's notifications-only
+policy). The guardrail caps every channel member at the same."""
+
+
+class AlertTopic(SocialComponent):
+    """One SNS topic per severity in one account and region, encrypted with its own key."""
+
+    MODULE = "observability"
+
+    topic_arns: dict[Severity, pulumi.Output[str]]
+    """ARN of the page and the ticket topic: what alarms, EventBridge rules and budgets publish to."""
+    key_arn: pulumi.Output[str]
+    """ARN of the topics' KMS key (a publisher that is not a service named here needs a grant on it)."""
+
+    def __init__(
+        self,
+        name: str,
+        args: AlertTopicArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        protect: bool = False,
+    ) -> None:
+        super().__init__(name, protect=protect, opts=opts)
+        account = self.account_id()
+        scoped = {"StringEquals": {"aws:SourceAccount": account}}
+        grants = [
+            *(
+                KeyGrant(
+                    f"{service.split('.')[0].title()}Publishes",
+                    service,
+                    scoped,
+                    ("kms:GenerateDataKey*", "kms:Decrypt"),
+                )
+                for service in PUBLISHERS
+            ),
+            # EventBridge's requests to KMS carry no source condition key: a condition would drop
+            # every event silently (SNS developer guide, "encrypted topics").
+            KeyGrant("EventBridgePublishes", EVENTS, {}, ("kms:GenerateDataKey*", "kms:Decrypt")),
+        ]
+        key = self.kms_key("topics", f"{name}: alert topics", grants=grants)
+        self.key_arn = key.arn
+        self.topics: dict[Severity, aws.sns.Topic] = {}
+        for severity in SEVERITIES:
+            topic = aws.sns.Topic(
+                self.child_name(severity),
+                name=self.child_name(severity),
+                kms_master_key_id=key.arn,
+                opts=self.child(),
+            )
+            aws.sns.TopicPolicy(
+                self.child_name(severity),
+                arn=topic.arn,
+                policy=policy_json(topic_statements(topic.arn, account)),
+                opts=self.child(),
+            )
+            self.topics[severity] = topic
+        self.topic_arns = {severity: topic.arn for severity, topic in self.topics.items()}
+
+        for index, subscription in enumerate(args.subscriptions):
+            aws.sns.TopicSubscription(
+                self.child_name(f"{subscription.severity}-{subscription.protocol}-{index + 1}"),
+                topic=self.topic_arns[subscription.severity],
+                protocol=subscription.protocol,
+                endpoint=subscription.endpoint,
+                opts=self.child(),
+            )
+
+        if args.enable_event_rules:
+            for source, pattern in EVENT_PATTERNS.items():
+                rule = aws.cloudwatch.EventRule(
+                    self.child_name(f"{source}-events"),
+                    description=f"{name}: {source} events → ticket topic",
+                    event_pattern=json.dumps(pattern),
+                    opts=self.child(),
+                )
+                aws.cloudwatch.EventTarget(
+                    self.child_name(f"{source}-events"),
+                    rule=rule.name,
+                    target_id="alert-topic",
+                    arn=self.topic_arns["ticket"],
+                    opts=self.child(),
+                )
+
+        self.register_outputs({"topic_arns": self.topic_arns, "key_arn": self.key_arn})
+
+
+def topic_statements(topic_arn: pulumi.Input[str], account: pulumi.Input[str]) -> list[Mapping[str, Any]]:
+    """An alert topic's policy: the account uses it; CloudWatch, EventBridge, Budgets and Cost
+    Anomaly Detection publish on this account's behalf only; nothing over plain HTTP."""
+    return [
+        {
+            "Sid": "AccountUses",
+            "Effect": "Allow",
+            "Principal": {"AWS": pulumi.Output.concat("arn:aws:iam::", account, ":root")},
+            "Action": [
+                "sns:Publish",
+                "sns:Subscribe",
+                "sns:GetTopicAttributes",
+                "sns:ListSubscriptionsByTopic",
+            ],
+            "Resource": topic_arn,
+        },
+        {
+            "Sid": "ServicesPublish",
+            "Effect": "Allow",
+            "Principal": {"Service": [*PUBLISHERS, EVENTS]},
+            "Action": "sns:Publish",
+            "Resource": topic_arn,
+            "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+        },
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "sns:Publish",
+            "Resource": topic_arn,
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+    ]
+
+
+class Alarms(SocialComponent):
+    """A CloudWatch alarm per applicable catalogue rule and watchable, acting on the topics."""
+
+    MODULE = "observability"
+
+    alarms: dict[str, aws.cloudwatch.MetricAlarm]
+    """By alarm name (`<watchable key>-<rule id>`)."""
+
+    def __init__(self, name: str, args: AlarmsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(name, opts=opts)
+        self.alarms = {}
+        for watchable in args.watchables:
+            for rule in rules_for(watchable.kind, watchable.traits):
+                alarm_name = f"{watchable.key}-{rule.id}"
+                actions = [args.topic_arns[rule.severity]]
+                self.alarms[alarm_name] = aws.cloudwatch.MetricAlarm(
+                    self.child_name(alarm_name),
+                    name=alarm_name,
+                    alarm_description=describe(rule, watchable, threshold(rule, args.thresholds)),
+                    namespace=rule.namespace,
+                    metric_name=rule.metric,
+                    dimensions=dict(watchable.dimensions),
+                    statistic=rule.statistic,
+                    comparison_operator=rule.comparison,
+                    threshold=threshold(rule, args.thresholds) * rule.scale,
+                    period=rule.period_seconds,
+                    evaluation_periods=rule.evaluation_periods,
+                    datapoints_to_alarm=rule.datapoints_to_alarm,
+                    treat_missing_data=rule.treat_missing_data,
+                    alarm_actions=actions,
+                    ok_actions=actions,
+                    opts=self.child(),
+                )
+        self.register_outputs({"alarm_names": sorted(self.alarms)})
+
+
+def threshold(rule: AlarmRule, thresholds: Mapping[str, float]) -> float:
+    """The rule's threshold in `rule.unit` (given, else the rule's default)."""
+    return thresholds.get(rule.id, rule.threshold)
+
+
+def describe(rule: AlarmRule, watchable: Watchable, value: float) -> str:
+    return (
+        f"{rule.title} of {watchable.key}: {rule.statistic} {rule.metric} {rule.symbol} {value:g} "
+        f"{rule.unit} for {rule.evaluation_periods} periods of {rule.period_seconds // 60} min "
+        f"({rule.severity})"
+    )
+
+
+class Dashboard(SocialComponent):
+    """A CloudWatch dashboard: one row per area (edge, cluster, network, data, queues), one graph per
+    alarm rule with every watchable of its kind, the threshold drawn as a line."""
+
+    MODULE = "observability"
+
+    dashboard_name: pulumi.Output[str]
+    """Name of the dashboard (the component's name)."""
+
+    def __init__(self, name: str, args: DashboardArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(name, opts=opts)
+        dashboard = aws.cloudwatch.Dashboard(
+            self.child_name("dashboard"),
+            dashboard_name=name,
+            dashboard_body=pulumi.Output.json_dumps({"widgets": widgets(args)}),
+            opts=self.child(),
+        )
+        self.dashboard_name = dashboard.dashboard_name
+        self.register_outputs({"dashboard_name": self.dashboard_name})
+
+
+def widgets(args: DashboardArgs) -> list[dict[str, Any]]:
+    """Dashboard widgets, area by area: a title, then a graph per rule and metric region."""
+    out: list[dict[str, Any]] = []
+    y = 0
+    for area in dict.fromkeys(AREAS.values()):
+        graphs: dict[tuple[str, str], list[tuple[AlarmRule, Watchable]]] = {}
+        for watchable, region in args.panels:
+            if AREAS[watchable.kind] != area:
+                continue
+            for rule in rules_for(watchable.kind, watchable.traits):
+                graphs.setdefault((rule.id, region), []).append((rule, watchable))
+        if not graphs:
+            continue
+        out.append(
+            {
+                "type": "text",
+                "x": 0,
+                "y": y,
+                "width": 24,
+                "height": 1,
+                "properties": {"markdown": f"## {area}"},
+            }
+        )
+        y += 1
+        for index, ((rule_id, region), members) in enumerate(graphs.items()):
+            rule = members[0][0]
+            metrics = [
+                [rule.namespace, rule.metric, *_flatten(watchable.dimensions), {"label": watchable.key}]
+                for _, watchable in members
+            ]
+            out.append(
+                {
+                    "type": "metric",
+                    "x": (index % 3) * 8,
+                    "y": y + (index // 3) * 6,
+                    "width": 8,
+                    "height": 6,
+                    "properties": {
+                        "title": rule.title,
+                        "region": region,
+                        "stat": rule.statistic,
+                        "period": rule.period_seconds,
+                        "view": "timeSeries",
+                        "metrics": metrics,
+                        "annotations": {
+                            "horizontal": [
+                                {"label": rule_id, "value": threshold(rule, args.thresholds) * rule.scale}
+                            ]
+                        },
+                    },
+                }
+            )
+        y += ((len(graphs) + 2) // 3) * 6
+    return out
+
+
+def _flatten(dimensions: Mapping[str, pulumi.Input[str]]) -> list[pulumi.Input[str]]:
+    return [part for key, value in dimensions.items() for part in (key, value)]
+
+
+class AccountAlerts(SocialComponent):
+    """What an account has once, whatever its regions: the budget, the cost anomaly monitor and the
+    Slack channels."""
+
+    MODULE = "observability"
+
+    def __init__(
+        self, name: str, args: AccountAlertsArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(name, opts=opts)
+        if args.monthly_budget_usd is not None:
+            notifications = [
+                aws.budgets.BudgetNotificationArgs(
+                    comparison_operator="GREATER_THAN",
+                    notification_type=kind,
+                    threshold=percent,
+                    threshold_type="PERCENTAGE",
+                    subscriber_sns_topic_arns=[args.budget_topic_arn],
+                )
+                for kind, percents in (
+                    ("ACTUAL", args.budget_actual_percent),
+                    ("FORECASTED", args.budget_forecast_percent),
+                )
+                for percent in percents
+            ]
+            aws.budgets.Budget(
+                self.child_name("budget"),
+                name=self.child_name("monthly"),
+                budget_type="COST",
+                limit_amount=f"{args.monthly_budget_usd:.2f}",
+                limit_unit="USD",
+                time_unit="MONTHLY",
+                notifications=notifications,
+                opts=self.child(),
+            )
+        if args.anomaly_threshold_usd is not None:
+            monitor = aws.costexplorer.AnomalyMonitor(
+                self.child_name("cost-anomalies"),
+                name=self.child_name("cost-anomalies"),
+                monitor_type="DIMENSIONAL",
+                monitor_dimension="SERVICE",
+                opts=self.child(),
+            )
+            aws.costexplorer.AnomalySubscription(
+                self.child_name("cost-anomalies"),
+                name=self.child_name("cost-anomalies"),
+                frequency="IMMEDIATE",  # what an SNS subscriber requires
+                monitor_arn_lists=[monitor.arn],
+                subscribers=[
+                    aws.costexplorer.AnomalySubscriptionSubscriberArgs(
+                        type="SNS", address=args.budget_topic_arn
+                    )
+                ],
+                threshold_expression=aws.costexplorer.AnomalySubscriptionThresholdExpressionArgs(
+                    dimension=aws.costexplorer.AnomalySubscriptionThresholdExpressionDimensionArgs(
+                        key="ANOMALY_TOTAL_IMPACT_ABSOLUTE",
+                        match_options=["GREATER_THAN_OR_EQUAL"],
+                        values=[f"{args.anomaly_threshold_usd:g}"],
+                    )
+                ),
+                opts=self.child(),
+            )
+        if args.slack is not None:
+            self._slack(args)
+        self.register_outputs({})
+
+    def _slack(self, args: AccountAlertsArgs) -> None:
+        assert args.slack is not None
+        read_only = policy_json([{"Effect": "Allow", "Action": list(CHATBOT_READ_ACTIONS), "Resource": "*"}])
+        role = aws.iam.Role(
+            self.child_name("chatbot"),
+            description="AWS Chatbot: post alerts to Slack and show alarm graphs (read-only)",
+            assume_role_policy=assume_role_policy({"Service": "chatbot.amazonaws.com"}),
+            opts=self.child(),
+        )
+        aws.iam.RolePolicy(self.child_name("chatbot"), role=role.id, policy=read_only, opts=self.child())
+        guardrail = aws.iam.Policy(
+            self.child_name("chatbot-guardrail"),
+            description="Most any Slack channel member may do through AWS Chatbot: read CloudWatch",
+            policy=read_only,
+            opts=self.child(),
+        )
+        for severity, channel_id in args.slack.channel_ids.items():
+            aws.chatbot.SlackChannelConfiguration(
+                self.child_name(f"slack-{severity}"),
+                configuration_name=self.child_name(f"slack-{severity}"),
+                iam_role_arn=role.arn,
+                slack_team_id=args.slack.workspace_id,
+                slack_channel_id=channel_id,
+                sns_topic_arns=list(args.topic_arns.get(severity, ())),
+                guardrail_policy_arns=[guardrail.arn],
+                logging_level="ERROR",
+                user_authorization_required=True,
+                opts=self.child(),
+            )

@@ -1,0 +1,342 @@
+"""Observability: every part of the platform watched, every alert reaching a person.
+
+Read as a specification: each environment has page and ticket topics per region (encrypted with a
+key CloudWatch, EventBridge, Budgets and Cost Anomaly Detection may use), Slack through Chatbot
+with a read-only guardrail, a budget and an anomaly monitor, a dashboard per region, and an alarm
+on every database, cache node, queue, dead-letter queue, NAT gateway and CloudFront distribution it
+creates — derived from what the components offer, so a third region adds its own (test_regions.py).
+Metric names, namespaces and dimensions are checked against AWS's own pages; alarm settings
+against botocore's CloudWatch API model.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+import botocore.session
+import pulumi
+import pulumi_aws as aws
+import pytest
+
+from social_components.observability import ALARM_RULES
+from social_components.observability.catalog import AREAS
+from social_components.streaming.component import Streaming
+from social_platform import docs
+from social_platform.areas.observability import ObservabilityConfig
+from social_platform.config import Tier
+from social_platform.guardrails import stack_view
+from social_platform.policies import evaluate
+from social_platform.render import RenderedResource, RenderedStack, render
+
+from .conftest import ENVIRONMENTS, assert_config_error, load_with, render_variant
+
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+TOPIC = "aws:sns/topic:Topic"
+SLACK = "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration"
+
+AURORA = "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html"
+PROXY = "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy.monitoring.html"
+VALKEY = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.Redis.html"
+SQS = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html"
+NAT = "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway-cloudwatch.html"
+CLOUDFRONT = (
+    "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/programming-cloudwatch-metrics.html"
+)
+WAF = "https://docs.aws.amazon.com/waf/latest/developerguide/waf-metrics.html"
+CONTAINER_INSIGHTS = (
+    "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-metrics-EKS.html"
+)
+
+# What AWS documents, per (namespace, metric): the dimension the platform selects it by, and where
+# it says so. Written from the pages, not from the catalogue.
+DOCUMENTED: dict[tuple[str, str], tuple[str, str]] = {
+    ("AWS/RDS", "CPUUtilization"): ("DBInstanceIdentifier", AURORA),
+    ("AWS/RDS", "FreeableMemory"): ("DBInstanceIdentifier", AURORA),
+    ("AWS/RDS", "DatabaseConnections"): ("DBClusterIdentifier", AURORA),
+    ("AWS/RDS", "AuroraReplicaLagMaximum"): ("DBClusterIdentifier", AURORA),
+    ("AWS/RDS", "AuroraGlobalDBReplicationLag"): ("DBClusterIdentifier", AURORA),
+    ("AWS/RDS", "Deadlocks"): ("DBClusterIdentifier", AURORA),
+    ("AWS/RDS", "ACUUtilization"): ("DBClusterIdentifier", AURORA),
+    ("AWS/RDS", "ClientConnectionsSetupFailedAuth"): ("ProxyName", PROXY),
+    ("AWS/ElastiCache", "EngineCPUUtilization"): ("CacheClusterId", VALKEY),
+    ("AWS/ElastiCache", "DatabaseMemoryUsagePercentage"): ("CacheClusterId", VALKEY),
+    ("AWS/ElastiCache", "Evictions"): ("CacheClusterId", VALKEY),
+    ("AWS/ElastiCache", "ReplicationLag"): ("CacheClusterId", VALKEY),
+    ("AWS/ElastiCache", "CurrConnections"): ("CacheClusterId", VALKEY),
+    ("AWS/SQS", "ApproximateAgeOfOldestMessage"): ("QueueName", SQS),
+    ("AWS/SQS", "ApproximateNumberOfMessagesVisible"): ("QueueName", SQS),
+    ("AWS/NATGateway", "ErrorPortAllocation"): ("NatGatewayId", NAT),
+    ("AWS/NATGateway", "PacketsDropCount"): ("NatGatewayId", NAT),
+    ("AWS/CloudFront", "5xxErrorRate"): ("DistributionId", CLOUDFRONT),
+    ("AWS/WAFV2", "BlockedRequests"): ("WebACL", WAF),
+    ("ContainerInsights", "cluster_failed_node_count"): ("ClusterName", CONTAINER_INSIGHTS),
+    ("ContainerInsights", "node_cpu_utilization"): ("ClusterName", CONTAINER_INSIGHTS),
+    ("ContainerInsights", "node_memory_utilization"): ("ClusterName", CONTAINER_INSIGHTS),
+}
+
+
+def _cloudwatch() -> Any:
+    return botocore.session.get_session().get_service_model("cloudwatch")
+
+
+def alarms(stack: RenderedStack) -> list[RenderedResource]:
+    return stack.of_type(ALARM)
+
+
+def dimension_values(stack: RenderedStack, dimension: str) -> set[str]:
+    return {
+        str(a.inputs["dimensions"][dimension]) for a in alarms(stack) if dimension in a.inputs["dimensions"]
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The catalogue speaks AWS's language
+
+
+@pytest.mark.parametrize("rule", ALARM_RULES, ids=lambda r: r.id)
+def test_each_alarm_watches_a_metric_aws_documents_by_that_dimension(rule: Any) -> None:
+    assert (rule.namespace, rule.metric) in DOCUMENTED, (
+        f"{rule.id}: {rule.namespace} {rule.metric} not documented"
+    )
+
+
+def test_alarm_settings_are_values_the_cloudwatch_api_accepts() -> None:
+    model = _cloudwatch()
+    put = model.operation_model("PutMetricAlarm").input_shape.members
+    valid = re.search(r"Valid Values: <code>([^<]+)</code>", put["TreatMissingData"].documentation)
+    assert valid is not None
+    treat_missing = {value.strip() for value in valid.group(1).split("|")}
+    for rule in ALARM_RULES:
+        assert rule.comparison in model.shape_for("ComparisonOperator").enum, rule.id
+        assert rule.statistic in model.shape_for("Statistic").enum, rule.id
+        assert rule.treat_missing_data in treat_missing, rule.id
+        assert rule.period_seconds in (10, 20, 30) or rule.period_seconds % 60 == 0, rule.id
+        assert rule.evaluation_periods >= 1
+
+
+def test_every_kind_of_watchable_has_a_dashboard_row_and_an_alarm() -> None:
+    assert {rule.kind for rule in ALARM_RULES} == set(AREAS)
+
+
+# ---------------------------------------------------------------------------------------------
+# What every environment gets
+
+
+@pytest.fixture(params=ENVIRONMENTS)
+def env(request: pytest.FixtureRequest, rendered: dict[str, RenderedStack]) -> RenderedStack:
+    return rendered[request.param]
+
+
+def test_every_region_of_an_environment_has_a_page_and_a_ticket_topic(env: RenderedStack) -> None:
+    topics = Counter((t.region, t.inputs["name"].rsplit("-", 1)[-1]) for t in env.of_type(TOPIC))
+    for region in env.outputs["regions"]:
+        assert topics[(region, "page")] == 1 and topics[(region, "ticket")] == 1, region
+
+
+def test_each_topic_is_encrypted_with_a_key_that_cloudwatch_and_eventbridge_may_use(
+    env: RenderedStack,
+) -> None:
+    for topic in env.of_type(TOPIC):
+        key = env.named(topic.inputs["kmsMasterKeyId"].rsplit("/", 1)[-1], "aws:kms/key:Key")
+        policy = (
+            key.inputs["policy"]
+            if isinstance(key.inputs["policy"], dict)
+            else json.loads(key.inputs["policy"])
+        )
+        grants = {
+            s["Principal"].get("Service"): s for s in policy["Statement"] if "Service" in s["Principal"]
+        }
+        for service in (
+            "cloudwatch.amazonaws.com",
+            "events.amazonaws.com",
+            "budgets.amazonaws.com",
+            "costalerts.amazonaws.com",
+        ):
+            assert {"kms:GenerateDataKey*", "kms:Decrypt"} <= set(grants[service]["Action"]), service
+        # EventBridge's KMS requests carry no source keys: a condition would drop every event.
+        assert "Condition" not in grants["events.amazonaws.com"]
+        assert grants["cloudwatch.amazonaws.com"]["Condition"]
+
+
+def test_alarms_act_on_a_topic_in_their_own_account_and_region(env: RenderedStack) -> None:
+    for alarm in alarms(env):
+        for action in [*alarm.inputs["alarmActions"], *alarm.inputs["okActions"]]:
+            assert action.startswith(f"arn:aws:sns:{alarm.region}:{alarm.account}:"), (alarm.name, action)
+
+
+def test_the_render_shows_chatbot_budget_anomaly_monitor_and_a_dashboard_per_region(
+    env: RenderedStack,
+) -> None:
+    assert env.of_type(SLACK)
+    assert len(env.of_type("aws:budgets/budget:Budget")) == 1
+    assert len(env.of_type("aws:costexplorer/anomalyMonitor:AnomalyMonitor")) == 1
+    subscription = env.of_type("aws:costexplorer/anomalySubscription:AnomalySubscription")[0]
+    assert subscription.inputs["subscribers"][0]["type"] == "SNS"
+    dashboards = env.of_type("aws:cloudwatch/dashboard:Dashboard")
+    assert sorted(d.region for d in dashboards) == sorted(env.outputs["regions"])
+
+
+def test_alarms_reference_every_aurora_cluster_cache_and_cloudfront_distribution(env: RenderedStack) -> None:
+    clusters = {c.inputs["clusterIdentifier"] for c in env.of_type("aws:rds/cluster:Cluster")}
+    assert clusters and clusters <= dimension_values(env, "DBClusterIdentifier")
+    instances = {i.inputs["identifier"] for i in env.of_type("aws:rds/clusterInstance:ClusterInstance")}
+    assert instances <= dimension_values(env, "DBInstanceIdentifier")
+    nodes = dimension_values(env, "CacheClusterId")
+    for group in env.of_type("aws:elasticache/replicationGroup:ReplicationGroup"):
+        # ElastiCache names a replication group's nodes <id>-001, <id>-002, …
+        expected = {
+            f"{group.inputs['replicationGroupId']}-{n:03d}"
+            for n in range(1, int(group.inputs["numCacheClusters"]) + 1)
+        }
+        assert expected <= nodes
+    distributions = env.of_type("aws:cloudfront/distribution:Distribution")
+    cloudfront_alarms = [a for a in alarms(env) if a.inputs["namespace"] == "AWS/CloudFront"]
+    assert {d.id for d in distributions} <= {
+        a.inputs["dimensions"]["DistributionId"] for a in cloudfront_alarms
+    }
+    assert {a.region for a in cloudfront_alarms} == {"us-east-1"}  # where CloudFront publishes
+
+
+def test_every_dead_letter_queue_and_nat_gateway_is_watched(env: RenderedStack) -> None:
+    dead_letter = set()
+    for queue in env.of_type("aws:sqs/queue:Queue"):
+        redrive = queue.inputs.get("redrivePolicy")
+        if redrive:
+            dead_letter.add(json.loads(redrive)["deadLetterTargetArn"].rsplit(":", 1)[-1])
+    visible = {
+        a.inputs["dimensions"]["QueueName"]
+        for a in alarms(env)
+        if a.inputs["metricName"] == "ApproximateNumberOfMessagesVisible" and a.inputs["threshold"] == 0
+    }
+    assert dead_letter and dead_letter <= visible
+    nats = {n.id for n in env.of_type("aws:ec2/natGateway:NatGateway")}
+    assert nats <= dimension_values(env, "NatGatewayId")
+
+
+def test_the_chatbot_role_and_guardrail_only_read_cloudwatch(env: RenderedStack) -> None:
+    operations = _cloudwatch().operation_names
+    writes = [op for op in operations if not op.startswith(("Describe", "Get", "List"))]
+    assert "PutMetricAlarm" in writes and "SetAlarmState" in writes
+    for policy in [*env.of_type("aws:iam/policy:Policy"), *env.of_type("aws:iam/rolePolicy:RolePolicy")]:
+        if "chatbot" not in policy.name:
+            continue
+        document = (
+            policy.inputs["policy"]
+            if isinstance(policy.inputs["policy"], dict)
+            else json.loads(policy.inputs["policy"])
+        )
+        for statement in document["Statement"]:
+            for action in statement["Action"]:
+                service, pattern = action.split(":")
+                assert service == "cloudwatch", action
+                granted = [op for op in writes if fnmatchcase(op, pattern)]
+                assert not granted, f"{policy.name} lets Slack {granted}"
+    for slack in env.of_type(SLACK):
+        assert slack.inputs["guardrailPolicyArns"] and slack.inputs["snsTopicArns"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Config: thresholds over tier defaults; prod pages someone
+
+
+def test_a_threshold_in_the_stack_file_wins_over_the_tier_default(tmp_path: Path) -> None:
+    stack = render_variant(
+        tmp_path, "dev", {"observability.thresholds": {"queue-age": 120, "aurora-freeable-memory": 512}}
+    )
+    ages = {
+        a.inputs["threshold"]
+        for a in alarms(stack)
+        if a.inputs["metricName"] == "ApproximateAgeOfOldestMessage"
+    }
+    assert ages == {120}
+    memory = {a.inputs["threshold"] for a in alarms(stack) if a.inputs["metricName"] == "FreeableMemory"}
+    assert memory == {512 * 1024 * 1024}  # configured in MiB, the metric is in bytes
+
+
+def test_tier_defaults_relax_dev_and_keep_prod_at_the_catalogue() -> None:
+    dev = load_with("dev", {}).section(ObservabilityConfig).resolved_thresholds(Tier.dev)
+    prod = load_with("prod", {}).section(ObservabilityConfig).resolved_thresholds(Tier.prod)
+    assert dev["queue-age"] > next(r.threshold for r in ALARM_RULES if r.id == "queue-age")
+    assert prod == {}
+
+
+def test_an_unknown_alarm_threshold_is_named() -> None:
+    assert_config_error(
+        "dev",
+        {"observability.thresholds": {"queue-ages": 60}},
+        "observability.thresholds",
+        "unknown alarm queue-ages",
+    )
+
+
+def test_prod_without_anyone_to_page_is_refused() -> None:
+    changes = {
+        "observability.subscriptions": [{"severity": "ticket", "email": "a@example.com"}],
+        "observability.slack": None,
+    }
+    assert_config_error("prod", changes, "observability.subscriptions", "prod needs somewhere to page")
+
+
+def test_a_subscription_has_exactly_one_address() -> None:
+    both = [{"severity": "page", "email": "a@example.com", "https": "https://x.example.com/hook"}]
+    assert_config_error(
+        "dev", {"observability.subscriptions": both}, "observability.subscriptions[0]", "exactly one"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The README table is the code's
+
+
+def test_the_readme_alarm_table_is_generated_from_the_catalogue() -> None:
+    text = docs.README.read_text(encoding="utf-8")
+    assert docs.generated_alarms(text) == text, "run ./scripts/docs"
+    for rule in ALARM_RULES:
+        assert f"| `{rule.id}` |" in text
+
+
+# ---------------------------------------------------------------------------------------------
+# Another queue: its alarms follow from the component, and the guardrail catches a forgotten one
+
+
+def _another_queue(monkeypatch: pytest.MonkeyPatch, *, watched: bool) -> RenderedStack:
+    """Dev rendered with the Streaming component declaring one more queue and its dead-letter queue."""
+    original = Streaming._events
+
+    def events(self: Streaming) -> None:
+        original(self)
+        dead_letters = aws.sqs.Queue(self.child_name("moderation-dlq"), opts=self.stateful())
+        redrive = {"deadLetterTargetArn": dead_letters.arn, "maxReceiveCount": 3}
+        queue = aws.sqs.Queue(
+            self.child_name("moderation"),
+            redrive_policy=pulumi.Output.json_dumps(redrive),
+            opts=self.stateful(),
+        )
+        if watched:
+            self.watch("queue", "moderation", {"QueueName": queue.name})
+            self.watch("dead-letter-queue", "moderation-dlq", {"QueueName": dead_letters.name})
+
+    monkeypatch.setattr(Streaming, "_events", events)
+    return render("dev")
+
+
+def test_another_queue_gets_its_alarms_with_no_change_to_the_observability_area(
+    monkeypatch: pytest.MonkeyPatch, rendered: dict[str, RenderedStack]
+) -> None:
+    stack = _another_queue(monkeypatch, watched=True)
+    added = dimension_values(stack, "QueueName") - dimension_values(rendered["dev"], "QueueName")
+    assert added == {"streaming-moderation", "streaming-moderation-dlq"}
+    assert not [
+        v for v in evaluate(stack_view(stack)) if v.rule in ("watched-by-an-alarm", "alarm-has-action")
+    ]
+
+
+def test_a_queue_nobody_watches_fails_the_guardrail(monkeypatch: pytest.MonkeyPatch) -> None:
+    stack = _another_queue(monkeypatch, watched=False)
+    flagged = {v.name for v in evaluate(stack_view(stack)) if v.rule == "watched-by-an-alarm"}
+    assert flagged == {"streaming-moderation", "streaming-moderation-dlq"}
