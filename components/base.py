@@ -204,6 +204,29 @@ class SocialComponent(pulumi.ComponentResource):
             actions=("kms:GenerateDataKey", "kms:Decrypt"),
         )
 
+    def queue_for_rule(
+        self, role: str, queue: aws.sqs.Queue, rule: aws.cloudwatch.EventRule, sid: str
+    ) -> aws.sqs.QueuePolicy:
+        """The queue policy that lets EventBridge send to `queue`, for messages from `rule` only (as
+        its target, or as its target's dead-letter queue). Make the target depend on it."""
+        return aws.sqs.QueuePolicy(
+            self.child_name(role),
+            queue_url=queue.url,
+            policy=policy_json(
+                [
+                    {
+                        "Sid": sid,
+                        "Effect": "Allow",
+                        "Principal": {"Service": "events.amazonaws.com"},
+                        "Action": "sqs:SendMessage",
+                        "Resource": queue.arn,
+                        "Condition": {"ArnEquals": {"aws:SourceArn": rule.arn}},
+                    }
+                ]
+            ),
+            opts=self.child(),
+        )
+
     def log_key(self, role: str, description: str, log_groups: str = "*") -> aws.kms.Key:
         """A key for this account's log groups matching `log_groups`, usable by CloudWatch Logs."""
         return self.kms_key(role, description, grants=[self.logs_grant(log_groups)])

@@ -271,8 +271,45 @@ OUTPUTS: dict[str, OutputRule] = {
         "arn": f"arn:aws:iam::{r.placement.account}:oidc-provider/"
         + str(r.inputs.get("url", "")).removeprefix("https://")
     },
+    # Realtime and wallet: WebSocket API, functions, table, bus, schedule.
+    "aws:apigatewayv2/api:Api": lambda r: {
+        "apiEndpoint": f"wss://{_api_id(r.name)}.execute-api.{r.placement.region}.amazonaws.com",
+        "executionArn": f"arn:aws:execute-api:{r.placement.region}:{r.placement.account}:{_api_id(r.name)}",
+        "id": _api_id(r.name),
+    },
+    "aws:apigatewayv2/domainName:DomainName": lambda r: {
+        "domainNameConfiguration": {
+            **r.inputs.get("domainNameConfiguration", {}),
+            "targetDomainName": f"d-{fake_id(r.name, length=10)}.execute-api.{r.placement.region}"
+            ".amazonaws.com",
+            "hostedZoneId": "ZLY8HYME6SFDD",
+        },
+    },
+    "aws:lambda/function:Function": lambda r: {
+        "arn": f"{r.arn_prefix}:function:{physical_name(r)}",
+        "invokeArn": f"arn:aws:apigateway:{r.placement.region}:lambda:path/2015-03-31/functions/"
+        f"{r.arn_prefix}:function:{physical_name(r)}/invocations",
+        "name": physical_name(r),
+    },
+    "aws:dynamodb/table:Table": lambda r: {
+        "arn": f"{r.arn_prefix}:table/{physical_name(r)}",
+        "name": physical_name(r),
+    },
+    "aws:cloudwatch/eventBus:EventBus": lambda r: {
+        "arn": f"arn:aws:events:{r.placement.region}:{r.placement.account}:event-bus/{physical_name(r)}",
+        "name": physical_name(r),
+    },
+    "aws:scheduler/schedule:Schedule": lambda r: {
+        "arn": f"arn:aws:scheduler:{r.placement.region}:{r.placement.account}:schedule/default/"
+        + physical_name(r),
+    },
 }
 """Per-type outputs. Add an entry when the program reads an output that is not an input."""
+
+
+def _api_id(name: str) -> str:
+    """API Gateway ids are 10 lowercase letters and digits."""
+    return fake_id(name, "api", length=10)
 
 
 def _distribution_id(name: str) -> str:

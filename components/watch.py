@@ -28,6 +28,7 @@ WatchKind = Literal[
     "aurora-instance",
     "rds-proxy",
     "cache-node",
+    "dynamodb-table",
     "queue",
     "dead-letter-queue",
     "interruption-queue",

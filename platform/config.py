@@ -24,10 +24,12 @@ from social_platform.areas import (
     identity,
     network,
     observability,
+    realtime,
     runners,
     security,
     stack,
     streaming,
+    wallet,
 )
 from social_platform.areas.base import Section, Tier, aws_regions, region_code
 from social_platform.areas.ci import CiConfig
@@ -38,11 +40,13 @@ from social_platform.areas.identity import IdentityConfig
 from social_platform.areas.network import NetworkConfig
 from social_platform.areas.observability import ObservabilityConfig
 from social_platform.areas.policy import PolicyConfig
+from social_platform.areas.realtime import RealtimeConfig
 from social_platform.areas.runners import RunnersConfig
 from social_platform.areas.security import SecurityConfig
 from social_platform.areas.stack import SHARED, Environment, Regions, StackConfig, environment_zone_name
 from social_platform.areas.streaming import StreamingConfig, ivs_regions
 from social_platform.areas.usage import UsageConfig
+from social_platform.areas.wallet import WalletConfig
 from social_platform.errors import NAMESPACE, ConfigError, ConfigIssue
 
 __all__ = [
@@ -68,6 +72,8 @@ class PlatformConfig(StackConfig):
     cache: CacheConfig
     identity: IdentityConfig
     streaming: StreamingConfig
+    realtime: RealtimeConfig
+    wallet: WalletConfig
     edge: EdgeConfig
     runners: RunnersConfig
     ci: CiConfig
@@ -132,6 +138,8 @@ def load_config(
         cluster.check,
         lambda c: _check_secrets(c, set(secret_keys)),
         streaming.check,
+        realtime.check,
+        wallet.check,
         identity.check,
         edge.check,
         runners.check,

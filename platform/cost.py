@@ -548,6 +548,28 @@ def _metric_filter(r: RenderedResource, ctx: Context) -> list[Charge]:
     return [Charge("custom metric it publishes", "cloudwatch.metric_month", 1, ctx.region_of(r))]
 
 
+_SERVERLESS = "usage not modelled yet: see docs/realtime.md; priced when the usage section has it"
+
+
+@rule(
+    "aws:lambda/function:Function",
+    "aws:apigatewayv2/api:Api",
+    "aws:dynamodb/table:Table",
+    "aws:cloudwatch/eventBus:EventBus",
+    "aws:scheduler/schedule:Schedule",
+)
+def _serverless(r: RenderedResource, ctx: Context) -> list[Charge]:
+    """Pay-per-request services (realtime and wallet): shown UNPRICED until their usage is modelled."""
+    price = {
+        "aws:lambda/function:Function": "lambda.million_requests",
+        "aws:apigatewayv2/api:Api": "apigateway.websocket_million_messages",
+        "aws:dynamodb/table:Table": "dynamodb.million_requests",
+        "aws:cloudwatch/eventBus:EventBus": "events.million_custom_events",
+        "aws:scheduler/schedule:Schedule": "scheduler.million_invocations",
+    }[r.type]
+    return [Charge(f"requests ({_SERVERLESS})", price, 1, ctx.region_of(r))]
+
+
 _CONFIG_ONLY = "configuration object, not billed"
 _NETWORK = "VPC plumbing, not billed"
 FREE: dict[str, str] = {
@@ -568,6 +590,15 @@ FREE: dict[str, str] = {
     "aws:costexplorer/anomalySubscription:AnomalySubscription": "Cost Anomaly Detection is offered at no"
     " charge",
     "aws:cloudwatch/eventRule:EventRule": "AWS service events on the default bus are not billed",
+    "aws:apigatewayv2/authorizer:Authorizer": "part of the API's price (its function is priced)",
+    "aws:apigatewayv2/integration:Integration": "part of the API's price",
+    "aws:apigatewayv2/route:Route": "part of the API's price",
+    "aws:apigatewayv2/stage:Stage": "part of the API's price",
+    "aws:apigatewayv2/apiMapping:ApiMapping": _CONFIG_ONLY,
+    "aws:apigatewayv2/domainName:DomainName": "part of the API's price (its certificate is free)",
+    "aws:apigateway/account:Account": _CONFIG_ONLY,
+    "aws:lambda/permission:Permission": _CONFIG_ONLY,
+    "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": _CONFIG_ONLY,
     "aws:cloudwatch/eventTarget:EventTarget": "billed, if at all, as its target's requests (SQS)",
     "aws:cloudwatch/logDelivery:LogDelivery": "priced at its destination log group",
     "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": "priced at its destination log group",

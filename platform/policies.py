@@ -43,6 +43,7 @@ from social_platform.rules import (
     iam,
     keys,
     data,
+    serverless,
     edge,
     eks,
     audit,
@@ -81,6 +82,7 @@ __all__ = [
     "rule",
     "rules_markdown",
     "secrets",
+    "serverless",
     "tags",
 ]
 

@@ -22,9 +22,11 @@ from social_platform.areas import (
     identity,
     network,
     observability,
+    realtime,
     runners,
     security,
     streaming,
+    wallet,
 )
 from social_platform.config import PlatformConfig, load_config
 from social_platform.context import Platform
@@ -93,6 +95,8 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     )
     if pools is not None:
         outputs["identity"] = identity.outputs(pools)
+    outputs.update(realtime.outputs(realtime.build(platform, pools, zone_id=edge_build.zone.zone_id)))
+    outputs.update(wallet.outputs(wallet.build(platform, clusters, data_tier.databases)))
     outputs.update(ci.outputs(ci.build(platform)))
     # The runners reach the internet (and the clusters' API) through the primary network's NAT.
     egress = networks[platform.cfg.regions.primary.name].nat_public_ips if networks else []

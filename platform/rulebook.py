@@ -155,6 +155,10 @@ EXEMPTIONS: Mapping[str, Mapping[str, str]] = {
         "identity-*-backend-client": "a copy of the Cognito app client's secret, which Cognito generates;"
         " a new client secret means a new client (docs/security.md, secrets)",
     },
+    "sqs-dead-letter-queue": {
+        "*-karpenter-interruptions": "interruption notices matter for minutes (the queue keeps them 300 s):"
+        " one Karpenter cannot handle is obsolete before anyone could read it from a dead-letter queue",
+    },
     "s3-encrypted": {
         "streaming-recordings": "IVS writes recordings through its service-linked role, whose AWS-managed"
         " policy grants no KMS permission: the bucket keeps SSE-S3 (docs/adr/0003)",

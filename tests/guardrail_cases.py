@@ -27,7 +27,8 @@ def R(
     provider_tags: dict[str, str] | None = None,
     **props: Any,
 ) -> ResourceView:
-    """A resource: ID `<name>-id`, protected, its provider's default tags complete unless given."""
+    """A resource: ID `<name>-id`, protected, its provider's default tags complete unless given (a
+    `name=` keyword is the resource's own `name` input)."""
     return ResourceView(
         urn=f"urn:pulumi:test::social-platform::{type_}::{name}",
         type=type_,
@@ -94,6 +95,14 @@ PAB, ACCOUNT_PAB = (
 )
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 QUEUE, TOPIC, SECRET = "aws:sqs/queue:Queue", "aws:sns/topic:Topic", "aws:secretsmanager/secret:Secret"
+FUNCTION, INVOKE_CONFIG, EVENT_TARGET, SCHEDULE = (
+    "aws:lambda/function:Function",
+    "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+    "aws:cloudwatch/eventTarget:EventTarget",
+    "aws:scheduler/schedule:Schedule",
+)
+DLQ_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:dlq"
+TRACED = {"mode": "Active"}
 CACHE, LOG_GROUP, KMS = (
     "aws:elasticache/replicationGroup:ReplicationGroup",
     "aws:cloudwatch/logGroup:LogGroup",
@@ -1103,6 +1112,122 @@ EXAMPLES: dict[str, Examples] = {
             case("dev", alarm("muted", "QueueName", "q", actionsEnabled=False), why="actions disabled"),
         ],
         good=[case("dev", alarm("loud", "QueueName", "q"))],
+    ),
+    "sqs-dead-letter-queue": Examples(
+        bad=[
+            case("dev", R(QUEUE, "q"), why="no redrive policy and nobody's dead-letter queue"),
+            case("prod", R(QUEUE, "q", redrivePolicy=json.dumps({"maxReceiveCount": 5}))),
+            case(
+                "dev",
+                R(QUEUE, "dlq"),
+                R(QUEUE, "other", redrivePolicy=json.dumps({"deadLetterTargetArn": f"{DLQ_ARN}-2"})),
+                why="another queue's redrive names a different queue",
+            ),
+        ],
+        good=[
+            case("dev", R(QUEUE, "q", redrivePolicy=json.dumps({"deadLetterTargetArn": DLQ_ARN}))),
+            case(
+                "dev",
+                R(QUEUE, "dlq"),
+                R(QUEUE, "q", redrivePolicy=json.dumps({"deadLetterTargetArn": DLQ_ARN})),
+                why="a queue's dead-letter queue",
+            ),
+            case("dev", R(QUEUE, "dlq"), R(FUNCTION, "f", deadLetterConfig={"targetArn": DLQ_ARN})),
+            case("dev", R(QUEUE, "dlq"), R(EVENT_TARGET, "t", deadLetterConfig={"arn": DLQ_ARN})),
+            case("dev", R(QUEUE, "dlq"), R(SCHEDULE, "s", target={"deadLetterConfig": {"arn": DLQ_ARN}})),
+            case(
+                "dev",
+                R(QUEUE, "dlq"),
+                R(INVOKE_CONFIG, "c", destinationConfig={"onFailure": {"destination": DLQ_ARN}}),
+            ),
+        ],
+    ),
+    "lambda-tracing": Examples(
+        bad=[
+            case("dev", R(FUNCTION, "f")),
+            case("prod", R(FUNCTION, "f", tracingConfig={"mode": "PassThrough"})),
+        ],
+        good=[case("dev", R(FUNCTION, "f", tracingConfig=TRACED))],
+    ),
+    "lambda-failure-destination": Examples(
+        bad=[
+            case("dev", R(FUNCTION, "f")),
+            case(
+                "prod",
+                R(FUNCTION, "f", name="f"),
+                R(INVOKE_CONFIG, "c", functionName="f", maximumRetryAttempts=2),
+                why="an invoke config without an on-failure destination",
+            ),
+        ],
+        good=[
+            case("dev", R(FUNCTION, "f", deadLetterConfig={"targetArn": DLQ_ARN})),
+            case(
+                "dev",
+                R(FUNCTION, "f", name="f"),
+                R(
+                    INVOKE_CONFIG,
+                    "c",
+                    functionName="f",
+                    destinationConfig={"onFailure": {"destination": DLQ_ARN}},
+                ),
+            ),
+        ],
+    ),
+    "lambda-logs-encrypted": Examples(
+        bad=[
+            case(
+                "dev", R(FUNCTION, "f", name="f"), why="Lambda would create /aws/lambda/f itself, unencrypted"
+            ),
+            case(
+                "dev",
+                R(FUNCTION, "f", loggingConfig={"logGroup": "/fn/f"}),
+                R(LOG_GROUP, "lg", name="/fn/f", retentionInDays=30),
+            ),
+            case(
+                "prod",
+                R(FUNCTION, "f", loggingConfig={"logGroup": "/fn/f"}),
+                R(LOG_GROUP, "lg", name="/fn/other", kmsKeyId=KEY, retentionInDays=30),
+                why="the encrypted group is another one",
+            ),
+        ],
+        good=[
+            case(
+                "dev",
+                R(FUNCTION, "f", loggingConfig={"logGroup": "/fn/f"}),
+                R(LOG_GROUP, "lg", name="/fn/f", kmsKeyId=KEY, retentionInDays=30),
+            ),
+            case(
+                "dev",
+                R(FUNCTION, "f", name="f"),
+                R(LOG_GROUP, "lg", name="/aws/lambda/f", kmsKeyId=KEY, retentionInDays=30),
+            ),
+        ],
+    ),
+    "dynamodb-pitr-and-customer-key": Examples(
+        bad=[
+            case("dev", R(TABLE, "t", serverSideEncryption={"enabled": True, "kmsKeyArn": KEY})),
+            case("dev", R(TABLE, "t", pointInTimeRecovery={"enabled": True})),
+            case(
+                "prod",
+                R(
+                    TABLE,
+                    "t",
+                    pointInTimeRecovery={"enabled": True},
+                    serverSideEncryption={"enabled": True, "kmsKeyArn": "alias/aws/dynamodb"},
+                ),
+            ),
+        ],
+        good=[
+            case(
+                "dev",
+                R(
+                    TABLE,
+                    "t",
+                    pointInTimeRecovery={"enabled": True},
+                    serverSideEncryption={"enabled": True, "kmsKeyArn": KEY},
+                ),
+            )
+        ],
     ),
 }
 

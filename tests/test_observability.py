@@ -48,6 +48,7 @@ CLOUDFRONT = (
     "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/programming-cloudwatch-metrics.html"
 )
 WAF = "https://docs.aws.amazon.com/waf/latest/developerguide/waf-metrics.html"
+DYNAMODB = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html"
 CONTAINER_INSIGHTS = (
     "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-metrics-EKS.html"
 )
@@ -68,6 +69,8 @@ DOCUMENTED: dict[tuple[str, str], tuple[str, str]] = {
     ("AWS/ElastiCache", "Evictions"): ("CacheClusterId", VALKEY),
     ("AWS/ElastiCache", "ReplicationLag"): ("CacheClusterId", VALKEY),
     ("AWS/ElastiCache", "CurrConnections"): ("CacheClusterId", VALKEY),
+    ("AWS/DynamoDB", "ReadThrottleEvents"): ("TableName", DYNAMODB),
+    ("AWS/DynamoDB", "WriteThrottleEvents"): ("TableName", DYNAMODB),
     ("AWS/SQS", "ApproximateAgeOfOldestMessage"): ("QueueName", SQS),
     ("AWS/SQS", "ApproximateNumberOfMessagesVisible"): ("QueueName", SQS),
     ("AWS/NATGateway", "ErrorPortAllocation"): ("NatGatewayId", NAT),

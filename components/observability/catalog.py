@@ -105,6 +105,11 @@ ALARM_RULES: tuple[AlarmRule, ...] = (
     AlarmRule("interruption-queue-depth", "interruption-queue", "Karpenter interruption queue depth",
               "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", "GreaterThanThreshold", 50,
               "messages"),
+    # DynamoDB tables (AWS/DynamoDB; TableName alone selects the table without its indexes)
+    AlarmRule("dynamodb-read-throttles", "dynamodb-table", "DynamoDB read throttle events", "AWS/DynamoDB",
+              "ReadThrottleEvents", "Sum", "GreaterThanThreshold", 0, "events", evaluation_periods=1),
+    AlarmRule("dynamodb-write-throttles", "dynamodb-table", "DynamoDB write throttle events", "AWS/DynamoDB",
+              "WriteThrottleEvents", "Sum", "GreaterThanThreshold", 0, "events", evaluation_periods=1),
     # NAT gateways (AWS/NATGateway)
     AlarmRule("nat-port-allocation-errors", "nat-gateway", "NAT port allocation errors", "AWS/NATGateway",
               "ErrorPortAllocation", "Sum", "GreaterThanThreshold", 0, "errors", evaluation_periods=1),
@@ -138,6 +143,7 @@ AREAS: Mapping[WatchKind, Area] = {
     "aurora-instance": "data",
     "rds-proxy": "data",
     "cache-node": "data",
+    "dynamodb-table": "data",
     "queue": "queues",
     "dead-letter-queue": "queues",
 }

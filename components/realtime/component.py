@@ -97,6 +97,7 @@ class Realtime(SocialComponent):
             message_retention_seconds=DEAD_LETTER_RETENTION_SECONDS,
             opts=self.stateful(),
         )
+        self.watch("dead-letter-queue", "dlq", {"QueueName": self.dead_letter_queue.name})
         self._table()
         self._api()
         self._functions()
@@ -137,6 +138,7 @@ class Realtime(SocialComponent):
             deletion_protection_enabled=self._protect_state,
             opts=self.stateful(),
         )
+        self.watch("dynamodb-table", "connections", {"TableName": self.table.name})
 
     # ------------------------------------------------------------------------------------------
     # WebSocket API
@@ -521,22 +523,8 @@ class Realtime(SocialComponent):
             source_arn=rule.arn,
             opts=self.child(),
         )
-        queue_policy = aws.sqs.QueuePolicy(
-            self.child_name("dlq-policy"),
-            queue_url=self.dead_letter_queue.url,
-            policy=policy_json(
-                [
-                    {
-                        "Sid": "EventBridgeRuleDeadLetters",
-                        "Effect": "Allow",
-                        "Principal": {"Service": "events.amazonaws.com"},
-                        "Action": "sqs:SendMessage",
-                        "Resource": self.dead_letter_queue.arn,
-                        "Condition": {"ArnEquals": {"aws:SourceArn": rule.arn}},
-                    }
-                ]
-            ),
-            opts=self.child(),
+        queue_policy = self.queue_for_rule(
+            "dlq-policy", self.dead_letter_queue, rule, "EventBridgeRuleDeadLetters"
         )
         aws.cloudwatch.EventTarget(
             self.child_name("notifications-target"),

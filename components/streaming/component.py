@@ -305,22 +305,8 @@ class Streaming(SocialComponent):
             event_pattern=json.dumps({"source": ["aws.ivs"], "detail-type": list(EVENT_DETAIL_TYPES)}),
             opts=self.child(),
         )
-        queue_policy = aws.sqs.QueuePolicy(
-            self.child_name("events-policy"),
-            queue_url=self.events_queue.url,
-            policy=policy_json(
-                [
-                    {
-                        "Sid": "EventBridgeRuleSends",
-                        "Effect": "Allow",
-                        "Principal": {"Service": "events.amazonaws.com"},
-                        "Action": "sqs:SendMessage",
-                        "Resource": self.events_queue.arn,
-                        "Condition": {"ArnEquals": {"aws:SourceArn": self.events_rule.arn}},
-                    }
-                ]
-            ),
-            opts=self.child(),
+        queue_policy = self.queue_for_rule(
+            "events-policy", self.events_queue, self.events_rule, "EventBridgeRuleSends"
         )
         aws.cloudwatch.EventTarget(
             self.child_name("events-target"),

@@ -124,6 +124,8 @@ class Wallet(SocialComponent):
             ),
             opts=self.stateful(),
         )
+        self.watch("queue", "transactions", {"QueueName": self.queue.name})
+        self.watch("dead-letter-queue", "transactions-dlq", {"QueueName": self.dead_letter_queue.name})
         aws.sqs.RedriveAllowPolicy(
             self.child_name("transactions-dlq-sources"),
             queue_url=self.dead_letter_queue.url,
@@ -141,6 +143,7 @@ class Wallet(SocialComponent):
             message_retention_seconds=DEAD_LETTER_RETENTION_SECONDS,
             opts=self.stateful(),
         )
+        self.watch("dead-letter-queue", "settlement-dlq", {"QueueName": self.schedule_dead_letter_queue.name})
         account = self.account_id()
         role = aws.iam.Role(
             self.child_name("scheduler"),
