@@ -1359,7 +1359,7 @@ EXAMPLES["secrets-rotate"] = Examples(
             APP_SECRET,
             R(
                 ROTATION,
-                "app-api-key",
+                "app-api-key-rotation",
                 secretId="app-api-key-id",
                 rotationRules={"automaticallyAfterDays": 365},
             ),
@@ -1378,7 +1378,7 @@ EXAMPLES["secrets-rotate"] = Examples(
             APP_SECRET,
             R(
                 ROTATION,
-                "app-api-key",
+                "app-api-key-rotation",
                 secretId="app-api-key-id",
                 rotationRules={"automaticallyAfterDays": 30},
             ),

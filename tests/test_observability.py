@@ -93,7 +93,10 @@ def alarms(stack: RenderedStack) -> list[RenderedResource]:
 
 def dimension_values(stack: RenderedStack, dimension: str) -> set[str]:
     return {
-        str(a.inputs["dimensions"][dimension]) for a in alarms(stack) if dimension in a.inputs["dimensions"]
+        # Alarms on log metric filters (the security baseline's) have no dimensions.
+        str(a.inputs["dimensions"][dimension])
+        for a in alarms(stack)
+        if dimension in a.inputs.get("dimensions", {})
     }
 
 

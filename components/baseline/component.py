@@ -567,6 +567,7 @@ class AccountBaseline(SocialComponent):
                 comparison_operator="GreaterThanOrEqualToThreshold",
                 treat_missing_data="notBreaching",
                 alarm_actions=[alert_topic_arn],
+                ok_actions=[alert_topic_arn],
                 opts=self.child(),
             )
 
