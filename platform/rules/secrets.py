@@ -23,7 +23,6 @@ def _secrets_rotate(r: ResourceView, stack: StackView) -> Iterator[str]:
     if not rotations:
         yield "has no aws.secretsmanager.SecretRotation (or a reviewed exemption in policies.EXEMPTIONS)"
     for rotation in rotations:
-        rules = rotation.get("rotationRules") or {}
-        days = _num(rules.get("automaticallyAfterDays"), 0) if isinstance(rules, dict) else 0
-        if not rules.get("scheduleExpression") and not 0 < days <= MAX_ROTATION_DAYS:
+        days = _num(rotation.get("rotationRules.automaticallyAfterDays"), 0)
+        if not rotation.get("rotationRules.scheduleExpression") and not 0 < days <= MAX_ROTATION_DAYS:
             yield f"{rotation.name} must rotate at least every {MAX_ROTATION_DAYS} days"
