@@ -85,6 +85,7 @@ class SocialComponent(pulumi.ComponentResource):
         provider: pulumi.ProviderResource | None = None,
         metric_region: str | None = None,
         traits: Sequence[str] = (),
+        log_group_name: pulumi.Input[str] | None = None,
     ) -> None:
         """Offer the child `role` to be watched as a `kind` (alarms, dashboards), by the CloudWatch
         `dimensions` that select its metrics. `provider`: the one the child was declared with, when
@@ -97,6 +98,7 @@ class SocialComponent(pulumi.ComponentResource):
                 provider=provider or self._aws_provider,
                 metric_region=metric_region,
                 traits=frozenset(traits),
+                log_group_name=log_group_name,
             )
         )
 
@@ -239,6 +241,8 @@ class SocialComponent(pulumi.ComponentResource):
         kms_key: aws.kms.Key | None = None,
         disposable: bool = False,
         object_lock: bool = False,
+        tags: Mapping[str, str] | None = None,
+        provider: pulumi.ProviderResource | None = None,
     ) -> tuple[aws.s3.Bucket, list[pulumi.Resource]]:
         """An S3 bucket nobody outside the account can reach: public access blocked, ACLs disabled
         (owner enforced), encrypted by default with `kms_key` (unset: SSE-S3) and SSE-C refused.
@@ -246,13 +250,16 @@ class SocialComponent(pulumi.ComponentResource):
         with S3 Object Lock available (it cannot be turned on later; the caller sets the rule).
         Returns the bucket and its guard resources, which a bucket policy should depend on (S3
         rejects concurrent changes to one bucket's access settings). The caller adds the policy:
-        start it with `deny_insecure_transport(bucket.arn)`."""
+        start it with `deny_insecure_transport(bucket.arn)`. `tags`: the bucket's own (a backup
+        plan's, say); `provider`: another region's (a replica), else the component's."""
+        placed = {} if provider is None else {"provider": provider}
         bucket = aws.s3.Bucket(
             self.child_name(role),
             bucket=bucket_name,
             force_destroy=disposable,
             object_lock_enabled=object_lock or None,
-            opts=self.child() if disposable else self.stateful(),
+            tags=dict(tags) if tags else None,
+            opts=self.child(**placed) if disposable else self.stateful(**placed),
         )
         default = aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
             sse_algorithm="AES256" if kms_key is None else "aws:kms",
@@ -266,13 +273,13 @@ class SocialComponent(pulumi.ComponentResource):
                 block_public_policy=True,
                 ignore_public_acls=True,
                 restrict_public_buckets=True,
-                opts=self.child(),
+                opts=self.child(**placed),
             ),
             aws.s3.BucketOwnershipControls(
                 self.child_name(f"{role}-ownership"),
                 bucket=bucket.id,
                 rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-                opts=self.child(),
+                opts=self.child(**placed),
             ),
             aws.s3.BucketServerSideEncryptionConfiguration(
                 self.child_name(f"{role}-encryption"),
@@ -284,7 +291,7 @@ class SocialComponent(pulumi.ComponentResource):
                         blocked_encryption_types=["SSE-C"],
                     )
                 ],
-                opts=self.child(),
+                opts=self.child(**placed),
             ),
         ]
         return bucket, guards
@@ -310,10 +317,17 @@ class SocialComponent(pulumi.ComponentResource):
         )
         return secret
 
-    def kms_key(self, role: str, description: str, grants: Sequence[KeyGrant] = ()) -> aws.kms.Key:
+    def kms_key(
+        self,
+        role: str,
+        description: str,
+        grants: Sequence[KeyGrant] = (),
+        provider: pulumi.ProviderResource | None = None,
+    ) -> aws.kms.Key:
         """A customer-managed key with rotation on, usable by this account's IAM policies and by
         the AWS services `grants` name, each under its condition. Stateful: losing it loses the data
-        it encrypts."""
+        it encrypts. `provider`: another region's, else the component's."""
+        placed = {} if provider is None else {"provider": provider}
         statements: list[Mapping[str, Any]] = [
             {
                 "Sid": "AccountAdministers",
@@ -330,13 +344,13 @@ class SocialComponent(pulumi.ComponentResource):
             enable_key_rotation=True,
             deletion_window_in_days=30,
             policy=policy_json(statements),
-            opts=self.stateful(),
+            opts=self.stateful(**placed),
         )
         aws.kms.Alias(
             self.child_name(f"{role}-key-alias"),
             name=f"alias/{self.child_name(role)}",
             target_key_id=key.key_id,
-            opts=self.child(),
+            opts=self.child(**placed),
         )
         return key
 

@@ -165,6 +165,13 @@ OUTPUTS: dict[str, OutputRule] = {
     "aws:cloudwatch/logGroup:LogGroup": lambda r: {
         "arn": f"arn:aws:logs:{r.placement.region}:{r.placement.account}:log-group:{physical_name(r)}",
     },
+    # AWS Backup's documented ARN forms (API reference: CreateBackupVault, CreateBackupPlan).
+    "aws:backup/vault:Vault": lambda r: {
+        "arn": f"arn:aws:backup:{r.placement.region}:{r.placement.account}:backup-vault:{physical_name(r)}",
+    },
+    "aws:backup/plan:Plan": lambda r: {
+        "arn": f"arn:aws:backup:{r.placement.region}:{r.placement.account}:backup-plan:{fake_id(r.name)}",
+    },
     "aws:iam/policy:Policy": lambda r: {
         "arn": f"arn:aws:iam::{r.placement.account}:policy/{physical_name(r)}",
     },

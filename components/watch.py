@@ -36,6 +36,8 @@ WatchKind = Literal[
     "cloudfront-distribution",
     "web-acl",
     "eks-cluster",
+    "lambda-function",
+    "websocket-api",
 ]
 """The kinds of resource the observability component knows how to watch."""
 
@@ -57,6 +59,9 @@ class Watchable:
     and CLOUDFRONT-scope WAF: us-east-1). Unset: the provider's region."""
     traits: frozenset[str] = field(default_factory=frozenset)
     """What decides which alarms apply, for example ``serverless`` or ``global-secondary``."""
+    log_group_name: pulumi.Input[str] | None = None
+    """The resource's CloudWatch Logs group, in its own region, for the saved investigation queries
+    of its kind (WAF blocks by rule, slow queries). Unset: none."""
 
 
 _BUILT: ContextVar[list[SocialComponent] | None] = ContextVar("social_components_built", default=None)

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from social_platform import hints
 from social_platform.areas import (
+    backup,
     ci,
     cluster,
     data,
@@ -31,6 +32,7 @@ from social_platform.areas import (
     streaming,
     wallet,
 )
+from social_platform.areas.backup import BackupConfig
 from social_platform.areas.base import Section, Tier, aws_regions, region_code
 from social_platform.areas.ci import CiConfig
 from social_platform.areas.cluster import ClusterConfig
@@ -75,6 +77,7 @@ class PlatformConfig(StackConfig):
     realtime: RealtimeConfig
     wallet: WalletConfig
     edge: EdgeConfig
+    backup: BackupConfig
     runners: RunnersConfig
     ci: CiConfig
     security: SecurityConfig
@@ -145,6 +148,7 @@ def load_config(
         runners.check,
         ci.check,
         security.check,
+        backup.check,
         observability.check,
     ]
     issues = [found for check in checks for found in check(cfg)]

@@ -404,24 +404,22 @@ def _web_acl(r: RenderedResource, ctx: Context) -> list[Charge]:
     ]
 
 
-@rule("aws:kms/key:Key")
-def _kms(r: RenderedResource, ctx: Context) -> list[Charge]:
-    return [Charge("customer managed key", "kms.key_month", 1, ctx.region_of(r))]
+FLAT_MONTHLY: dict[str, tuple[str, str]] = {
+    "aws:kms/key:Key": ("customer managed key", "kms.key_month"),
+    "aws:secretsmanager/secret:Secret": ("secret", "secrets.secret_month"),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": ("standard-resolution alarm", "cloudwatch.alarm_month"),
+    "aws:cloudwatch/compositeAlarm:CompositeAlarm": ("composite alarm", "cloudwatch.composite_alarm_month"),
+    "aws:cloudwatch/dashboard:Dashboard": ("dashboard", "cloudwatch.dashboard_month"),
+}
+"""Types billed a flat price per resource and month: type → (what, price line)."""
 
 
-@rule("aws:cloudwatch/metricAlarm:MetricAlarm")
-def _alarm(r: RenderedResource, ctx: Context) -> list[Charge]:
-    return [Charge("standard-resolution alarm", "cloudwatch.alarm_month", 1, ctx.region_of(r))]
+def _flat_monthly(r: RenderedResource, ctx: Context) -> list[Charge]:
+    what, price = FLAT_MONTHLY[r.type]
+    return [Charge(what, price, 1, ctx.region_of(r))]
 
 
-@rule("aws:cloudwatch/dashboard:Dashboard")
-def _dashboard(r: RenderedResource, ctx: Context) -> list[Charge]:
-    return [Charge("dashboard", "cloudwatch.dashboard_month", 1, ctx.region_of(r))]
-
-
-@rule("aws:secretsmanager/secret:Secret")
-def _secret(r: RenderedResource, ctx: Context) -> list[Charge]:
-    return [Charge("secret", "secrets.secret_month", 1, ctx.region_of(r))]
+rule(*FLAT_MONTHLY)(_flat_monthly)
 
 
 @rule("aws:cloudwatch/logGroup:LogGroup")
@@ -548,6 +546,49 @@ def _metric_filter(r: RenderedResource, ctx: Context) -> list[Charge]:
     return [Charge("custom metric it publishes", "cloudwatch.metric_month", 1, ctx.region_of(r))]
 
 
+@rule("aws:backup/vault:Vault")
+def _vault(r: RenderedResource, ctx: Context) -> list[Charge]:
+    gb, said = _usage(ctx, "backup_storage_gb", " GB")
+    return [Charge("recovery point storage (warm)", "backup.gb_month", gb, ctx.region_of(r), assumption=said)]
+
+
+@rule("aws:backup/plan:Plan")
+def _backup_plan(r: RenderedResource, ctx: Context) -> list[Charge]:
+    """Copies to another region are billed as cross-region transfer, per GB copied."""
+    region = ctx.region_of(r)
+    gb, said = _usage(ctx, "backup_copied_gb", " GB")
+    destinations = [
+        str(copy.get("destinationVaultArn", ""))
+        for rule in r.inputs.get("rules", [])
+        for copy in rule.get("copyActions", []) or []
+    ]
+    elsewhere = [arn for arn in destinations if arn.split(":")[3:4] != [region]]
+    return [
+        Charge("copy to another region", "backup.cross_region_gb", gb, region, assumption=said)
+        for _ in elsewhere
+    ]
+
+
+@rule("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
+def _replication(r: RenderedResource, ctx: Context) -> list[Charge]:
+    """Cross-region transfer per GB replicated, and Replication Time Control's fee where it is on.
+    (The replica's storage is its own bucket's charge.)"""
+    region = ctx.region_of(r)
+    gb, said = _usage(ctx, "replicated_gb", " GB")
+    charges = []
+    for rule_ in r.inputs.get("rules", []):
+        charges.append(
+            Charge("replication to another region", "s3.replication_gb", gb, region, assumption=said)
+        )
+        if ((rule_.get("destination") or {}).get("replicationTime") or {}).get("status") == "Enabled":
+            charges.append(
+                Charge(
+                    "Replication Time Control", "s3.replication_time_control_gb", gb, region, assumption=said
+                )
+            )
+    return charges
+
+
 _SERVERLESS = "usage not modelled yet: see docs/realtime.md; priced when the usage section has it"
 
 
@@ -580,6 +621,9 @@ FREE: dict[str, str] = {
     "random:index/randomPassword:RandomPassword": "generated locally by Pulumi",
     "aws:acm/certificate:Certificate": "public ACM certificates are free",
     "aws:acm/certificateValidation:CertificateValidation": "a wait on validation, not a resource",
+    "aws:backup/selection:Selection": _CONFIG_ONLY,
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": _CONFIG_ONLY,
+    "aws:backup/vaultPolicy:VaultPolicy": _CONFIG_ONLY,
     "aws:cloudfront/originAccessControl:OriginAccessControl": _CONFIG_ONLY,
     "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": _CONFIG_ONLY,
     "aws:budgets/budget:Budget": "an account's first two active budgets are free ($0.02/day each beyond"
@@ -590,6 +634,8 @@ FREE: dict[str, str] = {
     "aws:costexplorer/anomalySubscription:AnomalySubscription": "Cost Anomaly Detection is offered at no"
     " charge",
     "aws:cloudwatch/eventRule:EventRule": "AWS service events on the default bus are not billed",
+    "aws:cloudwatch/queryDefinition:QueryDefinition": "a saved query is not billed; running it is, as"
+    " data scanned by Logs Insights (not modelled)",
     "aws:apigatewayv2/authorizer:Authorizer": "part of the API's price (its function is priced)",
     "aws:apigatewayv2/integration:Integration": "part of the API's price",
     "aws:apigatewayv2/route:Route": "part of the API's price",

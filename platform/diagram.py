@@ -279,7 +279,11 @@ class Drawing:
             cf = p.node_of(distribution)
             for origin in distribution.inputs.get("origins", []):
                 domain = origin.get("domainName", "")
-                bucket = next((b for name, b in buckets.items() if name and name in domain), None)
+                # An S3 origin's domain is `<bucket>.s3.<region>.amazonaws.com`: match the whole name
+                # (`…-media` is a prefix of `…-media-replica`).
+                bucket = next(
+                    (b for name, b in buckets.items() if name and domain.startswith(f"{name}.")), None
+                )
                 if bucket is not None:
                     p.link(cf, p.node_of(bucket), origin.get("originId", ""))
                 else:

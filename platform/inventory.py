@@ -203,6 +203,7 @@ STATELESS: frozenset[str] = frozenset(
         "aws:backup/plan:Plan",
         "aws:backup/selection:Selection",
         "aws:backup/vaultPolicy:VaultPolicy",
+        "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
         # Databases and caches: configuration around the data
         "aws:rds/subnetGroup:SubnetGroup",
         "aws:rds/clusterParameterGroup:ClusterParameterGroup",

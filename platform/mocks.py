@@ -24,6 +24,8 @@ SHARED_STACK_OUTPUTS: dict[str, Any] = {
         "bucket": "social-log-archive-111111111111",
         "kms_key_arn": "arn:aws:kms:eu-west-1:111111111111:key/0ff11ne0-1og0-a7c4-1ve0-000000000000",
     },
+    # The shared stack's receiving vault (tests/test_backup.py checks it is what the shared render exports).
+    "backup_copy_vault_arn": "arn:aws:backup:eu-west-1:111111111111:backup-vault:shared-euw1-backup",
 }
 """What an environment stack's StackReference to the shared stack returns in the offline render."""
 

@@ -5,7 +5,7 @@ their camelCase wire names, protect/retain options, the provider's default tags)
 to look at companions (a bucket's public access block lives in another resource), the whole stack
 (`StackView`). It yields one message per problem. Nothing here imports Pulumi or pulumi-policy:
 
-- the tests build the views from the offline render (`social_platform.guardrails.stack_view`);
+- the tests build the views from the offline render (`social_platform.stackview.stack_view`);
 - the policy pack in `policy/` builds them from pulumi-policy's arguments (`policy/pack.py`).
 
 A rule with nothing to check passes; every rule has a test showing it flags a bad resource.
@@ -43,6 +43,7 @@ from social_platform.rules import (
     iam,
     keys,
     data,
+    backup,
     serverless,
     edge,
     eks,
@@ -68,6 +69,7 @@ __all__ = [
     "Tier",
     "Violation",
     "audit",
+    "backup",
     "check_resource",
     "data",
     "edge",

@@ -15,6 +15,7 @@ import pulumi
 from social_components import watch
 from social_platform import stackfiles
 from social_platform.areas import (
+    backup,
     ci,
     cluster,
     data,
@@ -74,6 +75,8 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
         "account_id": cfg.account.id,
         "regions": [region.name for region in cfg.regions.all()],
     }
+    # Backups first: the plans select by tag what the other areas build.
+    outputs.update(backup.outputs(cfg, backup.build(platform)))
     networks = network.build(platform)
     outputs.update(network.outputs(networks))
     clusters = cluster.build(platform, networks)

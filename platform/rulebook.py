@@ -155,6 +155,16 @@ EXEMPTIONS: Mapping[str, Mapping[str, str]] = {
         "identity-*-backend-client": "a copy of the Cognito app client's secret, which Cognito generates;"
         " a new client secret means a new client (docs/security.md, secrets)",
     },
+    "backup-covered": {
+        "edge-web": "the built web app: CI publishes it again from the repository (and S3 versions keep"
+        " the previous build for a rollback)",
+        "edge-logs": "CloudFront and S3 access logs: evidence kept by their own lifecycle, not data to"
+        " restore",
+        "*-runners-cache": "a build cache, rebuilt on a miss",
+        "edge-media-replica": "the replica of edge-media, which its plan backs up and copies",
+        "*-realtime-connections": "live WebSocket connection IDs with a TTL: clients reconnect and register"
+        " again; nothing to restore",
+    },
     "sqs-dead-letter-queue": {
         "*-karpenter-interruptions": "interruption notices matter for minutes (the queue keeps them 300 s):"
         " one Karpenter cannot handle is obsolete before anyone could read it from a dead-letter queue",

@@ -34,8 +34,8 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError
 
-from social_platform.guardrails import StackSettings, provider_default_tags, settings_from_environment
 from social_platform.policies import RULES, ResourceView, Rule, StackView, check_resource
+from social_platform.stackview import StackSettings, provider_default_tags, settings_from_environment
 
 PACK_NAME = "social-platform-guardrails"
 

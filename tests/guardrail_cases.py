@@ -94,6 +94,21 @@ PAB, ACCOUNT_PAB = (
     "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock",
 )
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+BACKUP_VAULT = "aws:backup/vault:Vault"
+BACKUP_PLAN = "aws:backup/plan:Plan"
+BACKUP_SELECTION = "aws:backup/selection:Selection"
+VAULT_POLICY = "aws:backup/vaultPolicy:VaultPolicy"
+VAULT_LOCK = "aws:backup/vaultLockConfiguration:VaultLockConfiguration"
+SELECT_PROD = {"selectionTags": [{"type": "STRINGEQUALS", "key": "BackupPlan", "value": "prod"}]}
+OTHER_REGION = {"destinationVaultArn": f"arn:aws:backup:eu-central-1:{ACCOUNT}:backup-vault:dr"}
+OTHER_ACCOUNT = {"destinationVaultArn": f"arn:aws:backup:{REGION}:111111111111:backup-vault:copies"}
+ELSEWHERE = {"destinationVaultArn": "arn:aws:backup:eu-central-1:111111111111:backup-vault:copies"}
+DENY_DELETE = {
+    "Effect": "Deny",
+    "Principal": {"AWS": "*"},
+    "Action": ["backup:DeleteRecoveryPoint"],
+    "Resource": "*",
+}
 QUEUE, TOPIC, SECRET = "aws:sqs/queue:Queue", "aws:sns/topic:Topic", "aws:secretsmanager/secret:Secret"
 FUNCTION, INVOKE_CONFIG, EVENT_TARGET, SCHEDULE = (
     "aws:lambda/function:Function",
@@ -223,13 +238,14 @@ def pab(bucket: str, **flags: bool) -> ResourceView:
 
 
 ALARM, QUEUE = "aws:cloudwatch/metricAlarm:MetricAlarm", "aws:sqs/queue:Queue"
+COMPOSITE = "aws:cloudwatch/compositeAlarm:CompositeAlarm"
 CACHE_GROUP, TABLE = "aws:elasticache/replicationGroup:ReplicationGroup", "aws:dynamodb/table:Table"
 TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:alerts-ticket"
 
 
-def alarm(name: str, dimension: str, value: str, **props: Any) -> ResourceView:
+def alarm(resource: str, dimension: str, value: str, /, **props: Any) -> ResourceView:
     """A CloudWatch alarm on one dimension, acting on the ticket topic unless `props` say otherwise."""
-    return R(ALARM, name, dimensions={dimension: value}, **{"alarmActions": [TOPIC_ARN], **props})
+    return R(ALARM, resource, dimensions={dimension: value}, **{"alarmActions": [TOPIC_ARN], **props})
 
 
 def redriven(name: str, dead_letter_queue: str) -> ResourceView:
@@ -903,6 +919,125 @@ EXAMPLES: dict[str, Examples] = {
             case("prod", R(EKS, "k", deletionProtection=True)),
         ],
     ),
+    "backup-covered": Examples(
+        bad=[
+            case("prod", R(CLUSTER, "db"), R(BACKUP_SELECTION, "sel", **SELECT_PROD), why="untagged"),
+            case(
+                "staging",
+                R(BUCKET, "media", tags={"BackupPlan": "dev"}),
+                R(BACKUP_SELECTION, "sel", **SELECT_PROD),
+                why="tagged for another plan",
+            ),
+            case("prod", R(BUCKET, "media", tags={"BackupPlan": "prod"}), why="no selection at all"),
+        ],
+        good=[
+            case(
+                "prod",
+                R(CLUSTER, "db", tags={"BackupPlan": "prod"}),
+                R(BACKUP_SELECTION, "sel", **SELECT_PROD),
+            ),
+            case(
+                "prod",
+                R(BUCKET, "media", arn="arn:aws:s3:::media"),
+                R(BACKUP_SELECTION, "sel", resources=["arn:aws:s3:::media"]),
+                why="selected by ARN",
+            ),
+            case("dev", R(BUCKET, "media"), why="dev keeps no backups of record"),
+        ],
+    ),
+    "backup-copies-leave": Examples(
+        bad=[
+            case("prod", R(BACKUP_PLAN, "plan", rules=[{"ruleName": "r"}]), why="no copies"),
+            case("prod", R(BACKUP_PLAN, "plan", rules=[{"ruleName": "r", "copyActions": [OTHER_REGION]}])),
+            case("prod", R(BACKUP_PLAN, "plan", rules=[{"ruleName": "r", "copyActions": [OTHER_ACCOUNT]}])),
+            case(
+                "prod",
+                R(
+                    BACKUP_PLAN,
+                    "plan",
+                    rules=[{"ruleName": "r", "copyActions": [OTHER_REGION]}, {"ruleName": "s"}],
+                ),
+                why="every rule copies",
+            ),
+        ],
+        good=[
+            case(
+                "prod",
+                R(
+                    BACKUP_PLAN,
+                    "plan",
+                    rules=[{"ruleName": "r", "copyActions": [OTHER_REGION, OTHER_ACCOUNT]}],
+                ),
+            ),
+            case("prod", R(BACKUP_PLAN, "plan", rules=[{"ruleName": "r", "copyActions": [ELSEWHERE]}])),
+            case("staging", R(BACKUP_PLAN, "plan", rules=[{"ruleName": "r"}])),
+        ],
+    ),
+    "backup-vault-keeps-recovery-points": Examples(
+        bad=[
+            case("dev", R(BACKUP_VAULT, "v", name="v"), why="no policy"),
+            case(
+                "dev",
+                R(BACKUP_VAULT, "v", name="v"),
+                R(
+                    VAULT_POLICY,
+                    "p",
+                    backupVaultName="v",
+                    policy=doc({**DENY_DELETE, "Principal": {"AWS": "arn:aws:iam::1:root"}}),
+                ),
+                why="denies one principal only",
+            ),
+            case(
+                "dev",
+                R(BACKUP_VAULT, "v", name="v"),
+                R(VAULT_POLICY, "p", backupVaultName="v", policy=doc({**DENY_DELETE, "Effect": "Allow"})),
+            ),
+            case(
+                "dev",
+                R(BACKUP_VAULT, "v", name="v"),
+                R(VAULT_POLICY, "p", backupVaultName="other", policy=doc(DENY_DELETE)),
+                why="another vault's policy",
+            ),
+        ],
+        good=[
+            case(
+                "dev",
+                R(BACKUP_VAULT, "v", name="v"),
+                R(VAULT_POLICY, "p", backupVaultName="v", policy=doc(DENY_DELETE)),
+            ),
+        ],
+    ),
+    "backup-vault-locked": Examples(
+        bad=[
+            case("prod", R(BACKUP_VAULT, "v", name="v"), why="no lock"),
+            case(
+                "prod",
+                R(BACKUP_VAULT, "v", name="v"),
+                R(VAULT_LOCK, "l", backupVaultName="v", minRetentionDays=7, maxRetentionDays=35),
+                why="governance mode",
+            ),
+            case(
+                "prod",
+                R(BACKUP_VAULT, "v", name="v"),
+                R(VAULT_LOCK, "l", backupVaultName="v", changeableForDays=3),
+            ),
+        ],
+        good=[
+            case(
+                "prod",
+                R(BACKUP_VAULT, "v", name="v"),
+                R(
+                    VAULT_LOCK,
+                    "l",
+                    backupVaultName="v",
+                    changeableForDays=3,
+                    minRetentionDays=7,
+                    maxRetentionDays=35,
+                ),
+            ),
+            case("staging", R(BACKUP_VAULT, "v", name="v")),
+        ],
+    ),
     "ecr-immutable-tags": Examples(
         bad=[case("dev", R(ECR, "repo")), case("dev", R(ECR, "repo", imageTagMutability="MUTABLE"))],
         good=[case("dev", R(ECR, "repo", imageTagMutability="IMMUTABLE"))],
@@ -1110,8 +1245,33 @@ EXAMPLES: dict[str, Examples] = {
         bad=[
             case("dev", alarm("quiet", "QueueName", "q", alarmActions=[]), why="no action"),
             case("dev", alarm("muted", "QueueName", "q", actionsEnabled=False), why="actions disabled"),
+            case(
+                "dev",
+                alarm("member", "QueueName", "q", name="member", alarmActions=[]),
+                R(COMPOSITE, "both", alarmRule='ALARM("member") AND ALARM("other")', alarmActions=[]),
+                why="feeds a composite that notifies nobody either",
+            ),
+            case(
+                "dev",
+                alarm("member", "QueueName", "q", name="member", alarmActions=[]),
+                R(COMPOSITE, "both", alarmRule='ALARM("member-2")', alarmActions=[TOPIC_ARN]),
+                why="the composite reads another alarm",
+            ),
         ],
-        good=[case("dev", alarm("loud", "QueueName", "q"))],
+        good=[
+            case("dev", alarm("loud", "QueueName", "q")),
+            case(
+                "dev",
+                alarm("member", "QueueName", "q", name="member", alarmActions=[]),
+                R(
+                    COMPOSITE,
+                    "both",
+                    alarmRule='ALARM("member") AND ALARM("other")',
+                    alarmActions=[TOPIC_ARN],
+                ),
+                why="notifies through its composite",
+            ),
+        ],
     ),
     "sqs-dead-letter-queue": Examples(
         bad=[

@@ -25,6 +25,7 @@ COMMANDS = [
     "cost",
     "diagram",
     "preview",
+    "recovery",
 ]
 
 

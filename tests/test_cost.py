@@ -89,14 +89,30 @@ def test_a_charge_without_a_price_line_stops_the_estimate(rendered: dict[str, Re
 
 
 def test_unpriced_charges_are_shown_and_left_out_of_the_total_never_counted_as_zero(
-    estimates: dict[str, cost.Estimate],
+    rendered: dict[str, RenderedStack], estimates: dict[str, cost.Estimate]
 ) -> None:
-    dev = estimates["dev"]
-    assert dev.unpriced, "the table has lines without a price; dev uses some of them"
+    # a price the search did not find: the NAT gateway hour, as a line with usd null
+    table = cost.price_table()
+    nat_unfound = cost.PriceTable(
+        dataclasses.replace(
+            line, usd=None, source="not found by search; see https://aws.amazon.com/vpc/pricing/"
+        )
+        if line.price == "nat.hour"
+        else line
+        for line in table.lines
+    )
+    dev = cost.estimate(rendered["dev"], usage("dev"), nat_unfound)
+    before = [line.charge.price for line in estimates["dev"].unpriced]
+    assert sorted(line.charge.price for line in dev.unpriced) == sorted(
+        before + ["nat.hour"] * len(nat_hours(estimates["dev"]))
+    )
     report = "\n".join(cost.text_report(dev))
-    assert "UNPRICED" in report
     assert f"{len(dev.unpriced)} charges UNPRICED" in report
-    assert "$0.00  " not in "\n".join(r for r in report.splitlines() if "UNPRICED" in r)
+    unpriced_rows = [row for row in report.splitlines() if "UNPRICED" in row and "gateway hours" in row]
+    assert unpriced_rows and all("$" not in row.split("UNPRICED")[0] for row in unpriced_rows)
+    priced_nat = sum(line.usd or 0.0 for line in nat_hours(estimates["dev"]))
+    assert priced_nat > 0
+    assert dev.total == pytest.approx(estimates["dev"].total - priced_nat)
 
 
 # --- the price table -------------------------------------------------------------------------

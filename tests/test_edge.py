@@ -181,7 +181,9 @@ def test_without_a_shared_stack_the_zone_stands_alone(variant: RenderedStack) ->
 def test_no_bucket_allows_public_access(rendered: dict, env: str) -> None:
     stack = rendered[env]
     buckets = in_edge(stack, "aws:s3/bucket:Bucket")
-    assert {b.name for b in buckets} == {"edge-web", "edge-media", "edge-logs"}
+    # prod also keeps a replica of the media bucket in its second region (edge.media_replica)
+    replica = {"edge-media-replica"} if env == "prod" else set()
+    assert {b.name for b in buckets} == {"edge-web", "edge-media", "edge-logs", *replica}
     for b in buckets:
         role = b.name.removeprefix("edge-")
         assert not {"acl", "grants", "website", "policy"} & set(b.inputs), b.name
@@ -196,7 +198,9 @@ def test_no_bucket_allows_public_access(rendered: dict, env: str) -> None:
             role,
         )
         (rule,) = encryption.inputs["rules"]
-        assert rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"
+        # SSE-S3 for what CloudFront and S3 logging write and read (ADR 0003); the replica has its own key
+        expected = "aws:kms" if b.name in replica else "AES256"
+        assert rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == expected
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
@@ -287,7 +291,8 @@ def test_prod_keeps_its_buckets_and_waf_logs_and_dev_does_not(rendered: dict) ->
     for env, protected in (("prod", True), ("dev", False)):
         stack = rendered[env]
         keep = [*in_edge(stack, "aws:s3/bucket:Bucket"), *waf_log_groups(stack)]
-        assert len(keep) == 3 + 1 + len(stack.outputs["regions"])
+        replicas = 1 if env == "prod" else 0  # the media replica in prod's second region
+        assert len(keep) == 3 + replicas + 1 + len(stack.outputs["regions"])
         assert all(r.protect is protected and r.retain_on_delete is protected for r in keep), env
         assert all(r.inputs.get("forceDestroy") is False for r in in_edge(stack, "aws:s3/bucket:Bucket"))
 
@@ -355,7 +360,8 @@ def test_paths_route_to_the_app_the_media_and_the_api(rendered: dict, env: str) 
     routes = behaviours(stack)
     assert set(routes) == {"default", "/api/*", "/media/*"}
     assert routes["default"]["targetOriginId"] == "web"
-    assert routes["/media/*"]["targetOriginId"] == "media"
+    # prod serves media through an origin group: the media bucket, then its replica (edge.media_replica)
+    assert routes["/media/*"]["targetOriginId"] == ("media-failover" if env == "prod" else "media")
 
     api = routes["/api/*"]
     assert api["targetOriginId"] == "api"
@@ -571,6 +577,10 @@ def test_certificate_and_cloudfront_waf_use_us_east_1_and_the_rest_the_stack_reg
         expected = (
             "us-east-1" if resource.urn in waf_resources or resource.type in US_EAST_1_TYPES else primary
         )
+        if resource.name.startswith("edge-media-replica") and not resource.name.startswith(
+            "edge-media-replication"
+        ):
+            expected = stack.outputs["regions"][1]  # prod's media replica lives in its second region
         assert resource.region == expected, (resource.name, resource.region)
     regional = [c for c in stack.components("social:waf:WebAcl") if c.parent != edge_of(stack).urn]
     assert len(regional) == len(stack.outputs["regions"])

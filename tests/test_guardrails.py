@@ -24,13 +24,7 @@ import pytest
 
 from social_platform import identities, stackfiles
 from social_platform.config import DatabaseConfig, Tier, load_config
-from social_platform.guardrails import (
-    RULES_PAGE,
-    readme_with_rules,
-    settings,
-    settings_from_environment,
-    stack_view,
-)
+from social_platform.guardrails import RULES_PAGE, readme_with_rules
 from social_platform.inventory import (
     REQUIRED_TAGS,
     STATEFUL,
@@ -54,6 +48,7 @@ from social_platform.policies import (
 )
 from social_platform.providers import default_tags
 from social_platform.render import RecordingMonitor, RenderedStack
+from social_platform.stackview import settings, settings_from_environment, stack_view
 
 from .conftest import STACKS
 from .guardrail_cases import EXAMPLES, Case
@@ -468,7 +463,7 @@ def pack() -> ModuleType:
 
 
 def _pack_settings(tier: str, enforcement: str = "mandatory") -> Any:
-    from social_platform.guardrails import StackSettings
+    from social_platform.stackview import StackSettings
 
     return StackSettings("test", tier, enforcement, "test")  # type: ignore[arg-type]
 

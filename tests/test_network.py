@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from social_components.network import MAX_AZS, SubnetPrefixes, plan_subnets
 from social_platform.config import load_config
 from social_platform.errors import ConfigError
-from social_platform.guardrails import stack_view
 from social_platform.policies import RULES, evaluate
 from social_platform.render import RenderedResource, RenderedStack
+from social_platform.stackview import stack_view
 
 from .conftest import STACKS, raw_config, render_variant, set_keys
 

@@ -29,9 +29,9 @@ from social_components.streaming.component import Streaming
 from social_platform import docs
 from social_platform.areas.observability import ObservabilityConfig
 from social_platform.config import Tier
-from social_platform.guardrails import stack_view
 from social_platform.policies import evaluate
 from social_platform.render import RenderedResource, RenderedStack, render
+from social_platform.stackview import stack_view
 
 from .conftest import ENVIRONMENTS, assert_config_error, load_with, render_variant
 
@@ -51,6 +51,10 @@ WAF = "https://docs.aws.amazon.com/waf/latest/developerguide/waf-metrics.html"
 DYNAMODB = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html"
 CONTAINER_INSIGHTS = (
     "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-metrics-EKS.html"
+)
+LAMBDA = "https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html"
+WEBSOCKET = (
+    "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-logging.html"
 )
 
 # What AWS documents, per (namespace, metric): the dimension the platform selects it by, and where
@@ -80,6 +84,9 @@ DOCUMENTED: dict[tuple[str, str], tuple[str, str]] = {
     ("ContainerInsights", "cluster_failed_node_count"): ("ClusterName", CONTAINER_INSIGHTS),
     ("ContainerInsights", "node_cpu_utilization"): ("ClusterName", CONTAINER_INSIGHTS),
     ("ContainerInsights", "node_memory_utilization"): ("ClusterName", CONTAINER_INSIGHTS),
+    ("AWS/Lambda", "Errors"): ("FunctionName", LAMBDA),
+    ("AWS/Lambda", "Throttles"): ("FunctionName", LAMBDA),
+    ("AWS/ApiGateway", "ExecutionError"): ("ApiId", WEBSOCKET),
 }
 
 
@@ -169,6 +176,12 @@ def test_each_topic_is_encrypted_with_a_key_that_cloudwatch_and_eventbridge_may_
         assert grants["cloudwatch.amazonaws.com"]["Condition"]
 
 
+def test_every_alarm_selects_its_metric_by_the_dimension_aws_documents(env: RenderedStack) -> None:
+    for alarm in alarms(env):
+        dimension, page = DOCUMENTED[(alarm.inputs["namespace"], alarm.inputs["metricName"])]
+        assert dimension in alarm.inputs["dimensions"], (alarm.name, page)
+
+
 def test_alarms_act_on_a_topic_in_their_own_account_and_region(env: RenderedStack) -> None:
     for alarm in alarms(env):
         for action in [*alarm.inputs["alarmActions"], *alarm.inputs["okActions"]]:
@@ -208,6 +221,21 @@ def test_alarms_reference_every_aurora_cluster_cache_and_cloudfront_distribution
     assert {a.region for a in cloudfront_alarms} == {"us-east-1"}  # where CloudFront publishes
 
 
+def test_a_cache_notifies_when_near_full_and_evicting_not_for_either_alone(env: RenderedStack) -> None:
+    composites = env.of_type("aws:cloudwatch/compositeAlarm:CompositeAlarm")
+    nodes = dimension_values(env, "CacheClusterId")
+    assert len(composites) == len(nodes)
+    by_name = {a.inputs["name"]: a for a in alarms(env)}
+    for composite in composites:
+        members = re.findall(r'ALARM\("([^"]+)"\)', composite.inputs["alarmRule"])
+        assert {by_name[m].inputs["metricName"] for m in members} == {
+            "DatabaseMemoryUsagePercentage",
+            "Evictions",
+        }
+        assert " AND " in composite.inputs["alarmRule"] and composite.inputs["alarmActions"]
+        assert all(not by_name[m].inputs.get("alarmActions") for m in members)
+
+
 def test_every_dead_letter_queue_and_nat_gateway_is_watched(env: RenderedStack) -> None:
     dead_letter = set()
     for queue in env.of_type("aws:sqs/queue:Queue"):
@@ -222,6 +250,19 @@ def test_every_dead_letter_queue_and_nat_gateway_is_watched(env: RenderedStack) 
     assert dead_letter and dead_letter <= visible
     nats = {n.id for n in env.of_type("aws:ec2/natGateway:NatGateway")}
     assert nats <= dimension_values(env, "NatGatewayId")
+
+
+def test_saved_queries_cover_every_waf_and_database_log_group_in_its_own_region(env: RenderedStack) -> None:
+    queried = {
+        (q.region, group)
+        for q in env.of_type("aws:cloudwatch/queryDefinition:QueryDefinition")
+        for group in q.inputs["logGroupNames"]
+    }
+    logs = [g for g in env.of_type("aws:cloudwatch/logGroup:LogGroup") if "waf-logs" in g.inputs["name"]]
+    logs += [
+        g for g in env.of_type("aws:cloudwatch/logGroup:LogGroup") if g.inputs["name"].endswith("/postgresql")
+    ]
+    assert logs and {(g.region, g.inputs["name"]) for g in logs} <= queried
 
 
 def test_the_chatbot_role_and_guardrail_only_read_cloudwatch(env: RenderedStack) -> None:

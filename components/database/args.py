@@ -76,6 +76,9 @@ class DatabaseArgs:
     """Join that primary `Database`'s global cluster as a read-only secondary cluster in this
     component's region (its provider). It gets its own KMS key and a copy of the master secret.
     Unset: this is a primary or a regional cluster."""
+    backup_tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags that put the Aurora cluster under a backup plan (`social_components.backup`: for example
+    ``{"BackupPlan": "prod"}``). Unset: no backup plan selects it by tag."""
     client_security_group_ids: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Security groups, by a stable name, admitted to port 5432 (cluster and proxy). More can be
     added later with `Database.allow_from`. Unset: nothing can connect yet."""

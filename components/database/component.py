@@ -215,6 +215,7 @@ class Database(SocialComponent):
             performance_insights_retention_period=insights_days,
             allow_major_version_upgrade=False,
             apply_immediately=False,
+            tags=dict(args.backup_tags) or None,
             opts=self.stateful(
                 additional_secret_outputs=["masterPassword"],
                 # RDS creates the log group itself unless ours exists first; a secondary follows
@@ -267,7 +268,11 @@ class Database(SocialComponent):
         if primary is not None:
             traits.append("global-secondary")
         self.watch(
-            "aurora-cluster", "cluster", {"DBClusterIdentifier": cluster.cluster_identifier}, traits=traits
+            "aurora-cluster",
+            "cluster",
+            {"DBClusterIdentifier": cluster.cluster_identifier},
+            traits=traits,
+            log_group_name=logs.name,
         )
         for index, instance in enumerate(instances):
             self.watch(

@@ -84,6 +84,14 @@ class EdgeArgs:
     certificate_extra_domains: Sequence[str] = ()
     """Names the us-east-1 certificate also covers without being aliases of the distribution, for
     example the Cognito custom sign-in domain. Unset: the certificate covers the aliases only."""
+    backup_tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags that put the media bucket under a backup plan (`social_components.backup`: for example
+    ``{"BackupPlan": "prod"}``). Unset: no backup plan selects it by tag."""
+    media_replica_provider: pulumi.ProviderResource | None = None
+    """A provider for the same account in another region: the media bucket is replicated there
+    (S3 Replication Time Control, 15-minute SLA) into a versioned bucket with its own KMS key, and
+    `/media/*` is served by a CloudFront origin group that fails over to the replica when the media
+    bucket answers 5xx. Unset: no replica; media lives in one region."""
     protect: bool = False
     """Protect the buckets and the WAF log group from deletion (the platform sets it in prod).
     Unset: they go with the stack (and a non-empty bucket makes the delete fail)."""

@@ -23,7 +23,13 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from social_components.base import SocialComponent, deny_insecure_transport, policy_json
+from social_components.base import (
+    KeyGrant,
+    SocialComponent,
+    assume_role_policy,
+    deny_insecure_transport,
+    policy_json,
+)
 from social_components.edge.args import MEDIA_PATH_PREFIX, EdgeArgs
 from social_components.edge.validation import validate_edge_args
 from social_components.waf import WebAcl, WebAclArgs
@@ -160,6 +166,41 @@ def media_write_statements(bucket_arn: pulumi.Input[str]) -> list[Mapping[str, A
     ]
 
 
+MEDIA_FAILOVER_GROUP = "media-failover"
+MEDIA_FAILOVER_STATUS_CODES = (500, 502, 503, 504)
+"""The media bucket's answers on which CloudFront retries the replica (server errors only: a 403 or
+404 is the object's own answer)."""
+
+
+def replication_statements(
+    source_arn: pulumi.Input[str], replica_arn: pulumi.Input[str], replica_key_arn: pulumi.Input[str]
+) -> list[Mapping[str, Any]]:
+    """What S3 needs to replicate a bucket (AWS's S3 user guide, 'Setting up permissions for live
+    replication'): read the source's versions, write replicas, encrypt them with the replica's key."""
+    return [
+        {
+            "Effect": "Allow",
+            "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+            "Resource": source_arn,
+        },
+        {
+            "Effect": "Allow",
+            "Action": [
+                "s3:GetObjectVersionForReplication",
+                "s3:GetObjectVersionAcl",
+                "s3:GetObjectVersionTagging",
+            ],
+            "Resource": pulumi.Output.concat(source_arn, "/*"),
+        },
+        {
+            "Effect": "Allow",
+            "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+            "Resource": pulumi.Output.concat(replica_arn, "/*"),
+        },
+        {"Effect": "Allow", "Action": ["kms:Encrypt", "kms:GenerateDataKey"], "Resource": replica_key_arn},
+    ]
+
+
 def _slug(host: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", host).strip("-")
 
@@ -180,6 +221,8 @@ class Edge(SocialComponent):
     media_bucket_name: pulumi.Output[str]
     media_bucket_arn: pulumi.Output[str]
     """The media bucket (user uploads): an audit trail records its object reads and writes."""
+    media_replica_bucket_name: pulumi.Output[str] | None
+    """The media bucket's replica in another region (None without `media_replica_provider`)."""
     log_bucket_name: pulumi.Output[str]
     web_acl: WebAcl
     """The CLOUDFRONT-scope web ACL (in us-east-1)."""
@@ -199,7 +242,7 @@ class Edge(SocialComponent):
         # Buckets ---------------------------------------------------------------------------
         logs = self._bucket("logs", f"{args.bucket_name_prefix}-logs")
         web = self._bucket("web", f"{args.bucket_name_prefix}-web")
-        media = self._bucket("media", f"{args.bucket_name_prefix}-media")
+        media = self._bucket("media", f"{args.bucket_name_prefix}-media", args.backup_tags)
         self.web_bucket_name = web.bucket
         self.media_bucket_name = media.bucket
         self.log_bucket_name = logs.bucket
@@ -219,8 +262,9 @@ class Edge(SocialComponent):
             opts=self.child(),
         )
 
+        versionings: dict[str, s3.BucketVersioning] = {}
         for role, bucket in (("web", web), ("media", media)):
-            versioning = s3.BucketVersioning(
+            versioning = versionings[role] = s3.BucketVersioning(
                 self.child_name(f"{role}-versioning"),
                 bucket=bucket.id,
                 versioning_configuration=s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
@@ -362,6 +406,16 @@ class Edge(SocialComponent):
             opts=self.child(),
         )
 
+        replica = (
+            None
+            if args.media_replica_provider is None
+            else self._media_replica(args, media, versionings["media"], args.media_replica_provider)
+        )
+        self.media_replica_bucket_name = None if replica is None else replica.bucket
+        media_origins = (
+            [("media", media)] if replica is None else [("media", media), ("media-replica", replica)]
+        )
+
         geo = args.geo_restriction
         restriction_type = "none" if geo is None else {"allow": "whitelist", "deny": "blacklist"}[geo.mode]
         distribution = cf.Distribution(
@@ -380,10 +434,13 @@ class Edge(SocialComponent):
                     domain_name=web.bucket_regional_domain_name,
                     origin_access_control_id=oac.id,
                 ),
-                cf.DistributionOriginArgs(
-                    origin_id="media",
-                    domain_name=media.bucket_regional_domain_name,
-                    origin_access_control_id=oac.id,
+                *(
+                    cf.DistributionOriginArgs(
+                        origin_id=origin_id,
+                        domain_name=bucket.bucket_regional_domain_name,
+                        origin_access_control_id=oac.id,
+                    )
+                    for origin_id, bucket in media_origins
                 ),
                 cf.DistributionOriginArgs(
                     origin_id="api",
@@ -398,6 +455,19 @@ class Edge(SocialComponent):
                     ),
                 ),
             ],
+            # With a replica, /media/* goes to a group: the media bucket, then the replica when
+            # the media bucket answers with a server error (GET and HEAD only, as groups require).
+            origin_groups=[
+                cf.DistributionOriginGroupArgs(
+                    origin_id=MEDIA_FAILOVER_GROUP,
+                    failover_criteria=cf.DistributionOriginGroupFailoverCriteriaArgs(
+                        status_codes=list(MEDIA_FAILOVER_STATUS_CODES)
+                    ),
+                    members=[cf.DistributionOriginGroupMemberArgs(origin_id=o) for o, _ in media_origins],
+                )
+            ]
+            if replica is not None
+            else None,
             default_cache_behavior=cf.DistributionDefaultCacheBehaviorArgs(
                 target_origin_id="web",
                 viewer_protocol_policy="redirect-to-https",
@@ -427,7 +497,7 @@ class Edge(SocialComponent):
                 ),
                 cf.DistributionOrderedCacheBehaviorArgs(
                     path_pattern=f"/{MEDIA_PATH_PREFIX}*",
-                    target_origin_id="media",
+                    target_origin_id="media" if replica is None else MEDIA_FAILOVER_GROUP,
                     viewer_protocol_policy="redirect-to-https",
                     allowed_methods=["GET", "HEAD", "OPTIONS"],
                     cached_methods=["GET", "HEAD"],
@@ -462,14 +532,17 @@ class Edge(SocialComponent):
         self.distribution_domain_name = distribution.domain_name
 
         # Bucket policies: the origins are readable by this distribution only ------------------
-        for role, bucket in (("web", web), ("media", media)):
+        readable: list[tuple[str, s3.Bucket, dict[str, Any]]] = [("web", web, {}), ("media", media, {})]
+        if replica is not None and args.media_replica_provider is not None:
+            readable.append(("media-replica", replica, {"provider": args.media_replica_provider}))
+        for role, bucket, placed in readable:
             s3.BucketPolicy(
                 self.child_name(f"{role}-policy"),
                 bucket=bucket.id,
                 policy=policy_json(
                     [*deny_insecure_transport(bucket.arn), cloudfront_read(bucket.arn, distribution.arn)]
                 ),
-                opts=self.child(),
+                opts=self.child(**placed),
             )
 
         # Standard logging (v2): CloudWatch Logs delivers the access logs to the log bucket ------
@@ -519,6 +592,7 @@ class Edge(SocialComponent):
                 "distribution_domain_name": self.distribution_domain_name,
                 "web_bucket_name": self.web_bucket_name,
                 "media_bucket_name": self.media_bucket_name,
+                "media_replica_bucket_name": self.media_replica_bucket_name,
                 "log_bucket_name": self.log_bucket_name,
                 "web_acl_arn": self.web_acl.arn,
                 "certificate_arn": self.certificate_arn,
@@ -545,11 +619,114 @@ class Edge(SocialComponent):
             opts=self.child(),
         )
 
+    # Media replica ---------------------------------------------------------------------------
+
+    def _media_replica(
+        self,
+        args: EdgeArgs,
+        media: s3.Bucket,
+        media_versioning: s3.BucketVersioning,
+        provider: pulumi.ProviderResource,
+    ) -> s3.Bucket:
+        """A versioned bucket in the provider's region with its own KMS key (CloudFront of this
+        account may decrypt with it), and the replication of every media object and delete marker
+        into it with Replication Time Control."""
+        key = self.kms_key(
+            "media-replica",
+            f"{self.name}: the media replica bucket",
+            grants=[
+                KeyGrant(
+                    sid="CloudFrontReadsTheReplica",
+                    service="cloudfront.amazonaws.com",
+                    condition={
+                        "ArnLike": {
+                            "AWS:SourceArn": pulumi.Output.concat(
+                                "arn:aws:cloudfront::", self.account_id(), ":distribution/*"
+                            )
+                        }
+                    },
+                    actions=("kms:Decrypt",),
+                )
+            ],
+            provider=provider,
+        )
+        replica, guards = self.private_bucket(
+            "media-replica",
+            bucket_name=f"{args.bucket_name_prefix}-media-replica",
+            kms_key=key,
+            provider=provider,
+        )
+        placed = self.child(provider=provider)
+        versioning = s3.BucketVersioning(
+            self.child_name("media-replica-versioning"),
+            bucket=replica.id,
+            versioning_configuration=s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
+            opts=placed,
+        )
+        s3.BucketLifecycleConfiguration(
+            self.child_name("media-replica-lifecycle"),
+            bucket=replica.id,
+            rules=[self._noncurrent_expiry(args.noncurrent_version_retention_days)],
+            opts=self.child(provider=provider, depends_on=[versioning]),
+        )
+        role = aws.iam.Role(
+            self.child_name("media-replication"),
+            description=f"{self.name}: S3 replicates the media bucket to its replica",
+            assume_role_policy=assume_role_policy({"Service": "s3.amazonaws.com"}),
+            opts=self.child(),
+        )
+        aws.iam.RolePolicy(
+            self.child_name("media-replication"),
+            role=role.name,
+            policy=policy_json(replication_statements(media.arn, replica.arn, key.arn)),
+            opts=self.child(),
+        )
+        s3.BucketReplicationConfig(
+            self.child_name("media-replication"),
+            bucket=media.id,
+            role=role.arn,
+            rules=[
+                s3.BucketReplicationConfigRuleArgs(
+                    id="media-replica",
+                    status="Enabled",
+                    filter=s3.BucketReplicationConfigRuleFilterArgs(prefix=""),
+                    delete_marker_replication=s3.BucketReplicationConfigRuleDeleteMarkerReplicationArgs(
+                        status="Enabled"
+                    ),
+                    source_selection_criteria=s3.BucketReplicationConfigRuleSourceSelectionCriteriaArgs(
+                        sse_kms_encrypted_objects=s3.BucketReplicationConfigRuleSourceSelectionCriteriaSseKmsEncryptedObjectsArgs(
+                            status="Enabled"
+                        )
+                    ),
+                    destination=s3.BucketReplicationConfigRuleDestinationArgs(
+                        bucket=replica.arn,
+                        storage_class="STANDARD",
+                        encryption_configuration=s3.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs(
+                            replica_kms_key_id=key.arn
+                        ),
+                        replication_time=s3.BucketReplicationConfigRuleDestinationReplicationTimeArgs(
+                            status="Enabled",
+                            time=s3.BucketReplicationConfigRuleDestinationReplicationTimeTimeArgs(minutes=15),
+                        ),
+                        metrics=s3.BucketReplicationConfigRuleDestinationMetricsArgs(
+                            status="Enabled",
+                            event_threshold=s3.BucketReplicationConfigRuleDestinationMetricsEventThresholdArgs(
+                                minutes=15
+                            ),
+                        ),
+                    ),
+                )
+            ],
+            # Replication needs versioning on both sides first.
+            opts=self.child(depends_on=[media_versioning, versioning, *guards]),
+        )
+        return replica
+
     # Helpers -------------------------------------------------------------------------------
 
-    def _bucket(self, role: str, bucket_name: str) -> s3.Bucket:
+    def _bucket(self, role: str, bucket_name: str, tags: Mapping[str, str] | None = None) -> s3.Bucket:
         """A private bucket with SSE-S3 (why not SSE-KMS behind CloudFront: docs/adr/0003)."""
-        bucket, _ = self.private_bucket(role, bucket_name=bucket_name)
+        bucket, _ = self.private_bucket(role, bucket_name=bucket_name, tags=tags)
         return bucket
 
     @staticmethod

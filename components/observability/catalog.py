@@ -24,7 +24,7 @@ Statistic = Literal["Average", "Maximum", "Minimum", "Sum"]
 Comparison = Literal[
     "GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"
 ]
-Area = Literal["edge", "cluster", "data", "queues", "network"]
+Area = Literal["edge", "cluster", "data", "queues", "network", "realtime"]
 """The dashboard row (golden signals per tier) a kind's metrics appear in."""
 
 
@@ -51,6 +51,10 @@ class AlarmRule:
     """Trait a watchable needs for this rule to apply. Unset: every watchable of the kind."""
     scale: float = 1
     """What one `unit` is in the metric's own unit (MiB of a metric in bytes: 1048576)."""
+    composite: str | None = None
+    """Id of a composite alarm this rule feeds: rules of one watchable with the same `composite` are
+    combined with AND into one composite alarm, which alone notifies (at the members' severity);
+    the members have no actions of their own. Unset: the alarm notifies by itself."""
 
     @property
     def symbol(self) -> str:
@@ -88,10 +92,12 @@ ALARM_RULES: tuple[AlarmRule, ...] = (
     # Valkey on ElastiCache (AWS/ElastiCache), per node
     AlarmRule("cache-engine-cpu", "cache-node", "Cache engine CPU", "AWS/ElastiCache",
               "EngineCPUUtilization", "Average", "GreaterThanThreshold", 80, "percent"),
+    # An LRU cache near full, or evicting, is normal; both at once means it is too small.
     AlarmRule("cache-memory", "cache-node", "Cache memory used", "AWS/ElastiCache",
-              "DatabaseMemoryUsagePercentage", "Average", "GreaterThanThreshold", 85, "percent"),
+              "DatabaseMemoryUsagePercentage", "Average", "GreaterThanThreshold", 85, "percent",
+              composite="cache-memory-pressure"),
     AlarmRule("cache-evictions", "cache-node", "Cache evictions", "AWS/ElastiCache", "Evictions", "Sum",
-              "GreaterThanThreshold", 1000, "keys"),
+              "GreaterThanThreshold", 1000, "keys", composite="cache-memory-pressure"),
     AlarmRule("cache-replication-lag", "cache-node", "Cache replication lag", "AWS/ElastiCache",
               "ReplicationLag", "Maximum", "GreaterThanThreshold", 10, "seconds", requires="replicated"),
     AlarmRule("cache-connections", "cache-node", "Cache client connections", "AWS/ElastiCache",
@@ -121,6 +127,14 @@ ALARM_RULES: tuple[AlarmRule, ...] = (
               severity="page"),
     AlarmRule("waf-blocked-requests", "web-acl", "WAF blocked requests", "AWS/WAFV2", "BlockedRequests",
               "Sum", "GreaterThanThreshold", 5000, "requests", evaluation_periods=1),
+    # Realtime: Lambda handlers, API Gateway WebSocket APIs
+    AlarmRule("lambda-errors", "lambda-function", "Lambda errors", "AWS/Lambda", "Errors", "Sum",
+              "GreaterThanThreshold", 5, "invocations"),
+    AlarmRule("lambda-throttles", "lambda-function", "Lambda throttles", "AWS/Lambda", "Throttles", "Sum",
+              "GreaterThanThreshold", 0, "invocations"),
+    AlarmRule("websocket-execution-errors", "websocket-api", "WebSocket API execution errors",
+              "AWS/ApiGateway", "ExecutionError", "Sum", "GreaterThanThreshold", 10, "errors",
+              severity="page"),
     # EKS (Container Insights)
     AlarmRule("eks-failed-nodes", "eks-cluster", "EKS failed nodes", "ContainerInsights",
               "cluster_failed_node_count", "Maximum", "GreaterThanThreshold", 0, "nodes", severity="page"),
@@ -146,6 +160,8 @@ AREAS: Mapping[WatchKind, Area] = {
     "dynamodb-table": "data",
     "queue": "queues",
     "dead-letter-queue": "queues",
+    "lambda-function": "realtime",
+    "websocket-api": "realtime",
 }
 
 
@@ -156,3 +172,37 @@ def rules_for(kind: WatchKind, traits: frozenset[str]) -> tuple[AlarmRule, ...]:
         for rule in ALARM_RULES
         if rule.kind == kind and (rule.requires is None or rule.requires in traits)
     )
+
+
+@dataclass(frozen=True)
+class LogQuery:
+    """A saved CloudWatch Logs Insights query over the log groups of every watchable of `kind`."""
+
+    id: str
+    kind: WatchKind
+    title: str
+    query: str
+
+
+LOG_QUERIES: tuple[LogQuery, ...] = (
+    LogQuery(
+        "waf-blocks-by-rule",
+        "web-acl",
+        "WAF blocks by rule",
+        "fields terminatingRuleId, httpRequest.clientIp, httpRequest.uri"
+        " | filter action = 'BLOCK'"
+        " | stats count(*) as blocks by terminatingRuleId, httpRequest.uri"
+        " | sort blocks desc | limit 50",
+    ),
+    LogQuery(
+        "slow-queries",
+        "aurora-cluster",
+        "Slowest statements (log_min_duration_statement)",
+        "fields @timestamp, @message"
+        " | filter @message like /duration: /"
+        " | parse @message 'duration: * ms' as duration_ms"
+        " | sort duration_ms desc | limit 50",
+    ),
+)
+"""Saved queries for the common investigations. 5xx by path is not among them: CloudFront's access
+logs go to S3 (standard logging v2), where Logs Insights cannot read them."""

@@ -27,7 +27,14 @@ from social_components.observability.args import (
     AlertTopicArgs,
     DashboardArgs,
 )
-from social_components.observability.catalog import AREAS, SEVERITIES, AlarmRule, Severity, rules_for
+from social_components.observability.catalog import (
+    AREAS,
+    LOG_QUERIES,
+    SEVERITIES,
+    AlarmRule,
+    Severity,
+    rules_for,
+)
 from social_components.watch import Watchable
 
 PUBLISHERS = ("cloudwatch.amazonaws.com", "budgets.amazonaws.com", "costalerts.amazonaws.com")
@@ -170,7 +177,8 @@ def topic_statements(topic_arn: pulumi.Input[str], account: pulumi.Input[str]) -
 
 
 class Alarms(SocialComponent):
-    """A CloudWatch alarm per applicable catalogue rule and watchable, acting on the topics."""
+    """A CloudWatch alarm per applicable catalogue rule and watchable, acting on the topics, and the
+    saved Logs Insights queries (`catalog.LOG_QUERIES`) over the watchables' log groups."""
 
     MODULE = "observability"
 
@@ -180,10 +188,15 @@ class Alarms(SocialComponent):
     def __init__(self, name: str, args: AlarmsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(name, opts=opts)
         self.alarms = {}
+        self.composites: dict[str, aws.cloudwatch.CompositeAlarm] = {}
         for watchable in args.watchables:
+            members: dict[str, list[tuple[AlarmRule, str]]] = {}
             for rule in rules_for(watchable.kind, watchable.traits):
                 alarm_name = f"{watchable.key}-{rule.id}"
-                actions = [args.topic_arns[rule.severity]]
+                # A composite's members notify through it, never alone.
+                actions = [] if rule.composite else [args.topic_arns[rule.severity]]
+                if rule.composite:
+                    members.setdefault(rule.composite, []).append((rule, alarm_name))
                 self.alarms[alarm_name] = aws.cloudwatch.MetricAlarm(
                     self.child_name(alarm_name),
                     name=alarm_name,
@@ -202,7 +215,34 @@ class Alarms(SocialComponent):
                     ok_actions=actions,
                     opts=self.child(),
                 )
+            for composite, rules in members.items():
+                self._composite(f"{watchable.key}-{composite}", rules, args)
+        # Saved Logs Insights queries over this region's log groups of each kind.
+        for query in LOG_QUERIES:
+            groups = [w.log_group_name for w in args.watchables if w.kind == query.kind and w.log_group_name]
+            if groups:
+                aws.cloudwatch.QueryDefinition(
+                    self.child_name(query.id),
+                    name=f"{name}/{query.title}",
+                    log_group_names=groups,
+                    query_string=query.query,
+                    opts=self.child(),
+                )
         self.register_outputs({"alarm_names": sorted(self.alarms)})
+
+    def _composite(self, name: str, members: list[tuple[AlarmRule, str]], args: AlarmsArgs) -> None:
+        """One composite alarm, in ALARM when every member is, notifying at the members' severity."""
+        severity: Severity = "page" if any(rule.severity == "page" for rule, _ in members) else "ticket"
+        actions = [args.topic_arns[severity]]
+        self.composites[name] = aws.cloudwatch.CompositeAlarm(
+            self.child_name(name),
+            alarm_name=name,
+            alarm_description=" and ".join(rule.title for rule, _ in members) + f" ({severity})",
+            alarm_rule=" AND ".join(f'ALARM("{member}")' for _, member in members),
+            alarm_actions=actions,
+            ok_actions=actions,
+            opts=self.child(depends_on=[self.alarms[member] for _, member in members]),
+        )
 
 
 def threshold(rule: AlarmRule, thresholds: Mapping[str, float]) -> float:
@@ -219,8 +259,8 @@ def describe(rule: AlarmRule, watchable: Watchable, value: float) -> str:
 
 
 class Dashboard(SocialComponent):
-    """A CloudWatch dashboard: one row per area (edge, cluster, network, data, queues), one graph per
-    alarm rule with every watchable of its kind, the threshold drawn as a line."""
+    """A CloudWatch dashboard: one row per area (edge, cluster, network, data, queues, realtime), one
+    graph per alarm rule with every watchable of its kind, the threshold drawn as a line."""
 
     MODULE = "observability"
 

@@ -104,6 +104,7 @@ class Realtime(SocialComponent):
         self._routes()
         self._stage_and_domain()
         self._bus()
+        self._watch()
 
         self.register_outputs(
             {
@@ -116,6 +117,13 @@ class Realtime(SocialComponent):
                 "dead_letter_queue_url": self.dead_letter_queue.url,
             }
         )
+
+    def _watch(self) -> None:
+        """What the observability component alarms on besides the table and the dead-letter queue
+        (offered where they are made): the handlers and the API."""
+        for role, function in self.functions.items():
+            self.watch("lambda-function", role, {"FunctionName": function.name})
+        self.watch("websocket-api", "api", {"ApiId": self.api.id, "Stage": self.stage.name})
 
     # ------------------------------------------------------------------------------------------
     # Connections table

@@ -65,6 +65,10 @@ class StreamingArgs:
     Unset: recordings stay in S3 Standard."""
     enable_recording_versioning: bool = True
     """Keep overwritten or deleted recordings as noncurrent versions for 30 days. Off: a delete is final."""
+    backup_tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags that put the recording bucket under a backup plan (`social_components.backup`: for
+    example ``{"BackupPlan": "prod"}``); needs `enable_recording_versioning` (AWS Backup backs up
+    versioned buckets only). Unset: no backup plan selects it by tag."""
     thumbnail_interval_seconds: int = 60
     """Recorded streams get a thumbnail every this many seconds (1 to 60); thumbnails are always on."""
     chat_log_retention_days: int = 90

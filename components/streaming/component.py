@@ -130,7 +130,7 @@ class Streaming(SocialComponent):
         # SSE-S3, not SSE-KMS: IVS writes recordings through its service-linked role
         # (AWSServiceRoleForIVSRecordToS3), whose AWS-managed policy grants s3:PutObject only and
         # no KMS permission, so a bucket defaulting to a customer-managed key would fail recording.
-        bucket, guards = self.private_bucket("recordings")
+        bucket, guards = self.private_bucket("recordings", tags=args.backup_tags)
         self.recording_bucket = bucket
         aws.s3.BucketPolicy(
             self.child_name("recordings-policy"),

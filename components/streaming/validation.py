@@ -112,6 +112,10 @@ def validate(args: StreamingArgs) -> None:
         _under(f"chat_rooms[{name!r}]", check_chat_room, room)
     if args.playback_public_key is not None:
         _under("playback_public_key", check_playback_public_key, args.playback_public_key)
+    if args.backup_tags and not args.enable_recording_versioning:
+        raise ValueError(
+            "backup_tags: AWS Backup backs up versioned S3 buckets only; set enable_recording_versioning"
+        )
     _under(
         "recording_expiration_days",
         check_recording_lifecycle,

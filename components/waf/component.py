@@ -68,7 +68,6 @@ class WebAcl(SocialComponent):
         dimensions: dict[str, pulumi.Input[str]] = {"WebACL": name, "Rule": "ALL"}
         if args.scope == "REGIONAL":
             dimensions["Region"] = self.region()
-        self.watch("web-acl", "acl", dimensions)
 
         log_group = aws.cloudwatch.LogGroup(
             self.child_name("logs"),
@@ -78,6 +77,7 @@ class WebAcl(SocialComponent):
             opts=self.stateful(),
         )
         self.log_group_name = log_group.name
+        self.watch("web-acl", "acl", dimensions, log_group_name=log_group.name)
         waf.WebAclLoggingConfiguration(
             self.child_name("logging"),
             resource_arn=acl.arn,

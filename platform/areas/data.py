@@ -23,6 +23,7 @@ from social_components.cache import validation as cache_rules
 from social_components.database import SERVERLESS, Database, DatabaseArgs
 from social_components.database import validation as database_rules
 from social_components.network import Network
+from social_platform.areas.backup import tags_for
 from social_platform.areas.base import (
     DailyWindow,
     ProdLock,
@@ -304,6 +305,7 @@ def _database(
             enable_global_database=section.global_database and primary is None,
             secondary_of=primary,
             client_security_group_ids=clients,
+            backup_tags=tags_for(platform.cfg),
         ),
         opts=platform.options(region),
         protect=platform.protect,
@@ -341,6 +343,7 @@ def outputs(tier: DataTier) -> dict[str, object]:
     return {
         "database": {
             region: {
+                "cluster_identifier": db.cluster_identifier,
                 "writer_endpoint": db.writer_endpoint,
                 "reader_endpoint": db.reader_endpoint,
                 "proxy_endpoint": db.proxy_endpoint,
@@ -348,6 +351,7 @@ def outputs(tier: DataTier) -> dict[str, object]:
                 "secret_arn": db.secret_arn,
                 "security_group_id": db.security_group_id,
                 "global_cluster_id": db.global_cluster_id,
+                "kms_key_arn": db.kms_key_arn,
             }
             for region, db in tier.databases.items()
         },

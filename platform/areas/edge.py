@@ -24,6 +24,7 @@ from social_components.dns import PublicZone, PublicZoneArgs
 from social_components.edge import Edge, EdgeArgs
 from social_components.edge import GeoRestriction as GeoRestrictionArgs
 from social_components.waf import WebAcl, WebAclArgs
+from social_platform.areas.backup import tags_for
 from social_platform.areas.base import (
     Hostname,
     ProdLock,
@@ -59,6 +60,7 @@ class EdgeConfig(Section):
             "regional_waf_rate_limit": 1000,
             "log_retention_days": 30,
             "noncurrent_version_retention_days": 7,
+            "media_replica": False,
         },
         Tier.staging: {
             "price_class": "PriceClass_100",
@@ -66,6 +68,7 @@ class EdgeConfig(Section):
             "regional_waf_rate_limit": 1000,
             "log_retention_days": 90,
             "noncurrent_version_retention_days": 30,
+            "media_replica": False,
         },
         Tier.prod: {
             "price_class": "PriceClass_All",
@@ -73,11 +76,13 @@ class EdgeConfig(Section):
             "regional_waf_rate_limit": 500,
             "log_retention_days": 365,
             "noncurrent_version_retention_days": 90,
+            "media_replica": True,
         },
     }
     PROD_LOCKS = {
         "log_retention_days": ProdLock(lambda v: v >= 365, "365 days or more"),
         "noncurrent_version_retention_days": ProdLock(lambda v: v >= 30, "30 days or more"),
+        "media_replica": ProdLock(lambda v: v is True, "true"),
     }
 
     price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"]
@@ -98,6 +103,9 @@ class EdgeConfig(Section):
     noncurrent_version_retention_days: Annotated[int, Field(ge=1, le=3650)]
     """Days an overwritten or deleted object version is kept before it expires, i.e. the window to
     restore it (tier default: dev 7, staging 30, prod 90; prod at least 30)."""
+    media_replica: bool
+    """Replicate the media bucket to the stack's second region (Replication Time Control) and let
+    CloudFront fail over to the replica (tier default: prod; prod may not turn it off)."""
     minimum_tls_version: Literal["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"] = "TLSv1.2_2021"
     """Oldest TLS security policy CloudFront accepts from viewers."""
     aliases: Annotated[list[Hostname], Field(min_length=1, max_length=10)] | None = None
@@ -142,6 +150,8 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
         )
     if not edge.enabled:
         return
+    if edge.media_replica and not cfg.regions.others():
+        yield ConfigIssue("edge.media_replica", "needs a second region in `regions` (or set it to false)")
     if cfg.environment.is_tooling:
         yield ConfigIssue(
             "edge.enabled", "the shared stack holds the root DNS zone only; the edge runs in environments"
@@ -334,6 +344,12 @@ def build(platform: Platform) -> EdgeBuild:
             enable_bot_control=settings.enable_bot_control,
             log_retention_days=settings.log_retention_days,
             noncurrent_version_retention_days=settings.noncurrent_version_retention_days,
+            backup_tags=tags_for(cfg),
+            media_replica_provider=(
+                providers.get(cfg.environment.name, cfg.regions.others()[0].name)
+                if settings.media_replica and cfg.regions.others()
+                else None
+            ),
             protect=platform.protect,
         ),
         opts=primary,
@@ -361,6 +377,7 @@ def build(platform: Platform) -> EdgeBuild:
             "api_origin_domain": edge.api_origin_domain,
             "web_bucket_name": edge.web_bucket_name,
             "media_bucket_name": edge.media_bucket_name,
+            "media_replica_bucket_name": edge.media_replica_bucket_name,
             "log_bucket_name": edge.log_bucket_name,
             "cloudfront_web_acl_arn": edge.web_acl.arn,
             "regional_web_acl_arns": {name: acl.arn for name, acl in build.regional_web_acls.items()},

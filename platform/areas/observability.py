@@ -302,7 +302,8 @@ def outputs(result: Observability | None) -> dict[str, Any]:
 
 
 def alarm_table() -> str:
-    """Every alarm rule with its threshold per tier (catalogue default ← tier default), as Markdown:
+    """Every alarm rule with its threshold per tier (catalogue default ← tier default), as Markdown (a
+    rule "with" a composite notifies only when the composite's other members alarm too):
     the README's "Alerts and dashboards" table (`docs` writes it; `docs --check` keeps it in sync)."""
     lines = [
         "| alarm | watches | metric | when | unit | dev | staging | prod | periods | severity |",
@@ -312,10 +313,11 @@ def alarm_table() -> str:
         watches = rule.kind + (f" ({rule.requires})" if rule.requires else "")
         cells = [f"{TIER_THRESHOLDS[tier].get(rule.id, rule.threshold):g}" for tier in Tier]
         periods = f"{rule.evaluation_periods} of {rule.period_seconds // 60} min"
+        severity = rule.severity if rule.composite is None else f"{rule.severity}, with `{rule.composite}`"
         lines.append(
             f"| `{rule.id}` | {watches} | `{rule.namespace}` `{rule.metric}` "
             f"| {rule.statistic} {rule.symbol} | {rule.unit} | "
             + " | ".join(cells)
-            + f" | {periods} | {rule.severity} |"
+            + f" | {periods} | {severity} |"
         )
     return "\n".join(lines)

@@ -10,7 +10,7 @@ would have to fail over to (not built; see docs/adr/0008).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Annotated, Any, Literal
 
@@ -19,6 +19,7 @@ from pydantic import Field
 
 from social_components.streaming import ChannelArgs, ChatRoomArgs, Streaming, StreamingArgs, validation
 from social_platform import aws_region_data
+from social_platform.areas.backup import tags_for
 from social_platform.areas.base import ProdLock, RetentionDays, Section, Slug, StrictModel, Tier
 from social_platform.areas.stack import StackConfig
 from social_platform.context import Platform
@@ -149,7 +150,9 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
 # Build
 
 
-def streaming_args(section: StreamingConfig) -> StreamingArgs:
+def streaming_args(section: StreamingConfig, backup_tags: Mapping[str, str] | None = None) -> StreamingArgs:
+    """The component's args; `backup_tags` go on the recording bucket where it is versioned (AWS
+    Backup backs up versioned buckets only)."""
     return StreamingArgs(
         channels={
             name: ChannelArgs(
@@ -171,6 +174,7 @@ def streaming_args(section: StreamingConfig) -> StreamingArgs:
         recording_expiration_days=section.recording_expiration_days,
         recording_transition_days=section.recording_transition_days,
         enable_recording_versioning=section.recording_versioning,
+        backup_tags=dict(backup_tags or {}) if section.recording_versioning else {},
         chat_log_retention_days=section.chat_log_retention_days,
     )
 
@@ -182,7 +186,7 @@ def build(platform: Platform) -> Streaming | None:
         return None
     return Streaming(
         "streaming",
-        streaming_args(section),
+        streaming_args(section, tags_for(platform.cfg)),
         protect=platform.protect,
         opts=pulumi.ResourceOptions(provider=platform.providers.primary),
     )

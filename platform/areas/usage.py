@@ -45,6 +45,9 @@ class UsageConfig(Section):
             "config_items": 2000,
             "guardduty_events_millions": 0.5,
             "security_hub_checks": 5000,
+            "backup_storage_gb": 10,
+            "backup_copied_gb": 0,
+            "replicated_gb": 0,
         },
         Tier.staging: {
             "active_users": 500,
@@ -72,6 +75,9 @@ class UsageConfig(Section):
             "config_items": 5000,
             "guardduty_events_millions": 1,
             "security_hub_checks": 10000,
+            "backup_storage_gb": 50,
+            "backup_copied_gb": 0,
+            "replicated_gb": 0,
         },
         Tier.prod: {
             "active_users": 50_000,
@@ -99,6 +105,9 @@ class UsageConfig(Section):
             "config_items": 20000,
             "guardduty_events_millions": 5,
             "security_hub_checks": 30000,
+            "backup_storage_gb": 500,
+            "backup_copied_gb": 100,
+            "replicated_gb": 100,
         },
     }
 
@@ -144,6 +153,13 @@ class UsageConfig(Section):
     """Millions of requests to each SQS queue."""
     ci_worker_hours: Annotated[float, Field(ge=0)]
     """Instance-hours of CI worker fleets that choose instances by attributes."""
+    backup_storage_gb: Annotated[float, Field(ge=0)]
+    """GB of recovery points each AWS Backup vault holds (incremental backups over the retention,
+    and the copies it receives)."""
+    backup_copied_gb: Annotated[float, Field(ge=0)]
+    """GB each backup plan copies to another region per month (cross-region transfer)."""
+    replicated_gb: Annotated[float, Field(ge=0)]
+    """GB each S3 replication copies to another region per month (new and changed objects)."""
     ci_worker_instance_type: InstanceType = "t3.large"
     """The instance type those worker hours are priced as."""
     trail_data_events_millions: Annotated[float, Field(ge=0)]

@@ -11,6 +11,7 @@ are guarded by protection and backups instead (rules in `data.py`).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -94,19 +95,41 @@ def _watched(r: ResourceView, stack: StackView) -> Iterator[str]:
         yield f"no CloudWatch alarm has {dimension}={physical_name(r)!r}: nobody would hear it fail"
 
 
-@rule(
-    "alarm-has-action",
-    "Every CloudWatch alarm notifies someone: it has at least one alarm action",
-    types=(METRIC_ALARM, COMPOSITE_ALARM),
-)
-def _alarm_has_action(r: ResourceView, stack: StackView) -> Iterator[str]:
+def _actions(r: ResourceView) -> list[Any]:
     actions: Any = r.get("alarmActions")
     if isinstance(actions, str):
         try:
             actions = json.loads(actions)
         except json.JSONDecodeError:
             actions = [actions]
-    if not [a for a in _seq(actions) if a]:
-        yield "alarmActions is empty: the alarm changes state and nobody hears"
+    return [a for a in _seq(actions) if a] if r.get("actionsEnabled") is not False else []
+
+
+def _alarm_name(r: ResourceView) -> str:
+    return str(r.props.get("name") or r.props.get("alarmName") or r.name)
+
+
+def notifying_composites(alarm: ResourceView, stack: StackView) -> list[ResourceView]:
+    """Composite alarms with actions whose rule reads `alarm`'s state (``ALARM("<name>")``)."""
+    pattern = re.compile(r'(ALARM|OK|INSUFFICIENT_DATA)\(\s*"?' + re.escape(_alarm_name(alarm)) + r'"?\s*\)')
+    return [
+        c
+        for c in stack.of_type(COMPOSITE_ALARM)
+        if c is not alarm and _actions(c) and pattern.search(str(c.get("alarmRule") or ""))
+    ]
+
+
+@rule(
+    "alarm-has-action",
+    "Every CloudWatch alarm notifies someone: it has an enabled alarm action, or feeds a composite "
+    "alarm that has one",
+    types=(METRIC_ALARM, COMPOSITE_ALARM),
+    needs_stack=True,
+)
+def _alarm_has_action(r: ResourceView, stack: StackView) -> Iterator[str]:
+    if _actions(r) or notifying_composites(r, stack):
+        return
     if r.get("actionsEnabled") is False:
         yield "actionsEnabled is false: the alarm's actions never run"
+    else:
+        yield "alarmActions is empty and no composite alarm with actions reads it: nobody hears it"
