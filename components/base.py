@@ -296,6 +296,39 @@ class SocialComponent(pulumi.ComponentResource):
         ]
         return bucket, guards
 
+    def dns_validated_certificate(
+        self, domain_name: str, zone_id: pulumi.Input[str], role: str = "certificate"
+    ) -> pulumi.Output[str]:
+        """An ACM certificate for `domain_name` in this component's region, validated through a DNS
+        record in the Route 53 zone `zone_id` (children `<name>-<role>` and `<name>-<role>-validation`);
+        returns its ARN once validated. Each region's certificate for the same name asks for the same
+        record, so the record may be overwritten."""
+        certificate = aws.acm.Certificate(
+            self.child_name(role), domain_name=domain_name, validation_method="DNS", opts=self.child()
+        )
+
+        def option(field: str) -> pulumi.Output[str]:
+            return certificate.domain_validation_options.apply(
+                lambda options: str(getattr(options[0], field))
+            )
+
+        record = aws.route53.Record(
+            self.child_name(f"{role}-validation"),
+            zone_id=zone_id,
+            name=option("resource_record_name"),
+            type=option("resource_record_type"),
+            records=[option("resource_record_value")],
+            ttl=300,
+            allow_overwrite=True,
+            opts=self.child(),
+        )
+        return aws.acm.CertificateValidation(
+            self.child_name(f"{role}-validation"),
+            certificate_arn=certificate.arn,
+            validation_record_fqdns=[record.fqdn],
+            opts=self.child(),
+        ).certificate_arn
+
     def json_secret(
         self, role: str, description: str, value: Mapping[str, Any], kms_key: aws.kms.Key
     ) -> aws.secretsmanager.Secret:

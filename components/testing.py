@@ -218,6 +218,26 @@ OUTPUTS: dict[str, OutputRule] = {
         "domainName": f"{_distribution_id(r.name).lower()}.cloudfront.net",
         "hostedZoneId": "Z2FDTNDATAQYW2",
     },
+    "aws:cloudfront/vpcOrigin:VpcOrigin": lambda r: {
+        "id": f"vo_{fake_id(r.name, length=22)}",
+        "arn": f"arn:aws:cloudfront::{r.placement.account}:vpcorigin/vo_{fake_id(r.name, length=22)}",
+    },
+    # Ingress: the internal load balancer (its DNS name and the region's ELB hosted zone).
+    "aws:lb/loadBalancer:LoadBalancer": lambda r: {
+        "arn": f"{r.arn_prefix}:loadbalancer/app/{r.name[:32]}/{fake_id(r.name, length=16)}",
+        "dnsName": f"internal-{r.name[:32]}-{int(fake_id(r.name, length=8), 16)}"
+        f".{r.placement.region}.elb.amazonaws.com",
+        "zoneId": "Z" + fake_id(str(r.placement.region), "elb", length=13).upper(),
+    },
+    "aws:ecr/repository:Repository": lambda r: {
+        "arn": f"{r.arn_prefix}:repository/{physical_name(r)}",
+        "repositoryUrl": f"{r.placement.account}.dkr.ecr.{r.placement.region}.amazonaws.com"
+        f"/{physical_name(r)}",
+        "registryId": r.placement.account,
+    },
+    "aws:lb/targetGroup:TargetGroup": lambda r: {
+        "arn": f"{r.arn_prefix}:targetgroup/{r.name[:32]}/{fake_id(r.name, length=16)}",
+    },
     "aws:cloudfront/function:Function": lambda r: {
         "arn": f"arn:aws:cloudfront::{r.placement.account}:function/{r.inputs.get('name', r.name)}",
     },
@@ -411,6 +431,14 @@ def _aurora_cluster(r: NewResource) -> dict[str, Any]:
     return outputs
 
 
+def _managed_prefix_list_id(name: str, region: str) -> str:
+    from social_components.ingress.args import CLOUDFRONT_ORIGIN_FACING, CLOUDFRONT_ORIGIN_FACING_IDS
+
+    if name == CLOUDFRONT_ORIGIN_FACING and region in CLOUDFRONT_ORIGIN_FACING_IDS:
+        return CLOUDFRONT_ORIGIN_FACING_IDS[region]
+    return f"pl-{fake_id(region, name, length=8)}"
+
+
 INVOKES: dict[str, Callable[[dict[str, Any], Placement], dict[str, Any]]] = {
     "aws:index/getCallerIdentity:getCallerIdentity": lambda args, p: {
         "accountId": p.account,
@@ -425,6 +453,19 @@ INVOKES: dict[str, Callable[[dict[str, Any], Placement], dict[str, Any]]] = {
     },
     "aws:index/getRegion:getRegion": lambda args, p: {"name": p.region, "region": p.region, "id": p.region},
     "aws:ivs/getStreamKey:getStreamKey": ivs_stream_key,
+    "aws:ec2/getManagedPrefixList:getManagedPrefixList": lambda args, p: {
+        # AWS-managed lists have one fixed ID per region (CloudFront's: `CLOUDFRONT_ORIGIN_FACING_IDS`).
+        "id": _managed_prefix_list_id(str(args.get("name")), str(p.region)),
+        "name": args.get("name"),
+        "addressFamily": "IPv4",
+        "maxEntries": 55,
+        "ownerId": "AWS",
+        "entries": [],
+    },
+    "aws:elb/getServiceAccount:getServiceAccount": lambda args, p: {
+        "arn": f"arn:aws:iam::{int(fake_id(str(p.region), 'elb'), 16) % 10**12:012d}:root",
+        "id": f"{int(fake_id(str(p.region), 'elb'), 16) % 10**12:012d}",
+    },
     "aws:ssm/getParameter:getParameter": lambda args, p: {
         "name": args.get("name"),
         "type": "String",

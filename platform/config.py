@@ -23,9 +23,11 @@ from social_platform.areas import (
     data,
     edge,
     identity,
+    ingress,
     network,
     observability,
     realtime,
+    registry,
     runners,
     security,
     stack,
@@ -39,10 +41,12 @@ from social_platform.areas.cluster import ClusterConfig
 from social_platform.areas.data import CacheConfig, DatabaseConfig
 from social_platform.areas.edge import EdgeConfig, edge_aliases
 from social_platform.areas.identity import IdentityConfig
+from social_platform.areas.ingress import IngressConfig
 from social_platform.areas.network import NetworkConfig
 from social_platform.areas.observability import ObservabilityConfig
 from social_platform.areas.policy import PolicyConfig
 from social_platform.areas.realtime import RealtimeConfig
+from social_platform.areas.registry import RegistryConfig
 from social_platform.areas.runners import RunnersConfig
 from social_platform.areas.security import SecurityConfig
 from social_platform.areas.stack import SHARED, Environment, Regions, StackConfig, environment_zone_name
@@ -78,6 +82,8 @@ class PlatformConfig(StackConfig):
     wallet: WalletConfig
     edge: EdgeConfig
     backup: BackupConfig
+    ingress: IngressConfig
+    registry: RegistryConfig
     runners: RunnersConfig
     ci: CiConfig
     security: SecurityConfig
@@ -145,6 +151,8 @@ def load_config(
         wallet.check,
         identity.check,
         edge.check,
+        ingress.check,
+        registry.check,
         runners.check,
         ci.check,
         security.check,

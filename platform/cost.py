@@ -34,6 +34,12 @@ from social_platform.preview import config_error_text, stacks_parser
 from social_platform.render import RenderedResource, RenderedStack, render
 
 HOURS_PER_MONTH = 730
+IMAGE_STORAGE_GB_PER_REPOSITORY = 5.0
+"""Image storage of one repository once its lifecycle policy holds it steady (releases, a week of builds)."""
+IMAGE_SCANS_PER_MONTH = 100.0
+"""Images a region's registry receives per month (pushes, replicas), each scanned by Inspector once."""
+ALB_AVERAGE_LCU = 1.0
+"""Load balancer capacity units an API load balancer uses on average (ELB bills the busiest dimension)."""
 """The month AWS's pricing calculator bills always-on resources for (24 * 365 / 12)."""
 PRICES_FILE = Path(__file__).with_name("prices.yaml")
 GLOBAL = "global"
@@ -449,6 +455,50 @@ def _zone(r: RenderedResource, ctx: Context) -> list[Charge]:
     ]
 
 
+@rule("aws:lb/loadBalancer:LoadBalancer")
+def _load_balancer(r: RenderedResource, ctx: Context) -> list[Charge]:
+    region = ctx.region_of(r)
+    kind = r.inputs.get("loadBalancerType", "application")
+    return [
+        Charge(f"{kind} load balancer hours", "elb.alb_hour", HOURS_PER_MONTH, region),
+        Charge(
+            "capacity units",
+            "elb.lcu_hour",
+            HOURS_PER_MONTH * ALB_AVERAGE_LCU,
+            region,
+            assumption=f"{ALB_AVERAGE_LCU:g} LCU on average (25 new connections/s, 3,000 active/min, 1 GB/h)",
+        ),
+    ]
+
+
+@rule("aws:ecr/repository:Repository")
+def _repository(r: RenderedResource, ctx: Context) -> list[Charge]:
+    return [
+        Charge(
+            "image storage",
+            "ecr.gb_month",
+            IMAGE_STORAGE_GB_PER_REPOSITORY,
+            ctx.region_of(r),
+            assumption=f"{IMAGE_STORAGE_GB_PER_REPOSITORY:g} GB of images kept per repository",
+        )
+    ]
+
+
+@rule("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration")
+def _image_scanning(r: RenderedResource, ctx: Context) -> list[Charge]:
+    if r.inputs.get("scanType") != "ENHANCED":
+        return []
+    return [
+        Charge(
+            "Amazon Inspector image scans",
+            "inspector.ecr_image_scan",
+            IMAGE_SCANS_PER_MONTH,
+            ctx.region_of(r),
+            assumption=f"{IMAGE_SCANS_PER_MONTH:g} images pushed or replicated per month",
+        )
+    ]
+
+
 @rule("aws:route53/healthCheck:HealthCheck")
 def _health_check(r: RenderedResource, ctx: Context) -> list[Charge]:
     return [Charge(f"{r.inputs.get('type', 'HTTP')} health check", "route53.health_check_month", 1, GLOBAL)]
@@ -625,6 +675,13 @@ FREE: dict[str, str] = {
     "aws:backup/vaultLockConfiguration:VaultLockConfiguration": _CONFIG_ONLY,
     "aws:backup/vaultPolicy:VaultPolicy": _CONFIG_ONLY,
     "aws:cloudfront/originAccessControl:OriginAccessControl": _CONFIG_ONLY,
+    "aws:cloudfront/vpcOrigin:VpcOrigin": "VPC origins have no additional charge (CloudFront pricing)",
+    "aws:lb/listener:Listener": "part of the load balancer's hours and capacity units",
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": _CONFIG_ONLY,
+    "aws:ecr/repositoryPolicy:RepositoryPolicy": _CONFIG_ONLY,
+    "aws:ecr/replicationConfiguration:ReplicationConfiguration": "billed as storage in the destination"
+    " repositories (and cross-region transfer, not estimated)",
+    "aws:lb/targetGroup:TargetGroup": "part of the load balancer's hours and capacity units",
     "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": _CONFIG_ONLY,
     "aws:budgets/budget:Budget": "an account's first two active budgets are free ($0.02/day each beyond"
     " two: AWS Billing user guide, 'Managing your costs with AWS Budgets'); this is its only one",

@@ -79,6 +79,7 @@ class Drawing:
         self.stack = stack
         self.picture = Picture(stack.stack)
         self.by_id = {r.id: r for r in stack}
+        self.by_arn = {r.arn: r for r in stack if r.arn}
         self.subnet_tier = {
             r.id: (r.inputs.get("tags") or {}).get("Tier") for r in stack.of_type("aws:ec2/subnet:Subnet")
         }
@@ -100,7 +101,7 @@ class Drawing:
 
     def subnets(self, resource: RenderedResource) -> list[str]:
         inputs = resource.inputs
-        for key in ("subnetIds", "vpcSubnetIds", "vpcZoneIdentifiers", "privateSubnetIds"):
+        for key in ("subnetIds", "vpcSubnetIds", "vpcZoneIdentifiers", "privateSubnetIds", "subnets"):
             if inputs.get(key):
                 return list(inputs[key])
         for key in ("dbSubnetGroupName", "subnetGroupName"):
@@ -173,6 +174,9 @@ class Drawing:
             )
         for proxy in s.of_type("aws:rds/proxy:Proxy"):
             self.in_vpc(proxy, _slug(proxy.name), "RDS Proxy")
+        for balancer in s.of_type("aws:lb/loadBalancer:LoadBalancer"):
+            reach = "internal" if balancer.inputs.get("internal") else "internet-facing"
+            self.in_vpc(balancer, _slug(balancer.name), f"ALB {balancer.name.removesuffix('-alb')} ({reach})")
         for cache in s.of_type("aws:elasticache/replicationGroup:ReplicationGroup"):
             nodes = cache.inputs.get("numCacheClusters", 1)
             self.in_vpc(cache, _slug(cache.name), f"Valkey {nodes:g} x {cache.inputs.get('nodeType')}")
@@ -255,7 +259,11 @@ class Drawing:
     def owner_of_security_group(self, group_id: str) -> str | None:
         for resource in self.stack:
             inputs = resource.inputs
-            ids = list(inputs.get("vpcSecurityGroupIds") or []) + list(inputs.get("securityGroupIds") or [])
+            ids = [
+                *(inputs.get("vpcSecurityGroupIds") or []),
+                *(inputs.get("securityGroupIds") or []),
+                *(inputs.get("securityGroups") or []),
+            ]
             if group_id in ids and resource.urn in self.picture.owner:
                 return self.picture.owner[resource.urn]
         return None
@@ -286,9 +294,18 @@ class Drawing:
                 )
                 if bucket is not None:
                     p.link(cf, p.node_of(bucket), origin.get("originId", ""))
-                else:
+                elif not origin.get("vpcOriginConfig"):
                     for cluster in clusters:
-                        p.link(cf, cluster, f"{origin.get('originId', 'origin')} (latency DNS)")
+                        p.link(cf, cluster, f"{origin.get('originId', 'origin')} (public origin)")
+            # VPC origins: the one the distribution uses serves; the others stand by (docs/adr/0010).
+            used = {
+                o.get("vpcOriginConfig", {}).get("vpcOriginId")
+                for o in distribution.inputs.get("origins", [])
+            }
+            for vpc_origin in s.of_type("aws:cloudfront/vpcOrigin:VpcOrigin"):
+                target = self.by_arn.get(vpc_origin.inputs.get("vpcOriginEndpointConfig", {}).get("arn", ""))
+                label = "api (VPC origin)" if vpc_origin.id in used else "standby VPC origin"
+                p.link(cf, p.node_of(target), label)
             acl = next(
                 (
                     a
@@ -307,7 +324,8 @@ class Drawing:
                 ),
                 None,
             )
-            target = self.by_id.get(association.inputs.get("resourceArn", "").rsplit("/", 1)[-1])
+            arn = association.inputs.get("resourceArn", "")
+            target = self.by_arn.get(arn) or self.by_id.get(arn.rsplit("/", 1)[-1])
             p.link(p.node_of(acl), p.node_of(target), "filters")
         for record in s.of_type("aws:route53/record:Record"):
             zone = next((p.node_of(z) for z in s.of_type("aws:route53/zone:Zone")), None)
@@ -319,7 +337,7 @@ class Drawing:
             if record.inputs.get("type") == "NS":
                 for reference in s.of_type("pulumi:pulumi:StackReference"):
                     p.link(p.node_of(reference), zone, "NS delegation")
-            if record.inputs.get("latencyRoutingPolicies"):
+            if record.inputs.get("latencyRoutingPolicies") and record.inputs.get("healthCheckId"):
                 p.link(zone, "health_checks", "latency records")
         for db in s.of_type("aws:rds/cluster:Cluster"):
             global_cluster = self.by_id.get(db.inputs.get("globalClusterIdentifier", ""))

@@ -356,6 +356,7 @@ REQUIRED_TAGS = ("Project", "Environment", "Owner", "CostCenter", "ManagedBy", "
 
 TAGGABLE: frozenset[str] = frozenset(
     {
+        "aws:cloudfront/vpcOrigin:VpcOrigin",
         "aws:ec2/vpc:Vpc",
         "aws:ec2/subnet:Subnet",
         "aws:ec2/routeTable:RouteTable",

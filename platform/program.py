@@ -21,9 +21,11 @@ from social_platform.areas import (
     data,
     edge,
     identity,
+    ingress,
     network,
     observability,
     realtime,
+    registry,
     runners,
     security,
     streaming,
@@ -88,7 +90,23 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     outputs.update(data.outputs(data_tier))
     live = streaming.build(platform)
     outputs.update(streaming.outputs(live))
-    edge_build = edge.build(platform)
+    # The regional load balancers need the zone and the web ACLs; the distribution needs the
+    # serving region's load balancer (its CloudFront VPC origin).
+    edge_build = edge.foundation(platform)
+    served = ingress.build(
+        platform,
+        networks,
+        clusters,
+        zone_id=edge_build.zone.zone_id,
+        web_acl_arns={region: acl.arn for region, acl in edge_build.regional_web_acls.items()},
+    )
+    outputs.update(ingress.outputs(served))
+    serving = served.serving
+    edge.build(
+        platform,
+        edge_build,
+        None if serving is None else edge.ApiOrigin(serving.domain_name, serving.vpc_origin_id),
+    )
     outputs.update(edge_build.outputs)
     pools = identity.build(
         platform,
@@ -100,7 +118,20 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
         outputs["identity"] = identity.outputs(pools)
     outputs.update(realtime.outputs(realtime.build(platform, pools, zone_id=edge_build.zone.zone_id)))
     outputs.update(wallet.outputs(wallet.build(platform, clusters, data_tier.databases)))
-    outputs.update(ci.outputs(ci.build(platform)))
+    ci_roles = ci.build(platform)
+    outputs.update(ci.outputs(ci_roles))
+    registries = registry.build(
+        platform,
+        clusters,
+        # Image vulnerabilities are work to schedule, not a page: the ticket topic of each region.
+        findings_topic_arns={}
+        if alerts is None
+        else {r.name: alerts.get(r.name).topic_arns["ticket"] for r in platform.cfg.regions.all()},
+    )
+    if ci_roles is not None:
+        deploy_role = ci_roles.deploy_role_arn.apply(lambda arn: arn.rsplit("/", 1)[-1])
+        registry.grant_push(platform, registries, deploy_role)
+    outputs.update(registry.outputs(registries))
     # The runners reach the internet (and the clusters' API) through the primary network's NAT.
     egress = networks[platform.cfg.regions.primary.name].nat_public_ips if networks else []
     outputs.update(runners.outputs(runners.build(platform, networks), egress))

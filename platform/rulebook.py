@@ -56,7 +56,7 @@ class ResourceView:
         """Whether input `prop` points at `target` (by dependency, ID or name)."""
         if self.property_deps is not None and prop in self.property_deps:
             return target.urn in self.property_deps[prop]
-        wanted = {v for v in (target.id, target.urn) if v}
+        wanted = {v for v in (target.id, target.urn, target.arn) if v}
         wanted |= {
             str(target.props[k]) for k in ("bucket", "name", "arn") if isinstance(target.props.get(k), str)
         }
@@ -175,6 +175,7 @@ EXEMPTIONS: Mapping[str, Mapping[str, str]] = {
         "edge-web": "public content served through CloudFront: SSE-S3 by design (docs/adr/0003)",
         "edge-media": "public content served through CloudFront: SSE-S3 by design (docs/adr/0003)",
         "edge-logs": "S3 server access logs cannot be delivered to an SSE-KMS bucket (docs/adr/0003)",
+        "*-ingress-logs": "load balancer access logs support SSE-S3 only (ELB user guide, access logs)",
     },
 }
 """Reviewed exceptions: rule id → {resource-name glob: why}. Each must still match a resource (a test

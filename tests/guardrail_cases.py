@@ -132,6 +132,22 @@ SG, SG_INGRESS, SG_RULE, LB = (
 SUBNET, VPC, FLOW_LOG = "aws:ec2/subnet:Subnet", "aws:ec2/vpc:Vpc", "aws:ec2/flowLog:FlowLog"
 ROLE, POLICY, ROLE_POLICY = "aws:iam/role:Role", "aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy"
 QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"
+WAF_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
+ALB_ARN = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/app/api/50dc6c495c0c9188"
+CLOUDFRONT_PL = "pl-4fa04526"
+"""CloudFront's origin-facing prefix list in eu-west-1, as AWS publishes it (not our constant)."""
+GUARDED = R(
+    WAF_ASSOCIATION, "waf", resourceArn=ALB_ARN, webAclArn="arn:aws:wafv2:eu-west-1:1:regional/webacl/r/1"
+)
+
+
+def _from(source: dict[str, str], name: str = "in") -> ResourceView:
+    return R(SG_INGRESS, name, securityGroupId="sg-id", ipProtocol="tcp", fromPort=443, toPort=443, **source)
+
+
+def _public_alb(**props: Any) -> ResourceView:
+    return R(LB, "alb", arn=ALB_ARN, internal=False, securityGroups=["sg-id"], **props)
+
 
 # Encrypted data and its key: a queue, the key (its policy delegating to the account's IAM), a role.
 QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:jobs"
@@ -1038,6 +1054,13 @@ EXAMPLES: dict[str, Examples] = {
             case("staging", R(BACKUP_VAULT, "v", name="v")),
         ],
     ),
+    "ecr-scan-on-push": Examples(
+        bad=[
+            case("dev", R(ECR, "repo")),
+            case("dev", R(ECR, "repo", imageScanningConfiguration={"scanOnPush": False})),
+        ],
+        good=[case("dev", R(ECR, "repo", imageScanningConfiguration={"scanOnPush": True}))],
+    ),
     "ecr-immutable-tags": Examples(
         bad=[case("dev", R(ECR, "repo")), case("dev", R(ECR, "repo", imageTagMutability="MUTABLE"))],
         good=[case("dev", R(ECR, "repo", imageTagMutability="IMMUTABLE"))],
@@ -1187,6 +1210,83 @@ EXAMPLES: dict[str, Examples] = {
                 "dev",
                 R(VPC, "vpc", provider_tags={}, tagsAll=TAGS),
                 why="tagsAll (what the provider computes)",
+            ),
+        ],
+    ),
+    "load-balancers-only-from-cloudfront": Examples(
+        bad=[
+            case("dev", R(LB, "alb", arn=ALB_ARN, internal=False), GUARDED, why="no security group at all"),
+            case(
+                "dev",
+                _public_alb(),
+                R(SG, "sg"),
+                _from({"cidrIpv4": "0.0.0.0/0"}),
+                GUARDED,
+                why="the world on 443",
+            ),
+            case(
+                "dev",
+                _public_alb(),
+                R(SG, "sg"),
+                _from({"prefixListId": CLOUDFRONT_PL}),
+                _from({"cidrIpv4": "198.51.100.0/24"}, "office"),
+                GUARDED,
+                why="CloudFront plus an office range: not only CloudFront",
+            ),
+            case(
+                "dev",
+                _public_alb(),
+                R(
+                    SG,
+                    "sg",
+                    ingress=[
+                        {"protocol": "tcp", "fromPort": 443, "toPort": 443, "prefixListIds": ["pl-12345678"]}
+                    ],
+                ),
+                GUARDED,
+                why="some other prefix list, inline",
+            ),
+            case(
+                "dev",
+                _public_alb(),
+                R(SG, "sg"),
+                _from({"referencedSecurityGroupId": "sg-other"}),
+                GUARDED,
+                why="another security group (anything could sit in it)",
+            ),
+            case(
+                "dev",
+                _public_alb(),
+                R(SG, "sg"),
+                _from({"prefixListId": CLOUDFRONT_PL}),
+                why="only CloudFront, but no web ACL to check the secret origin header",
+            ),
+            case(
+                "dev",
+                R(LB, "nlb", loadBalancerType="network", internal=False),
+                why="an internet-facing NLB without security groups",
+            ),
+        ],
+        good=[
+            case("dev", R(LB, "alb", arn=ALB_ARN, internal=True, securityGroups=["sg-id"]), why="internal"),
+            case(
+                "dev",
+                _public_alb(),
+                R(SG, "sg"),
+                _from({"prefixListId": CLOUDFRONT_PL}),
+                GUARDED,
+                why="only CloudFront's origin-facing list, and a web ACL",
+            ),
+        ],
+    ),
+    "load-balancers-web-acl": Examples(
+        bad=[case("dev", R(LB, "alb", arn=ALB_ARN, internal=True))],
+        good=[
+            case("dev", R(LB, "alb", arn=ALB_ARN, internal=True), GUARDED),
+            case(
+                "dev",
+                R(LB, "nlb", loadBalancerType="network", internal=True),
+                why="WAF does not attach to NLBs",
             ),
         ],
     ),

@@ -96,7 +96,7 @@ def test_every_ci_role_trust_pins_the_provider_audience_and_sub(rendered: dict, 
     assert trust_problems(preview, provider_arn, preview_roles()) == []
     assert trust_problems(deploy, provider_arn, set()) == []
     # Merge requests come from any branch of this project (prod-tier accounts: protected branches
-    # only, docs/adr/0009); deployments only from main.
+    # only, docs/adr/0012); deployments only from main.
     (web,) = [s for s in preview["Statement"] if s["Action"] == "sts:AssumeRoleWithWebIdentity"]
     if load_config(raw_config(stack)).tier.value == "prod":
         assert web["Condition"]["StringEquals"][f"{HOST}:sub"] == [

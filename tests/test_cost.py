@@ -46,9 +46,9 @@ def test_a_type_with_neither_rule_nor_free_entry_stops_the_estimate(
 ) -> None:
     dev = rendered["dev"]
     stray = RenderedResource(
-        urn="urn:pulumi:dev::social-platform::aws:lb/loadBalancer:LoadBalancer::alb",
-        id="lb-alb",
-        type="aws:lb/loadBalancer:LoadBalancer",
+        urn="urn:pulumi:dev::social-platform::aws:lb/trustStore:TrustStore::alb",
+        id="truststore-alb",
+        type="aws:lb/trustStore:TrustStore",
         name="alb",
         custom=True,
         parent=None,
@@ -60,7 +60,7 @@ def test_a_type_with_neither_rule_nor_free_entry_stops_the_estimate(
     with_stray = RenderedStack(dev.stack, {**dev.resources, stray.urn: stray}, dev.outputs)
     with pytest.raises(cost.UncoveredTypes) as caught:
         cost.estimate(with_stray, usage("dev"))
-    assert caught.value.types == ["aws:lb/loadBalancer:LoadBalancer"]
+    assert caught.value.types == ["aws:lb/trustStore:TrustStore"]
 
 
 def test_no_type_is_both_priced_and_free() -> None:

@@ -65,12 +65,14 @@ def test_prod_global_database_replicates_from_the_primary_region(rendered: dict[
     )
 
 
-def test_dns_routes_to_cloudfront_which_serves_buckets_and_the_clusters(
+def test_dns_routes_to_cloudfront_which_serves_buckets_and_the_load_balancer_in_front_of_the_pods(
     rendered: dict[str, RenderedStack],
 ) -> None:
     found = edges(diagram.mermaid(rendered["dev"]))
     assert ("zone_zone", "edge_distribution", "alias") in found
-    assert any(s == "edge_distribution" and t.endswith("_eks") for s, t, _ in found)
+    assert ("edge_distribution", "dev_euw1_ingress_alb", "api (VPC origin)") in found
+    assert ("regional_waf_euw1_acl", "dev_euw1_ingress_alb", "filters") in found
+    assert any(s == "dev_euw1_ingress_alb" and t == "dev_euw1_system_nodes" for s, t, _ in found)
     assert any(s == "edge_distribution" and t.startswith("edge_") for s, t, _ in found)
 
 

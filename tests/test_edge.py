@@ -123,6 +123,7 @@ def variant(tmp_path_factory: pytest.TempPathFactory) -> RenderedStack:
         "api_origin_domain": "api.partner.example.net",
         "content_security_policy": "default-src 'self' https://cdn.example.net",
     }
+    config["social-platform:ingress"] = {"enabled": False}
     (folder / "Pulumi.dev.yaml").write_text(yaml.safe_dump(stack))
     return render("dev", project_dir=folder)
 
@@ -368,10 +369,16 @@ def test_paths_route_to_the_app_the_media_and_the_api(rendered: dict, env: str) 
     assert api["cachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # Managed-CachingDisabled
     assert api["originRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"  # AllViewerExceptHostHeader
     assert {"POST", "PUT", "PATCH", "DELETE"} <= set(api["allowedMethods"])
+    # The API origin is the serving region's internal load balancer, through its VPC origin.
     origin = next(o for o in distribution(stack)["origins"] if o["originId"] == "api")
-    assert origin["domainName"] == stack.outputs["api_origin_domain"] == f"api-origin.{env}.{DOMAIN}"
-    assert origin["customOriginConfig"]["originProtocolPolicy"] == "https-only"
-    assert origin["customOriginConfig"]["originSslProtocols"] == ["TLSv1.2"]
+    assert origin["domainName"] == stack.outputs["api_origin_domain"] == f"api-euw1.{env}.{DOMAIN}"
+    assert "customOriginConfig" not in origin
+    (vpc_origin,) = [
+        v
+        for v in stack.of_type("aws:cloudfront/vpcOrigin:VpcOrigin")
+        if v.id == origin["vpcOriginConfig"]["vpcOriginId"]
+    ]
+    assert vpc_origin.region == "eu-west-1"
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
@@ -431,30 +438,17 @@ def test_each_alias_has_a_and_aaaa_records_to_cloudfront(rendered: dict, env: st
         assert record.inputs["zoneId"] == stack.outputs["zone_id"]
 
 
-def test_prod_api_origin_has_a_health_checked_latency_record_per_region(rendered: dict) -> None:
-    prod = rendered["prod"]
-    origin = prod.outputs["api_origin_domain"]
-    records = [r for r in prod.of_type("aws:route53/record:Record") if r.inputs["name"] == origin]
-    assert len(records) == 2
-    assert {r.inputs["latencyRoutingPolicies"][0]["region"] for r in records} == {"eu-west-1", "eu-central-1"}
-    assert len({r.inputs["setIdentifier"] for r in records}) == 2
-    checks = {c.id: c for c in prod.of_type("aws:route53/healthCheck:HealthCheck")}
-    targets = set()
-    for record in records:
-        check = checks[record.inputs["healthCheckId"]]
-        (target,) = record.inputs["records"]
-        targets.add(target)
-        assert check.inputs["fqdn"] == target
-        assert check.inputs["type"] == "HTTPS" and check.inputs["port"] == 443
-        assert check.inputs["resourcePath"] == "/healthz"
-    assert targets == {f"api-euw1.prod.{DOMAIN}", f"api-euc1.prod.{DOMAIN}"}
-
-
-def test_single_region_stacks_publish_one_health_checked_api_record(rendered: dict) -> None:
-    dev = rendered["dev"]
-    records = [r for r in dev.of_type("aws:route53/record:Record") if r.inputs.get("latencyRoutingPolicies")]
-    assert [r.inputs["records"] for r in records] == [[f"api-euw1.dev.{DOMAIN}"]]
-    assert len(dev.of_type("aws:route53/healthCheck:HealthCheck")) == 1
+def test_no_stack_publishes_api_latency_records_or_health_checks_for_hosts_nothing_serves(
+    rendered: dict,
+) -> None:
+    # The API origin is a VPC origin: DNS does not route to it (docs/adr/0010). The only latency
+    # records are the realtime API's ws. name, served in each region by its own API Gateway domain.
+    for env in ENVIRONMENTS:
+        stack = rendered[env]
+        records = stack.of_type("aws:route53/record:Record")
+        latency = [r for r in records if r.inputs.get("latencyRoutingPolicies")]
+        assert all(r.inputs["name"].startswith("ws.") for r in latency), [r.inputs["name"] for r in latency]
+        assert stack.of_type("aws:route53/healthCheck:HealthCheck") == []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -542,9 +536,13 @@ def test_optional_rule_groups_geo_restriction_and_aliases_follow_config(variant:
     certificate = one(variant, "aws:acm/certificate:Certificate")
     assert certificate.inputs["subjectAlternativeNames"] == [f"www.dev.{DOMAIN}"]
     assert len([r for r in in_edge(variant, "aws:route53/record:Record") if r.inputs.get("aliases")]) == 4
-    # An origin run elsewhere is used as is: no latency records, no health checks.
+    # An origin run elsewhere is used as is, over HTTPS; this stack then runs no load balancer.
     assert variant.outputs["api_origin_domain"] == "api.partner.example.net"
-    assert variant.of_type("aws:route53/healthCheck:HealthCheck") == []
+    origin = next(o for o in dist["origins"] if o["originId"] == "api")
+    assert origin["domainName"] == "api.partner.example.net"
+    assert origin["customOriginConfig"]["originProtocolPolicy"] == "https-only"
+    assert origin["customOriginConfig"]["originSslProtocols"] == ["TLSv1.2"]
+    assert variant.of_type("aws:lb/loadBalancer:LoadBalancer") == []
     (headers,) = in_edge(variant, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
     csp = headers.inputs["securityHeadersConfig"]["contentSecurityPolicy"]["contentSecurityPolicy"]
     assert csp == "default-src 'self' https://cdn.example.net"

@@ -63,21 +63,41 @@ BAD_EDGE_CONFIG = [
         "the origin must be the API's host",
     ),
     (
-        "regional origin for a region the stack does not have",
-        "staging",
-        {"edge.api_regional_origins": {"eu-central-1": "api.example.com"}},
-        "edge.api_regional_origins.eu-central-1",
-        "allowed: eu-west-1",
+        "an external API origin while the stack runs its own load balancers",
+        "prod",
+        {"edge.api_origin_domain": "api.partner.example.net"},
+        "edge.api_origin_domain",
+        "unset one of them",
     ),
     (
-        "regional origins with an external origin",
+        "no API origin at all",
+        "dev",
+        {"ingress.enabled": False},
+        "ingress.enabled",
+        "the edge needs an API origin",
+    ),
+    (
+        "the API served from a region the stack does not have",
+        "staging",
+        {"ingress.serving_region": "eu-central-1"},
+        "ingress.serving_region",
+        "allowed: eu-west-1",
+    ),
+    ("ingress without the edge", "dev", {"edge.enabled": False}, "ingress.enabled", "only CloudFront"),
+    ("ingress without a cluster", "dev", {"cluster.enabled": False}, "ingress.enabled", "cluster.enabled"),
+    (
+        "prod turns off load balancer deletion protection",
         "prod",
-        {
-            "edge.api_origin_domain": "api.partner.example.net",
-            "edge.api_regional_origins": {"eu-west-1": "api-a.example.net"},
-        },
-        "edge.api_regional_origins",
-        "unused when edge.api_origin_domain is set",
+        {"ingress.deletion_protection": False},
+        "ingress.deletion_protection",
+        "prod safety default",
+    ),
+    (
+        "idle timeout beyond what the ELB API accepts",
+        "dev",
+        {"ingress.idle_timeout_seconds": 4001},
+        "ingress.idle_timeout_seconds",
+        "4000",
     ),
     ("edge in the shared stack", "shared", {"edge.enabled": True}, "edge.enabled", "root DNS zone only"),
     (
@@ -140,10 +160,10 @@ def test_good_edge_settings_load() -> None:
         "prod",
         **{
             "edge.aliases": ["prod.social.example.com", "www.prod.social.example.com"],
-            "edge.api_regional_origins": {"eu-central-1": "api-fra.prod.social.example.com"},
+            "ingress.serving_region": "eu-central-1",
             "edge.geo_restriction": {"mode": "allow", "countries": ["DE", "FR"]},
             "edge.enable_bot_control": True,
         },
     )
-    assert cfg.edge.api_regional_origins == {"eu-central-1": "api-fra.prod.social.example.com"}
+    assert cfg.ingress.serving_region == "eu-central-1"
     assert cfg.edge.geo_restriction.countries == ["DE", "FR"]

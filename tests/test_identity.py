@@ -376,7 +376,11 @@ def test_threat_protection_off_drops_to_essentials_and_mfa_off_is_off(configured
 
 
 def test_the_edge_waf_guards_both_pools(configured: RenderedStack) -> None:
-    associations = configured.of_type("aws:wafv2/webAclAssociation:WebAclAssociation")
+    associations = [
+        a
+        for a in configured.of_type("aws:wafv2/webAclAssociation:WebAclAssociation")
+        if a.parent == users(configured).parent  # the Identity component's own (the ALB has one too)
+    ]
     (regional,) = [
         acl for acl in configured.of_type("aws:wafv2/webAcl:WebAcl") if acl.inputs["scope"] == "REGIONAL"
     ]

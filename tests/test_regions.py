@@ -3,7 +3,7 @@
 A prod stack with a third region (written in the stack file alone, checked against the committed
 schema) renders with everything that is per region in that region too, through that region's
 own provider: network, cluster, cache, a database secondary of the global database, the regional
-web ACL and the API's latency record with its health check. Single-region services (identity,
+web ACL and the API's load balancer, which that web ACL guards. Single-region services (identity,
 streaming) stay in the primary.
 """
 
@@ -93,19 +93,28 @@ def test_every_other_region_joins_the_global_database_as_a_secondary(three: Rend
     )
 
 
-def test_each_region_gets_a_regional_web_acl_and_an_api_latency_record(three: RenderedStack) -> None:
+def test_each_region_gets_a_regional_web_acl_and_a_load_balancer_it_guards(three: RenderedStack) -> None:
     regional = [a for a in three.of_type("aws:wafv2/webAcl:WebAcl") if a.inputs["scope"] == "REGIONAL"]
     assert sorted(a.region for a in regional) == sorted(regions_of(three))
+    balancers = three.of_type("aws:lb/loadBalancer:LoadBalancer")
+    assert sorted(b.region for b in balancers) == sorted(regions_of(three))
+    associations = three.of_type("aws:wafv2/webAclAssociation:WebAclAssociation")
+    for balancer in balancers:
+        (association,) = [a for a in associations if a.inputs["resourceArn"] == balancer.arn]
+        (acl,) = [a for a in regional if a.arn == association.inputs["webAclArn"]]
+        assert acl.region == balancer.region
+
+
+def test_every_latency_routed_name_has_one_record_per_region(three: RenderedStack) -> None:
     latency = [
         r for r in three.of_type("aws:route53/record:Record") if r.inputs.get("latencyRoutingPolicies")
     ]
     by_name: dict[str, list[str]] = {}
     for r in latency:
         by_name.setdefault(r.inputs["name"], []).append(r.inputs["latencyRoutingPolicies"][0]["region"])
-    assert any(name.startswith("api") for name in by_name), sorted(by_name)
-    for name, record_regions in by_name.items():  # the API, and the realtime API's ws. name
+    assert by_name, "the realtime API's ws. name is latency-routed"
+    for name, record_regions in by_name.items():
         assert sorted(record_regions) == sorted(regions_of(three)), name
-    assert len(three.of_type("aws:route53/healthCheck:HealthCheck")) == len(regions_of(three))
 
 
 def test_the_outputs_are_keyed_by_every_region(three: RenderedStack) -> None:

@@ -25,7 +25,7 @@ class CiRolesArgs:
     preview_refs: tuple[GitRef, ...] = (GitRef("branch", "*"),)
     """Branches whose (merge-request) pipelines may assume the preview role with their ID token.
     Unset: any branch of the project. Name protected branches only where the account holds data an
-    unreviewed branch must not reach (the platform does for prod-tier accounts: docs/adr/0009)."""
+    unreviewed branch must not reach (the platform does for prod-tier accounts: docs/adr/0012)."""
     enable_preview_data_reads: bool = False
     """Let the preview role read data (object contents, table items, queue messages, secret values,
     decrypt with any key). Unset: explicit denies keep it to resource metadata, its stack's state

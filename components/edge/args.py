@@ -55,6 +55,9 @@ class EdgeArgs:
     aliases: Sequence[str] = ()
     """Custom domain names served by the distribution, all inside `zone_name`. Unset: the zone's
     apex alone. The first is the certificate's subject, the rest its alternative names."""
+    api_vpc_origin_id: pulumi.Input[str] | None = None
+    """CloudFront VPC origin that serves `api_origin_domain`: an internal load balancer only this
+    distribution reaches (`Ingress.vpc_origin_id`). Unset: `api_origin_domain` is a public origin."""
     api_regional_origins: Mapping[str, str] = field(default_factory=dict)
     """Region name → regional API host. When given, `api_origin_domain` (which must then be in
     `zone_name`) is published as one Route53 latency record per region, each with an HTTPS health

@@ -49,6 +49,8 @@ CLOUDFRONT_METRICS_REGION = "us-east-1"
 S3_ACCESS_LOG_PREFIX = "s3-access/"
 HSTS_MAX_AGE_SECONDS = 63_072_000  # two years
 ABORT_INCOMPLETE_UPLOADS_DAYS = 7
+API_READ_TIMEOUT_SECONDS = 30
+API_KEEPALIVE_SECONDS = 5
 
 SPA_ROUTING_CODE = """\
 // Deep links of the single-page app: a path whose last segment has no file extension is an app
@@ -442,18 +444,7 @@ class Edge(SocialComponent):
                     )
                     for origin_id, bucket in media_origins
                 ),
-                cf.DistributionOriginArgs(
-                    origin_id="api",
-                    domain_name=args.api_origin_domain,
-                    custom_origin_config=cf.DistributionOriginCustomOriginConfigArgs(
-                        origin_protocol_policy="https-only",
-                        origin_ssl_protocols=["TLSv1.2"],
-                        http_port=80,
-                        https_port=443,
-                        origin_read_timeout=30,
-                        origin_keepalive_timeout=5,
-                    ),
-                ),
+                self._api_origin(args),
             ],
             # With a replica, /media/* goes to a group: the media bucket, then the replica when
             # the media bucket answers with a server error (GET and HEAD only, as groups require).
@@ -723,6 +714,33 @@ class Edge(SocialComponent):
         return replica
 
     # Helpers -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _api_origin(args: EdgeArgs) -> cf.DistributionOriginArgs:
+        """`/api/*`'s origin: the VPC origin (an internal load balancer) when given, else a public
+        host; HTTPS with TLS 1.2+ either way (the VPC origin sets its protocol itself)."""
+        if args.api_vpc_origin_id is not None:
+            return cf.DistributionOriginArgs(
+                origin_id="api",
+                domain_name=args.api_origin_domain,
+                vpc_origin_config=cf.DistributionOriginVpcOriginConfigArgs(
+                    vpc_origin_id=args.api_vpc_origin_id,
+                    origin_read_timeout=API_READ_TIMEOUT_SECONDS,
+                    origin_keepalive_timeout=API_KEEPALIVE_SECONDS,
+                ),
+            )
+        return cf.DistributionOriginArgs(
+            origin_id="api",
+            domain_name=args.api_origin_domain,
+            custom_origin_config=cf.DistributionOriginCustomOriginConfigArgs(
+                origin_protocol_policy="https-only",
+                origin_ssl_protocols=["TLSv1.2"],
+                http_port=80,
+                https_port=443,
+                origin_read_timeout=API_READ_TIMEOUT_SECONDS,
+                origin_keepalive_timeout=API_KEEPALIVE_SECONDS,
+            ),
+        )
 
     def _bucket(self, role: str, bucket_name: str, tags: Mapping[str, str] | None = None) -> s3.Bucket:
         """A private bucket with SSE-S3 (why not SSE-KMS behind CloudFront: docs/adr/0003)."""

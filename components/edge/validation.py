@@ -35,6 +35,11 @@ def validate_edge_args(args: EdgeArgs) -> None:
         )
     _host(args.zone_name, "zone_name")
     _host(args.api_origin_domain, "api_origin_domain")
+    if args.api_vpc_origin_id is not None and args.api_regional_origins:
+        raise ValueError(
+            "api_regional_origins: a VPC origin is one load balancer; latency records cannot route "
+            "to it (leave api_regional_origins unset with api_vpc_origin_id)"
+        )
     names = args.domain_names
     for alias in names:
         _host(alias, "aliases")

@@ -440,40 +440,12 @@ class Realtime(SocialComponent):
     def _custom_domain(self) -> None:
         domain = self._args.custom_domain
         assert domain is not None
-        certificate = aws.acm.Certificate(
-            self.child_name("certificate"),
-            domain_name=domain.domain_name,
-            validation_method="DNS",
-            opts=self.child(),
-        )
-
-        def option(field: str) -> pulumi.Output[str]:
-            return certificate.domain_validation_options.apply(
-                lambda options: str(getattr(options[0], field))
-            )
-
-        validation_record = aws.route53.Record(
-            self.child_name("certificate-validation"),
-            zone_id=domain.zone_id,
-            name=option("resource_record_name"),
-            type=option("resource_record_type"),
-            records=[option("resource_record_value")],
-            ttl=300,
-            # Each region's certificate for the same name asks for the same record.
-            allow_overwrite=True,
-            opts=self.child(),
-        )
-        validation = aws.acm.CertificateValidation(
-            self.child_name("certificate-validation"),
-            certificate_arn=certificate.arn,
-            validation_record_fqdns=[validation_record.fqdn],
-            opts=self.child(),
-        )
+        certificate_arn = self.dns_validated_certificate(domain.domain_name, domain.zone_id)
         self.domain_name = aws.apigatewayv2.DomainName(
             self.child_name("domain"),
             domain_name=domain.domain_name,
             domain_name_configuration={
-                "certificate_arn": validation.certificate_arn,
+                "certificate_arn": certificate_arn,
                 "endpoint_type": "REGIONAL",
                 "security_policy": "TLS_1_2",
             },

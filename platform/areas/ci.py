@@ -55,7 +55,7 @@ class CiConfig(Section):
     """Branches whose merge-request pipelines may preview this stack (assume this account's preview
     role). Unset: any branch in dev and staging; in prod-tier stacks (prod, shared) only
     `deploy_branches`, which are protected, so an unreviewed branch never decrypts prod's secrets
-    (docs/adr/0009). Preview roles read no data in any tier."""
+    (docs/adr/0012). Preview roles read no data in any tier."""
     deploy_tags: list[GitRefPattern] = []
     """Tag patterns whose pipelines may deploy, for example `v*` (protect them in GitLab).
     Unset: no tag pipeline may deploy."""

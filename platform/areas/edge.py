@@ -113,18 +113,9 @@ class EdgeConfig(Section):
     (the certificate is validated and the alias records are published there). Unset: the zone's
     apex alone, for example `dev.social.example.com`."""
     api_origin_domain: Hostname | None = None
-    """Where CloudFront sends `/api/*` (HTTPS only). Unset: `api-origin.<env>.<domain>`, which this
-    stack publishes as Route53 latency records, one per region, each with a health check.
-    Set: an origin run elsewhere, used as is (no records, no health checks)."""
-    api_regional_origins: dict[str, Hostname] = {}
-    """Per region (by region name), the regional API host the latency records point at; it must be
-    published by a load balancer in front of that region's cluster and serve a certificate for the
-    origin name as well. A region left out gets `api-<region code>.<env>.<domain>`, for example
-    `api-euw1.dev.…`. No load balancer of this program publishes those hosts yet (ingress-nginx is
-    retired; the ALB comes with the ingress work): until then set `api_origin_domain` to an origin
-    you run, or the health checks report the regions down."""
-    api_health_check_path: Annotated[str, Field(pattern=r"^/[\w./-]*$", max_length=255)] = "/healthz"
-    """Path the Route53 health checks request from each regional API host (HTTPS, port 443)."""
+    """An API origin run elsewhere (a public HTTPS host) that CloudFront sends `/api/*` to, used as
+    is; needs `ingress.enabled: false`. Unset: this stack's load balancer in the serving region,
+    reached through a CloudFront VPC origin (section `ingress`)."""
     content_security_policy: Annotated[str, Field(pattern=r"^[^\r\n]+$", max_length=1783)] | None = None
     """Content-Security-Policy header sent with every response. Unset: a policy derived from the
     config (`content_security_policy`: same origin plus exactly the
@@ -140,8 +131,8 @@ def edge_aliases(cfg: StackConfig) -> list[str]:
 
 
 def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
-    """Aliases in the environment's zone, the API origin, regional origins per region of the
-    stack; and identity's custom domain, which needs the edge's us-east-1 certificate."""
+    """Aliases in the environment's zone, the API origin; and identity's custom domain, which needs
+    the edge's us-east-1 certificate."""
     edge = cfg.section(EdgeConfig)
     identity = cfg.section(IdentityConfig)
     if identity.enabled and identity.custom_domain is not None and not edge.enabled:
@@ -170,19 +161,6 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
             "edge.api_origin_domain",
             f"{edge.api_origin_domain!r} is one of the distribution's own aliases; "
             "the origin must be the API's host, not CloudFront",
-        )
-    regions = [region.name for region in cfg.regions.all()]
-    for region in edge.api_regional_origins:
-        if region not in regions:
-            yield ConfigIssue(
-                f"edge.api_regional_origins.{region}",
-                f"is not a region of this stack; allowed: {', '.join(regions)}",
-            )
-    if edge.api_origin_domain is not None and edge.api_regional_origins:
-        yield ConfigIssue(
-            "edge.api_regional_origins",
-            "is unused when edge.api_origin_domain is set (an origin run elsewhere gets no latency "
-            "records); remove one of them",
         )
 
 
@@ -255,8 +233,18 @@ def content_security_policy(cfg: StackConfig) -> str:
     )
 
 
-def build(platform: Platform) -> EdgeBuild:
-    """Zones everywhere; the edge itself where `edge.enabled` (environment stacks)."""
+@dataclass(frozen=True)
+class ApiOrigin:
+    """Where CloudFront sends `/api/*`: a host name and, for an internal load balancer, its
+    CloudFront VPC origin."""
+
+    domain_name: str
+    vpc_origin_id: pulumi.Input[str] | None = None
+
+
+def foundation(platform: Platform) -> EdgeBuild:
+    """What the regional origins need before the distribution exists: the zones everywhere, and
+    where `edge.enabled` one REGIONAL web ACL per region (load balancers, Cognito)."""
     cfg = platform.cfg
     providers = platform.providers
     primary = pulumi.ResourceOptions(provider=providers.primary)
@@ -302,19 +290,40 @@ def build(platform: Platform) -> EdgeBuild:
         zone=zone,
     )
     settings = cfg.section(EdgeConfig)
-    identity = cfg.section(IdentityConfig)
     if not settings.enabled:
         return build
+    for region in cfg.regions.all():
+        build.regional_web_acls[region.name] = WebAcl(
+            f"regional-waf-{region.code}",
+            WebAclArgs(
+                scope="REGIONAL",
+                rate_limit=settings.regional_waf_rate_limit,
+                log_retention_days=settings.log_retention_days,
+                enable_anonymous_ip_rules=settings.enable_anonymous_ip_rules,
+                enable_bot_control=settings.enable_bot_control,
+                protect=platform.protect,
+            ),
+            opts=platform.options(region.name),
+        )
+    return build
 
-    regions = cfg.regions.all()
-    if settings.api_origin_domain is None:
-        api_origin_domain = f"api-origin.{zone_name}"
-        regional_origins = {
-            region.name: settings.api_regional_origins.get(region.name, f"api-{region.code}.{zone_name}")
-            for region in regions
-        }
-    else:
-        api_origin_domain, regional_origins = settings.api_origin_domain, {}
+
+def build(platform: Platform, build: EdgeBuild, api_origin: ApiOrigin | None) -> EdgeBuild:
+    """The distribution (where `edge.enabled` in an environment stack), in front of the web app, the
+    media and `api_origin` — this stack's serving load balancer — or `edge.api_origin_domain`."""
+    cfg = platform.cfg
+    providers = platform.providers
+    primary = pulumi.ResourceOptions(provider=providers.primary)
+    settings = cfg.section(EdgeConfig)
+    identity = cfg.section(IdentityConfig)
+    if cfg.environment.is_tooling or not settings.enabled:
+        return build
+    if settings.api_origin_domain is not None:
+        api_origin = ApiOrigin(settings.api_origin_domain)
+    if api_origin is None:  # config checks refuse this (ingress.check); never a made-up origin
+        raise ValueError("the edge needs an API origin: ingress.enabled or edge.api_origin_domain")
+    zone_name = environment_zone_name(cfg)
+    zone = build.zone
 
     geo = settings.geo_restriction
     build.edge = Edge(
@@ -328,9 +337,8 @@ def build(platform: Platform) -> EdgeBuild:
             certificate_extra_domains=[identity.custom_domain]
             if identity.enabled and identity.custom_domain
             else [],
-            api_origin_domain=api_origin_domain,
-            api_regional_origins=regional_origins,
-            api_health_check_path=settings.api_health_check_path,
+            api_origin_domain=api_origin.domain_name,
+            api_vpc_origin_id=api_origin.vpc_origin_id,
             us_east_1_provider=providers.cloudfront,
             price_class=settings.price_class,
             minimum_tls_version=settings.minimum_tls_version,
@@ -354,20 +362,6 @@ def build(platform: Platform) -> EdgeBuild:
         ),
         opts=primary,
     )
-    for region in regions:
-        build.regional_web_acls[region.name] = WebAcl(
-            f"regional-waf-{region.code}",
-            WebAclArgs(
-                scope="REGIONAL",
-                rate_limit=settings.regional_waf_rate_limit,
-                log_retention_days=settings.log_retention_days,
-                enable_anonymous_ip_rules=settings.enable_anonymous_ip_rules,
-                enable_bot_control=settings.enable_bot_control,
-                protect=platform.protect,
-            ),
-            opts=platform.options(region.name),
-        )
-
     edge = build.edge
     build.outputs.update(
         {

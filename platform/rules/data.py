@@ -173,6 +173,16 @@ def _stateful_deletion_guards(r: ResourceView, stack: StackView) -> Iterator[str
 
 
 @rule(
+    "ecr-scan-on-push",
+    "Every container image is scanned for vulnerabilities when it is pushed",
+    types=("aws:ecr/repository:Repository",),
+)
+def _ecr_scan_on_push(r: ResourceView, stack: StackView) -> Iterator[str]:
+    if not _truthy(r.get("imageScanningConfiguration.scanOnPush")):
+        yield "imageScanningConfiguration.scanOnPush must be true"
+
+
+@rule(
     "ecr-immutable-tags",
     "Container image tags are immutable (a pinned tag always means the same image)",
     types=("aws:ecr/repository:Repository",),
