@@ -1,5 +1,6 @@
 """Usage area: the `usage` section, the assumptions `cost <stack>` (platform/cost.py, its rules in
-platform/charges/) prices what the render cannot know with. Nothing in the program reads them; every figure they drive prints them."""
+platform/charges/) prices what the render cannot know with. Nothing in the program reads them;
+every figure they drive prints them."""
 
 from __future__ import annotations
 
