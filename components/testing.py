@@ -225,6 +225,8 @@ OUTPUTS: dict[str, OutputRule] = {
     # Ingress: the internal load balancer (its DNS name and the region's ELB hosted zone).
     "aws:lb/loadBalancer:LoadBalancer": lambda r: {
         "arn": f"{r.arn_prefix}:loadbalancer/app/{r.name[:32]}/{fake_id(r.name, length=16)}",
+        # What CloudWatch's LoadBalancer dimension names it by.
+        "arnSuffix": f"app/{r.name[:32]}/{fake_id(r.name, length=16)}",
         "dnsName": f"internal-{r.name[:32]}-{int(fake_id(r.name, length=8), 16)}"
         f".{r.placement.region}.elb.amazonaws.com",
         "zoneId": "Z" + fake_id(str(r.placement.region), "elb", length=13).upper(),
@@ -237,6 +239,7 @@ OUTPUTS: dict[str, OutputRule] = {
     },
     "aws:lb/targetGroup:TargetGroup": lambda r: {
         "arn": f"{r.arn_prefix}:targetgroup/{r.name[:32]}/{fake_id(r.name, length=16)}",
+        "arnSuffix": f"targetgroup/{r.name[:32]}/{fake_id(r.name, length=16)}",
     },
     "aws:cloudfront/function:Function": lambda r: {
         "arn": f"arn:aws:cloudfront::{r.placement.account}:function/{r.inputs.get('name', r.name)}",

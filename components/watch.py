@@ -38,6 +38,10 @@ WatchKind = Literal[
     "eks-cluster",
     "lambda-function",
     "websocket-api",
+    "cognito-client",
+    "ivs",
+    "load-balancer",
+    "target-group",
 ]
 """The kinds of resource the observability component knows how to watch."""
 

@@ -57,6 +57,22 @@ from social_platform.rules import (
 # isort: on
 from social_platform.rules.data import MIN_BACKUP_RETENTION_DAYS, STATEFUL_TYPES
 
+_TOPIC_ORDER = [
+    m.__name__
+    for m in (encryption, network, iam, keys, data, backup, serverless, edge, eks, tags, observability)
+]
+
+
+def _topic_rank(item: tuple[str, Rule]) -> int:
+    module = item[1].check.__module__
+    return _TOPIC_ORDER.index(module) if module in _TOPIC_ORDER else len(_TOPIC_ORDER)
+
+
+# The order above, whichever module imported a topic first (a stable sort keeps each topic's order).
+_ordered = sorted(RULES.items(), key=_topic_rank)
+RULES.clear()
+RULES.update(_ordered)
+
 __all__ = [
     "EXEMPTIONS",
     "MIN_BACKUP_RETENTION_DAYS",

@@ -160,6 +160,8 @@ EXEMPTIONS: Mapping[str, Mapping[str, str]] = {
         " the previous build for a rollback)",
         "edge-logs": "CloudFront and S3 access logs: evidence kept by their own lifecycle, not data to"
         " restore",
+        "*-ingress-logs": "the load balancers' access logs: evidence kept by their own lifecycle, not"
+        " data to restore",
         "*-runners-cache": "a build cache, rebuilt on a miss",
         "edge-media-replica": "the replica of edge-media, which its plan backs up and copies",
         "*-realtime-connections": "live WebSocket connection IDs with a TTL: clients reconnect and register"

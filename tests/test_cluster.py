@@ -810,7 +810,7 @@ def test_turning_an_add_on_off_removes_it_and_its_role_and_nothing_else(
     insights = {
         r.urn
         for r in before.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
-        if name == "amazon-cloudwatch-observability" and r.inputs["namespace"] == "ContainerInsights"
+        if name == "amazon-cloudwatch-observability" and r.inputs.get("namespace") == "ContainerInsights"
     }
     assert set(after.resources) == set(before.resources) - subtree - insights
     removed_roles = [r for r in before.descendants(component) if r.type == ROLE]

@@ -23,7 +23,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from social_components.observability import ALARM_RULES
+from social_components.observability import ALARM_RULES, EVENT_RULES
 from social_components.observability.catalog import AREAS
 from social_components.streaming.component import Streaming
 from social_platform import docs
@@ -56,6 +56,9 @@ LAMBDA = "https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.
 WEBSOCKET = (
     "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-logging.html"
 )
+ALB = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html"
+COGNITO = "https://docs.aws.amazon.com/cognito/latest/developerguide/metrics-for-cognito-user-pools.html"
+IVS_EVENTS = "https://docs.aws.amazon.com/ivs/latest/LowLatencyUserGuide/eventbridge.html"
 
 # What AWS documents, per (namespace, metric): the dimension the platform selects it by, and where
 # it says so. Written from the pages, not from the catalogue.
@@ -87,7 +90,33 @@ DOCUMENTED: dict[tuple[str, str], tuple[str, str]] = {
     ("AWS/Lambda", "Errors"): ("FunctionName", LAMBDA),
     ("AWS/Lambda", "Throttles"): ("FunctionName", LAMBDA),
     ("AWS/ApiGateway", "ExecutionError"): ("ApiId", WEBSOCKET),
+    ("AWS/ApplicationELB", "RequestCount"): ("LoadBalancer", ALB),
+    ("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count"): ("LoadBalancer", ALB),
+    ("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count"): ("TargetGroup", ALB),
+    ("AWS/ApplicationELB", "TargetResponseTime"): ("TargetGroup", ALB),
+    ("AWS/ApplicationELB", "UnHealthyHostCount"): ("TargetGroup", ALB),
+    ("AWS/Cognito", "SignInThrottles"): ("UserPoolClient", COGNITO),
+    ("AWS/Cognito", "TokenRefreshThrottles"): ("UserPoolClient", COGNITO),
 }
+
+# The IVS events AWS documents (IVS_EVENTS, the event table and example events): detail-type → the
+# detail field that names the event → its documented values. Written from the page.
+DOCUMENTED_IVS_EVENTS: dict[str, tuple[str, set[str]]] = {
+    "IVS Stream State Change": (
+        "event_name",
+        {"Session Created", "Session Ended", "Stream Start", "Stream End", "Stream Failure",
+         "Stream Takeover", "Stream Takeover Failure"},
+    ),
+    "IVS Stream Health Change": ("event_name", {"Starvation Start", "Starvation End"}),
+    "IVS Limit Breach": (
+        "limit_name",
+        {"Ingest Bitrate", "Ingest Resolution", "Concurrent Broadcasts", "Concurrent Viewers"},
+    ),
+    "IVS Recording State Change": (
+        "recording_status",
+        {"Recording Start", "Recording End", "Recording Start Failure", "Recording End Failure"},
+    ),
+}  # fmt: skip
 
 
 def _cloudwatch() -> Any:
@@ -98,12 +127,24 @@ def alarms(stack: RenderedStack) -> list[RenderedResource]:
     return stack.of_type(ALARM)
 
 
+def watched_metrics(alarm: RenderedResource) -> list[tuple[str, str, dict[str, str]]]:
+    """(namespace, metric, dimensions) of every metric an alarm reads: its own, or its metric math's."""
+    if "metricName" in alarm.inputs:
+        return [(alarm.inputs["namespace"], alarm.inputs["metricName"], alarm.inputs["dimensions"])]
+    return [
+        (q["metric"]["namespace"], q["metric"]["metricName"], q["metric"]["dimensions"])
+        for q in alarm.inputs["metricQueries"]
+        if "metric" in q
+    ]
+
+
 def dimension_values(stack: RenderedStack, dimension: str) -> set[str]:
     return {
         # Alarms on log metric filters (the security baseline's) have no dimensions.
-        str(a.inputs["dimensions"][dimension])
+        str(dimensions[dimension])
         for a in alarms(stack)
-        if dimension in a.inputs.get("dimensions", {})
+        for _, _, dimensions in watched_metrics(a)
+        if dimension in dimensions
     }
 
 
@@ -113,9 +154,8 @@ def dimension_values(stack: RenderedStack, dimension: str) -> set[str]:
 
 @pytest.mark.parametrize("rule", ALARM_RULES, ids=lambda r: r.id)
 def test_each_alarm_watches_a_metric_aws_documents_by_that_dimension(rule: Any) -> None:
-    assert (rule.namespace, rule.metric) in DOCUMENTED, (
-        f"{rule.id}: {rule.namespace} {rule.metric} not documented"
-    )
+    for metric in (rule.metric, rule.divide_by or rule.metric):
+        assert (rule.namespace, metric) in DOCUMENTED, f"{rule.id}: {rule.namespace} {metric} not documented"
 
 
 def test_alarm_settings_are_values_the_cloudwatch_api_accepts() -> None:
@@ -126,14 +166,28 @@ def test_alarm_settings_are_values_the_cloudwatch_api_accepts() -> None:
     treat_missing = {value.strip() for value in valid.group(1).split("|")}
     for rule in ALARM_RULES:
         assert rule.comparison in model.shape_for("ComparisonOperator").enum, rule.id
-        assert rule.statistic in model.shape_for("Statistic").enum, rule.id
+        if rule.statistic.startswith("p"):  # a percentile: ExtendedStatistic's p0.0 to p100
+            assert put["ExtendedStatistic"].type_name == "string", rule.id
+            assert 0 < float(rule.statistic[1:]) <= 100, rule.id
+        else:
+            assert rule.statistic in model.shape_for("Statistic").enum, rule.id
         assert rule.treat_missing_data in treat_missing, rule.id
         assert rule.period_seconds in (10, 20, 30) or rule.period_seconds % 60 == 0, rule.id
         assert rule.evaluation_periods >= 1
 
 
-def test_every_kind_of_watchable_has_a_dashboard_row_and_an_alarm() -> None:
-    assert {rule.kind for rule in ALARM_RULES} == set(AREAS)
+def test_every_kind_of_watchable_has_a_dashboard_row_and_an_alarm_or_event_rule() -> None:
+    assert {rule.kind for rule in [*ALARM_RULES, *EVENT_RULES]} == set(AREAS)
+
+
+@pytest.mark.parametrize("event", EVENT_RULES, ids=lambda e: e.id)
+def test_each_forwarded_event_is_one_aws_documents(event: Any) -> None:
+    pattern = event.pattern
+    assert pattern["source"] == ["aws.ivs"]
+    for detail_type in pattern["detail-type"]:
+        field, documented = DOCUMENTED_IVS_EVENTS[detail_type]
+        assert set(pattern["detail"]) == {field}, (event.id, IVS_EVENTS)
+        assert set(pattern["detail"][field]) <= documented, (event.id, IVS_EVENTS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,8 +232,9 @@ def test_each_topic_is_encrypted_with_a_key_that_cloudwatch_and_eventbridge_may_
 
 def test_every_alarm_selects_its_metric_by_the_dimension_aws_documents(env: RenderedStack) -> None:
     for alarm in alarms(env):
-        dimension, page = DOCUMENTED[(alarm.inputs["namespace"], alarm.inputs["metricName"])]
-        assert dimension in alarm.inputs["dimensions"], (alarm.name, page)
+        for namespace, metric, dimensions in watched_metrics(alarm):
+            dimension, page = DOCUMENTED[(namespace, metric)]
+            assert dimension in dimensions, (alarm.name, page)
 
 
 def test_alarms_act_on_a_topic_in_their_own_account_and_region(env: RenderedStack) -> None:
@@ -214,11 +269,86 @@ def test_alarms_reference_every_aurora_cluster_cache_and_cloudfront_distribution
         }
         assert expected <= nodes
     distributions = env.of_type("aws:cloudfront/distribution:Distribution")
-    cloudfront_alarms = [a for a in alarms(env) if a.inputs["namespace"] == "AWS/CloudFront"]
+    cloudfront_alarms = [a for a in alarms(env) if a.inputs.get("namespace") == "AWS/CloudFront"]
     assert {d.id for d in distributions} <= {
         a.inputs["dimensions"]["DistributionId"] for a in cloudfront_alarms
     }
     assert {a.region for a in cloudfront_alarms} == {"us-east-1"}  # where CloudFront publishes
+
+
+def test_every_app_client_people_sign_in_with_is_alarmed_by_pool_and_client(env: RenderedStack) -> None:
+    # Cognito publishes SignInThrottles and TokenRefreshThrottles by UserPool *and* UserPoolClient
+    # (COGNITO): an alarm naming only the pool would watch a metric that never exists.
+    pools = {p.id for p in env.of_type("aws:cognito/userPool:UserPool")}
+    interactive = {
+        (c.inputs["userPoolId"], c.id)
+        for c in env.of_type("aws:cognito/userPoolClient:UserPoolClient")
+        if "code" in c.inputs.get("allowedOauthFlows", [])
+    }
+    assert pools and interactive and {pool for pool, _ in interactive} == pools
+    for metric in ("SignInThrottles", "TokenRefreshThrottles"):
+        watched = {
+            (a.inputs["dimensions"]["UserPool"], a.inputs["dimensions"]["UserPoolClient"])
+            for a in alarms(env)
+            if a.inputs.get("namespace") == "AWS/Cognito" and a.inputs.get("metricName") == metric
+        }
+        assert watched == interactive, metric
+    page = {
+        a.inputs.get("metricName")
+        for a in alarms(env)
+        if any(x.endswith("-page") for x in a.inputs["alarmActions"])
+    }
+    assert "SignInThrottles" in page  # people who cannot sign in: someone acts now
+
+
+def test_every_region_with_ivs_pages_on_its_failures_through_its_own_topics(env: RenderedStack) -> None:
+    # IVS creators' channels are made at run time: the rules match every channel of the region.
+    ivs_regions = {c.region for c in env.of_type("aws:ivs/channel:Channel")}
+    rules = {r.name: r for r in env.of_type("aws:cloudwatch/eventRule:EventRule")}
+    paged: dict[str, set[str]] = {}
+    for target in env.of_type("aws:cloudwatch/eventTarget:EventTarget"):
+        rule = rules[target.inputs["rule"]]
+        pattern = json.loads(rule.inputs["eventPattern"])
+        if pattern.get("source") != ["aws.ivs"] or not target.inputs["arn"].startswith("arn:aws:sns:"):
+            continue  # the streaming backend's own queue of IVS events is not an alert
+        assert target.inputs["arn"].startswith(f"arn:aws:sns:{rule.region}:{rule.account}:"), rule.name
+        if target.inputs["arn"].endswith("-page"):
+            paged.setdefault(rule.region, set()).update(
+                value for values in pattern["detail"].values() for value in values
+            )
+    assert ivs_regions and set(paged) == ivs_regions  # every region with IVS, and no other
+    for region in ivs_regions:
+        assert {"Stream Failure", "Concurrent Viewers"} <= paged[region], region
+
+
+def test_every_load_balancer_and_target_group_is_alarmed_by_5xx_rate_latency_and_health(
+    env: RenderedStack,
+) -> None:
+    # CloudWatch names an ALB by the end of its ARN, ``app/<name>/<id>``, and a target group by
+    # ``targetgroup/<name>/<id>`` (ALB).
+    balancers = {
+        str(b.arn).split(":loadbalancer/")[1] for b in env.of_type("aws:lb/loadBalancer:LoadBalancer")
+    }
+    groups = {str(g.arn).rsplit(":", 1)[1] for g in env.of_type("aws:lb/targetGroup:TargetGroup")}
+    assert balancers and groups
+    by_metric: dict[str, set[str]] = {}
+    for alarm in alarms(env):
+        metrics = watched_metrics(alarm)
+        if metrics[0][0] != "AWS/ApplicationELB":
+            continue
+        (dimensions,) = {json.dumps(d, sort_keys=True) for _, _, d in metrics}  # one resource
+        named = json.loads(dimensions)
+        for _, metric, _ in metrics:
+            by_metric.setdefault(metric, set()).add(named.get("TargetGroup") or named["LoadBalancer"])
+        if len(metrics) > 1:  # a rate: errors over requests of the same resource, in percent
+            (expression,) = [q["expression"] for q in alarm.inputs["metricQueries"] if "expression" in q]
+            assert expression.startswith("100 *") and {m for _, m, _ in metrics} >= {"RequestCount"}
+            assert alarm.inputs["comparisonOperator"] == "GreaterThanThreshold"
+    assert balancers <= by_metric["HTTPCode_ELB_5XX_Count"]
+    for metric in ("HTTPCode_Target_5XX_Count", "TargetResponseTime", "UnHealthyHostCount"):
+        assert groups <= by_metric[metric], metric
+    latency = [a for a in alarms(env) if a.inputs.get("metricName") == "TargetResponseTime"]
+    assert {a.inputs["extendedStatistic"] for a in latency} == {"p99"}
 
 
 def test_a_cache_notifies_when_near_full_and_evicting_not_for_either_alone(env: RenderedStack) -> None:
@@ -245,7 +375,7 @@ def test_every_dead_letter_queue_and_nat_gateway_is_watched(env: RenderedStack) 
     visible = {
         a.inputs["dimensions"]["QueueName"]
         for a in alarms(env)
-        if a.inputs["metricName"] == "ApproximateNumberOfMessagesVisible" and a.inputs["threshold"] == 0
+        if a.inputs.get("metricName") == "ApproximateNumberOfMessagesVisible" and a.inputs["threshold"] == 0
     }
     assert dead_letter and dead_letter <= visible
     nats = {n.id for n in env.of_type("aws:ec2/natGateway:NatGateway")}
@@ -298,10 +428,10 @@ def test_a_threshold_in_the_stack_file_wins_over_the_tier_default(tmp_path: Path
     ages = {
         a.inputs["threshold"]
         for a in alarms(stack)
-        if a.inputs["metricName"] == "ApproximateAgeOfOldestMessage"
+        if a.inputs.get("metricName") == "ApproximateAgeOfOldestMessage"
     }
     assert ages == {120}
-    memory = {a.inputs["threshold"] for a in alarms(stack) if a.inputs["metricName"] == "FreeableMemory"}
+    memory = {a.inputs["threshold"] for a in alarms(stack) if a.inputs.get("metricName") == "FreeableMemory"}
     assert memory == {512 * 1024 * 1024}  # configured in MiB, the metric is in bytes
 
 
@@ -343,7 +473,7 @@ def test_a_subscription_has_exactly_one_address() -> None:
 def test_the_readme_alarm_table_is_generated_from_the_catalogue() -> None:
     text = docs.README.read_text(encoding="utf-8")
     assert docs.generated_alarms(text) == text, "run ./scripts/docs"
-    for rule in ALARM_RULES:
+    for rule in [*ALARM_RULES, *EVENT_RULES]:
         assert f"| `{rule.id}` |" in text
 
 

@@ -139,7 +139,7 @@ def test_a_third_region_brings_alarms_on_its_own_database_cache_and_nat_gateways
 ) -> None:
     region = "us-east-1"
     alarms = [a for a in three.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if a.region == region]
-    watched = {value for a in alarms for value in a.inputs["dimensions"].values()}
+    watched = {value for a in alarms for value in a.inputs.get("dimensions", {}).values()}
     clusters = [c for c in three.of_type("aws:rds/cluster:Cluster") if c.region == region]
     groups = [
         g for g in three.of_type("aws:elasticache/replicationGroup:ReplicationGroup") if g.region == region

@@ -24,9 +24,9 @@ import yaml
 
 from social_platform import stackfiles
 from social_platform.errors import ConfigError
-from social_platform.guardrails import stack_view
 from social_platform.policies import RULES, evaluate
 from social_platform.render import RenderedResource, RenderedStack
+from social_platform.stackview import stack_view
 
 from .conftest import ENVIRONMENTS, STACKS, assert_config_error, load_with
 

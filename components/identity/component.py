@@ -152,6 +152,9 @@ class Identity(SocialComponent):
                 )
 
         self.clients = {**user_clients, "backend": backend, "admin": admin}
+        # People sign in through the web, mobile and admin clients (the backend's is machine-to-machine).
+        for role, pool in (("web", self.user_pool), ("mobile", self.user_pool), ("admin", self.admin_pool)):
+            self.watch("cognito-client", role, {"UserPool": pool.id, "UserPoolClient": self.clients[role].id})
         self.client_ids = {k: c.id for k, c in self.clients.items()}
         self.issuer_url = pulumi.Output.concat("https://", self.user_pool.endpoint)
         self.jwks_url = pulumi.Output.concat(self.issuer_url, "/.well-known/jwks.json")

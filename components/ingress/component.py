@@ -197,6 +197,12 @@ class Ingress(SocialComponent):
             opts=self.child(),
         )
         self.target_group_arn = target_group.arn
+        self.watch("load-balancer", "alb", {"LoadBalancer": balancer.arn_suffix})
+        self.watch(
+            "target-group",
+            "api",
+            {"TargetGroup": target_group.arn_suffix, "LoadBalancer": balancer.arn_suffix},
+        )
         aws.lb.Listener(
             self.child_name("https"),
             load_balancer_arn=balancer.arn,

@@ -8,11 +8,20 @@ from social_components.observability.args import (
     SlackArgs,
     SubscriptionArgs,
 )
-from social_components.observability.catalog import ALARM_RULES, SEVERITIES, AlarmRule, Severity, rules_for
+from social_components.observability.catalog import (
+    ALARM_RULES,
+    EVENT_RULES,
+    SEVERITIES,
+    AlarmRule,
+    EventRule,
+    Severity,
+    rules_for,
+)
 from social_components.observability.component import AccountAlerts, Alarms, AlertTopic, Dashboard
 
 __all__ = [
     "ALARM_RULES",
+    "EVENT_RULES",
     "SEVERITIES",
     "AccountAlerts",
     "AccountAlertsArgs",
@@ -23,6 +32,7 @@ __all__ = [
     "AlertTopicArgs",
     "Dashboard",
     "DashboardArgs",
+    "EventRule",
     "Severity",
     "SlackArgs",
     "SubscriptionArgs",

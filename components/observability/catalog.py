@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from social_components.watch import WatchKind
 
@@ -20,11 +20,12 @@ Severity = Literal["page", "ticket"]
 """page: someone acts now, day or night; ticket: someone looks within working hours."""
 SEVERITIES: tuple[Severity, ...] = ("page", "ticket")
 
-Statistic = Literal["Average", "Maximum", "Minimum", "Sum"]
+Statistic = Literal["Average", "Maximum", "Minimum", "Sum", "p99"]
+"""A CloudWatch statistic, or a percentile (an extended statistic)."""
 Comparison = Literal[
     "GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"
 ]
-Area = Literal["edge", "cluster", "data", "queues", "network", "realtime"]
+Area = Literal["edge", "ingress", "cluster", "data", "queues", "network", "realtime"]
 """The dashboard row (golden signals per tier) a kind's metrics appear in."""
 
 
@@ -55,6 +56,9 @@ class AlarmRule:
     """Id of a composite alarm this rule feeds: rules of one watchable with the same `composite` are
     combined with AND into one composite alarm, which alone notifies (at the members' severity);
     the members have no actions of their own. Unset: the alarm notifies by itself."""
+    divide_by: str | None = None
+    """A metric of the same namespace, dimensions and statistic: the alarm watches the rate
+    ``100 * metric / divide_by`` in percent (CloudWatch metric math). Unset: the metric itself."""
 
     @property
     def symbol(self) -> str:
@@ -142,6 +146,27 @@ ALARM_RULES: tuple[AlarmRule, ...] = (
               "Average", "GreaterThanThreshold", 85, "percent"),
     AlarmRule("eks-node-memory", "eks-cluster", "EKS node memory", "ContainerInsights",
               "node_memory_utilization", "Average", "GreaterThanThreshold", 85, "percent"),
+    # Application Load Balancers (AWS/ApplicationELB): the ALB's own 5xx (no healthy target, its
+    # errors) and the targets' 5xx as a share of requests, slow targets, unhealthy targets.
+    AlarmRule("alb-5xx-rate", "load-balancer", "ALB 5xx rate", "AWS/ApplicationELB",
+              "HTTPCode_ELB_5XX_Count", "Sum", "GreaterThanThreshold", 5, "percent", severity="page",
+              divide_by="RequestCount"),
+    AlarmRule("alb-target-5xx-rate", "target-group", "Target 5xx rate", "AWS/ApplicationELB",
+              "HTTPCode_Target_5XX_Count", "Sum", "GreaterThanThreshold", 5, "percent", severity="page",
+              divide_by="RequestCount"),
+    AlarmRule("alb-target-response-time-p99", "target-group", "Target response time (p99)",
+              "AWS/ApplicationELB", "TargetResponseTime", "p99", "GreaterThanThreshold", 2, "seconds"),
+    AlarmRule("alb-unhealthy-targets", "target-group", "Unhealthy targets", "AWS/ApplicationELB",
+              "UnHealthyHostCount", "Maximum", "GreaterThanThreshold", 0, "targets"),
+    # Cognito, per app client people sign in with (the metrics exist only per pool *and* client).
+    # Throttled sign-ins are people locked out now; throttled refreshes sign people out. Failed
+    # sign-ins (SignInSuccesses' average) are left out: wrong passwords and bots move it, not us.
+    AlarmRule("cognito-sign-in-throttles", "cognito-client", "Cognito sign-ins throttled",
+              "AWS/Cognito", "SignInThrottles", "Sum", "GreaterThanThreshold", 10, "requests",
+              severity="page", evaluation_periods=2),
+    AlarmRule("cognito-token-refresh-throttles", "cognito-client", "Cognito token refreshes throttled",
+              "AWS/Cognito", "TokenRefreshThrottles", "Sum", "GreaterThanThreshold", 10, "requests",
+              evaluation_periods=2),
 )  # fmt: skip
 """Every alarm rule, by kind: the catalogue `Alarms` draws from."""
 
@@ -150,6 +175,8 @@ RULES_BY_ID: Mapping[str, AlarmRule] = {rule.id: rule for rule in ALARM_RULES}
 AREAS: Mapping[WatchKind, Area] = {
     "cloudfront-distribution": "edge",
     "web-acl": "edge",
+    "load-balancer": "ingress",
+    "target-group": "ingress",
     "eks-cluster": "cluster",
     "interruption-queue": "cluster",
     "nat-gateway": "network",
@@ -162,7 +189,56 @@ AREAS: Mapping[WatchKind, Area] = {
     "dead-letter-queue": "queues",
     "lambda-function": "realtime",
     "websocket-api": "realtime",
+    "cognito-client": "edge",
+    "ivs": "realtime",
 }
+
+
+@dataclass(frozen=True)
+class EventRule:
+    """Events AWS sends to EventBridge when a watchable of `kind` fails in a way people notice, where
+    the service has no metric that says so (IVS): forwarded to the topic of `severity`, by one
+    EventBridge rule in each region that has a watchable of the kind. The pattern matches every
+    resource of the account in that region: IVS creators' channels are made at run time by the
+    backend, not by the stack."""
+
+    id: str
+    kind: WatchKind
+    title: str
+    pattern: Mapping[str, Any]
+    """The EventBridge event pattern (source, detail-type, detail)."""
+    severity: Severity = "ticket"
+
+
+EVENT_RULES: tuple[EventRule, ...] = (
+    # IVS publishes usage and ingest metrics (views, bitrate, frame rate), none of which says a
+    # viewer could not watch; its failures arrive as events ("Using Amazon EventBridge with IVS").
+    EventRule(
+        "ivs-stream-failures",
+        "ivs",
+        "IVS stream failed (processing capacity exceeded)",
+        {"source": ["aws.ivs"], "detail-type": ["IVS Stream State Change"],
+         "detail": {"event_name": ["Stream Failure"]}},
+        severity="page",
+    ),
+    EventRule(
+        "ivs-recording-failures",
+        "ivs",
+        "IVS recording failed to start or ended with an error",
+        {"source": ["aws.ivs"], "detail-type": ["IVS Recording State Change"],
+         "detail": {"recording_status": ["Recording Start Failure", "Recording End Failure"]}},
+    ),
+    EventRule(
+        "ivs-capacity-limits",
+        "ivs",
+        "IVS account limit reached: concurrent viewers or broadcasts refused",
+        {"source": ["aws.ivs"], "detail-type": ["IVS Limit Breach"],
+         "detail": {"limit_name": ["Concurrent Viewers", "Concurrent Broadcasts"]}},
+        severity="page",
+    ),
+)  # fmt: skip
+"""Events forwarded to the alert topics, by kind. Ingest bitrate/resolution breaches and stream
+starvation are left out: they are one creator's encoder or uplink, not the platform."""
 
 
 def rules_for(kind: WatchKind, traits: frozenset[str]) -> tuple[AlarmRule, ...]:

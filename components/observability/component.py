@@ -5,7 +5,8 @@
   to; e-mail/HTTPS subscriptions; EventBridge rules forwarding AWS Health, RDS and ElastiCache
   events.
 - `Alarms` (one per region): a CloudWatch alarm for every rule of the catalogue that applies to each
-  watchable, with alarm and OK actions to the topic of the rule's severity.
+  watchable, with alarm and OK actions to the topic of the rule's severity, and an EventBridge rule
+  for each event rule (`catalog.EVENT_RULES`) whose kind the region has, to the same topics.
 - `Dashboard` (one per region): golden signals per area, from the same watchables.
 - `AccountAlerts` (one per account): a monthly budget, a cost anomaly monitor, and Slack through
   AWS Chatbot with a read-only role and guardrail.
@@ -29,6 +30,7 @@ from social_components.observability.args import (
 )
 from social_components.observability.catalog import (
     AREAS,
+    EVENT_RULES,
     LOG_QUERIES,
     SEVERITIES,
     AlarmRule,
@@ -53,7 +55,10 @@ EVENT_PATTERNS: Mapping[str, Mapping[str, Any]] = {
     "elasticache": {"source": ["aws.elasticache"]},
 }
 """What EventBridge forwards to the ticket topic: AWS Health events of the account, RDS events of
-the categories that need a person, and every ElastiCache event (failovers, node replacements)."""
+the categories that need a person, and every ElastiCache event EventBridge carries (creation and
+update failures, snapshot failures, limits approaching). ElastiCache's failover and node-replacement
+notifications go only to an SNS topic named on the cache, and ElastiCache cannot publish to a
+KMS-encrypted topic (it drops them silently), so the replication-lag alarms stand in for them."""
 
 CHATBOT_READ_ACTIONS = ("cloudwatch:Describe*", "cloudwatch:Get*", "cloudwatch:List*")
 """All a Slack channel may do through Chatbot: read alarms and graphs (AWS's notifications-only
@@ -124,21 +129,30 @@ class AlertTopic(SocialComponent):
 
         if args.enable_event_rules:
             for source, pattern in EVENT_PATTERNS.items():
-                rule = aws.cloudwatch.EventRule(
-                    self.child_name(f"{source}-events"),
-                    description=f"{name}: {source} events → ticket topic",
-                    event_pattern=json.dumps(pattern),
-                    opts=self.child(),
-                )
-                aws.cloudwatch.EventTarget(
-                    self.child_name(f"{source}-events"),
-                    rule=rule.name,
-                    target_id="alert-topic",
-                    arn=self.topic_arns["ticket"],
-                    opts=self.child(),
-                )
+                forward_events(
+                    self, f"{source}-events", pattern, self.topic_arns["ticket"],
+                    f"{name}: {source} events → ticket topic",
+                )  # fmt: skip
 
         self.register_outputs({"topic_arns": self.topic_arns, "key_arn": self.key_arn})
+
+
+def forward_events(
+    owner: SocialComponent,
+    role: str,
+    pattern: Mapping[str, Any],
+    topic_arn: pulumi.Input[str],
+    description: str,
+) -> aws.cloudwatch.EventRule:
+    """An EventBridge rule of `owner`'s account and region matching `pattern`, targeting an alert topic
+    (whose key and policy let EventBridge publish)."""
+    rule = aws.cloudwatch.EventRule(
+        owner.child_name(role), description=description, event_pattern=json.dumps(pattern), opts=owner.child()
+    )
+    aws.cloudwatch.EventTarget(
+        owner.child_name(role), rule=rule.name, target_id="alert-topic", arn=topic_arn, opts=owner.child()
+    )
+    return rule
 
 
 def topic_statements(topic_arn: pulumi.Input[str], account: pulumi.Input[str]) -> list[Mapping[str, Any]]:
@@ -201,13 +215,10 @@ class Alarms(SocialComponent):
                     self.child_name(alarm_name),
                     name=alarm_name,
                     alarm_description=describe(rule, watchable, threshold(rule, args.thresholds)),
-                    namespace=rule.namespace,
-                    metric_name=rule.metric,
-                    dimensions=dict(watchable.dimensions),
-                    statistic=rule.statistic,
+                    **metric_args(rule, watchable),
                     comparison_operator=rule.comparison,
                     threshold=threshold(rule, args.thresholds) * rule.scale,
-                    period=rule.period_seconds,
+                    period=None if rule.divide_by else rule.period_seconds,
                     evaluation_periods=rule.evaluation_periods,
                     datapoints_to_alarm=rule.datapoints_to_alarm,
                     treat_missing_data=rule.treat_missing_data,
@@ -217,6 +228,16 @@ class Alarms(SocialComponent):
                 )
             for composite, rules in members.items():
                 self._composite(f"{watchable.key}-{composite}", rules, args)
+        # Failure events of the kinds this region has (IVS), to the topic of their severity.
+        self.event_rules: dict[str, aws.cloudwatch.EventRule] = {}
+        kinds = {w.kind for w in args.watchables}
+        for event in EVENT_RULES:
+            if event.kind not in kinds:
+                continue
+            self.event_rules[event.id] = forward_events(
+                self, event.id, event.pattern, args.topic_arns[event.severity],
+                f"{event.title} ({event.severity})",
+            )  # fmt: skip
         # Saved Logs Insights queries over this region's log groups of each kind.
         for query in LOG_QUERIES:
             groups = [w.log_group_name for w in args.watchables if w.kind == query.kind and w.log_group_name]
@@ -245,6 +266,43 @@ class Alarms(SocialComponent):
         )
 
 
+def metric_args(rule: AlarmRule, watchable: Watchable) -> dict[str, Any]:
+    """What a `MetricAlarm` watches for `rule` on `watchable`: the metric with its statistic (a
+    percentile as an extended statistic), or, for a rate, the metric-math expression over two."""
+    dimensions = dict(watchable.dimensions)
+    if rule.divide_by is None:
+        statistic = "extended_statistic" if rule.statistic.startswith("p") else "statistic"
+        return {
+            "namespace": rule.namespace,
+            "metric_name": rule.metric,
+            "dimensions": dimensions,
+            statistic: rule.statistic,
+        }
+
+    def query(query_id: str, metric: str) -> aws.cloudwatch.MetricAlarmMetricQueryArgs:
+        return aws.cloudwatch.MetricAlarmMetricQueryArgs(
+            id=query_id,
+            return_data=False,
+            metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+                namespace=rule.namespace,
+                metric_name=metric,
+                dimensions=dimensions,
+                period=rule.period_seconds,
+                stat=rule.statistic,
+            ),
+        )
+
+    return {
+        "metric_queries": [
+            query("part", rule.metric),
+            query("whole", rule.divide_by),
+            aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                id="rate", expression="100 * part / whole", label=rule.title, return_data=True
+            ),
+        ]
+    }
+
+
 def threshold(rule: AlarmRule, thresholds: Mapping[str, float]) -> float:
     """The rule's threshold in `rule.unit` (given, else the rule's default)."""
     return thresholds.get(rule.id, rule.threshold)
@@ -252,7 +310,9 @@ def threshold(rule: AlarmRule, thresholds: Mapping[str, float]) -> float:
 
 def describe(rule: AlarmRule, watchable: Watchable, value: float) -> str:
     return (
-        f"{rule.title} of {watchable.key}: {rule.statistic} {rule.metric} {rule.symbol} {value:g} "
+        f"{rule.title} of {watchable.key}: {rule.statistic} {rule.metric}"
+        + (f" / {rule.divide_by}" if rule.divide_by else "")
+        + f" {rule.symbol} {value:g} "
         f"{rule.unit} for {rule.evaluation_periods} periods of {rule.period_seconds // 60} min "
         f"({rule.severity})"
     )
@@ -305,10 +365,18 @@ def widgets(args: DashboardArgs) -> list[dict[str, Any]]:
         y += 1
         for index, ((rule_id, region), members) in enumerate(graphs.items()):
             rule = members[0][0]
-            metrics = [
-                [rule.namespace, rule.metric, *_flatten(watchable.dimensions), {"label": watchable.key}]
-                for _, watchable in members
-            ]
+            metrics: list[list[Any]] = []
+            for index_w, (_, watchable) in enumerate(members):
+                dims = _flatten(watchable.dimensions)
+                if rule.divide_by is None:
+                    metrics.append([rule.namespace, rule.metric, *dims, {"label": watchable.key}])
+                    continue
+                part, whole = f"p{index_w}", f"w{index_w}"
+                metrics += [
+                    [{"expression": f"100 * {part} / {whole}", "label": watchable.key}],
+                    [rule.namespace, rule.metric, *dims, {"id": part, "visible": False}],
+                    [rule.namespace, rule.divide_by, *dims, {"id": whole, "visible": False}],
+                ]
             out.append(
                 {
                     "type": "metric",

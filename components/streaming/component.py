@@ -94,6 +94,9 @@ class Streaming(SocialComponent):
         self._recording()
         self._playback_key()
         self._channels()
+        # IVS in this account and region: its failures (streams, recordings, account limits) reach
+        # people as events, whichever channel they hit (creators' channels are made at run time).
+        self.watch("ivs", "ivs", {})
         self._chat()
         self._events()
         self.backend_policy = self._backend_policy()

@@ -34,7 +34,7 @@ from social_components.observability import (
     SlackArgs,
     SubscriptionArgs,
 )
-from social_components.observability.catalog import ALARM_RULES, RULES_BY_ID
+from social_components.observability.catalog import ALARM_RULES, EVENT_RULES, RULES_BY_ID
 from social_components.watch import Watchable
 from social_platform.areas.base import Section, StrictModel, Tier, region_code
 from social_platform.areas.stack import StackConfig
@@ -320,4 +320,18 @@ def alarm_table() -> str:
             + " | ".join(cells)
             + f" | {periods} | {severity} |"
         )
+    lines += [
+        "",
+        "Failures a service reports only as events, forwarded by an EventBridge rule in each region that"
+        " has the kind:",
+        "",
+        "| event rule | watches | events | severity |",
+        "|---|---|---|---|",
+    ]
+    for event in EVENT_RULES:
+        detail = "; ".join(
+            f"{field} {', '.join(values)}" for field, values in event.pattern.get("detail", {}).items()
+        )
+        kinds = ", ".join(event.pattern["detail-type"])
+        lines.append(f"| `{event.id}` | {event.kind} | {kinds}: {detail} | {event.severity} |")
     return "\n".join(lines)
