@@ -162,6 +162,9 @@ EXEMPTIONS: Mapping[str, Mapping[str, str]] = {
         " restore",
         "*-ingress-logs": "the load balancers' access logs: evidence kept by their own lifecycle, not"
         " data to restore",
+        "log-archive-archive": "the audit log archive (shared account): every object is a copy of what"
+        " an account's trail and Config deliver, versioned and held by Object Lock (governance) for"
+        " security.log_archive_retention_days (docs/security.md)",
         "*-runners-cache": "a build cache, rebuilt on a miss",
         "edge-media-replica": "the replica of edge-media, which its plan backs up and copies",
         "*-realtime-connections": "live WebSocket connection IDs with a TTL: clients reconnect and register"
