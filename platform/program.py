@@ -81,7 +81,7 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     outputs.update(backup.outputs(cfg, backup.build(platform)))
     networks = network.build(platform)
     outputs.update(network.outputs(networks))
-    clusters = cluster.build(platform, networks)
+    clusters = cluster.build(platform, networks, alerts)
     outputs.update(cluster.outputs(clusters))
     # The cluster's nodes are the data tier's clients, admitted by security group, region by region.
     # (CI runners live in the shared account's VPC; migrations run as Jobs in the cluster instead.)

@@ -523,3 +523,111 @@ def test_a_queue_nobody_watches_fails_the_guardrail(monkeypatch: pytest.MonkeyPa
     stack = _another_queue(monkeypatch, watched=False)
     flagged = {v.name for v in evaluate(stack_view(stack)) if v.rule == "watched-by-an-alarm"}
     assert flagged == {"streaming-moderation", "streaming-moderation-dlq"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Inside the clusters: Alertmanager pages and tickets through the same topics
+
+CHART = "kubernetes:helm.sh/v4:Chart"
+ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
+
+# Alertmanager v0.28.1 (the image kube-prometheus-stack 77.6.2 runs), docs/configuration.md,
+# `<sns_config>` and `<sigv4_config>`: the keys it accepts. Written from that page.
+SNS_CONFIG_KEYS = {
+    "send_resolved", "api_url", "sigv4", "topic_arn", "subject", "phone_number", "target_arn",
+    "message", "attributes", "http_config",
+}  # fmt: skip
+SIGV4_KEYS = {"region", "access_key", "secret_key", "profile", "role_arn"}
+
+
+def _prometheus_charts(stack: RenderedStack) -> list[RenderedResource]:
+    return [c for c in stack.of_type(CHART) if c.inputs.get("chart") == "kube-prometheus-stack"]
+
+
+def _topics_by_severity(stack: RenderedStack, region: str) -> dict[str, RenderedResource]:
+    return {
+        t.inputs["name"].rsplit("-", 1)[-1]: t
+        for t in stack.of_type(TOPIC)
+        if t.region == region and t.inputs["name"].startswith(stack.outputs["environment"])
+    }
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_alertmanager_pages_critical_alerts_and_tickets_the_rest_through_its_regions_topics(
+    stack: str, rendered: dict[str, RenderedStack]
+) -> None:
+    env = rendered[stack]
+    charts = _prometheus_charts(env)
+    assert charts
+    for chart in charts:
+        topics = _topics_by_severity(env, chart.region)
+        config = chart.inputs["values"]["alertmanager"]["config"]
+        receivers = {r["name"]: r for r in config["receivers"]}
+        for severity in ("page", "ticket"):
+            (sns,) = receivers[severity]["sns_configs"]
+            assert set(sns) <= SNS_CONFIG_KEYS and set(sns["sigv4"]) <= SIGV4_KEYS
+            assert sns["topic_arn"] == topics[severity].arn, (chart.region, severity)
+            assert sns["sigv4"]["region"] == chart.region  # the topic's region; keys from the pod
+            assert "access_key" not in sns["sigv4"] and len(sns["subject"]) < 100
+        routes = {tuple(r["matchers"]): r["receiver"] for r in config["route"]["routes"]}
+        assert routes[('severity = "critical"',)] == "page"
+        assert config["route"]["receiver"] == "ticket"
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_alertmanagers_role_may_publish_to_its_alert_topics_and_use_their_key_only(
+    stack: str, rendered: dict[str, RenderedStack]
+) -> None:
+    env = rendered[stack]
+    for chart in _prometheus_charts(env):
+        account = chart.inputs["values"]["alertmanager"]["serviceAccount"]["name"]
+        (association,) = [
+            a
+            for a in env.of_type(ASSOCIATION)
+            if a.region == chart.region
+            and (a.inputs["namespace"], a.inputs["serviceAccount"]) == (chart.inputs["namespace"], account)
+        ]
+        (role,) = [r for r in env.of_type("aws:iam/role:Role") if r.arn == association.inputs["roleArn"]]
+        policies = [p for p in env.of_type("aws:iam/rolePolicy:RolePolicy") if p.inputs["role"] == role.id]
+        statements = [s for p in policies for s in json.loads(p.inputs["policy"])["Statement"]]
+        topics = _topics_by_severity(env, chart.region)
+        key_arns = {topics[s].inputs["kmsMasterKeyId"] for s in ("page", "ticket")}
+        granted = {
+            (action, resource)
+            for s in statements
+            for action in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+            for resource in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])
+        }
+        assert granted == {("sns:Publish", topics[s].arn) for s in ("page", "ticket")} | {
+            (action, key) for action in ("kms:GenerateDataKey", "kms:Decrypt") for key in key_arns
+        }
+    # The stack rule over who may use which key agrees.
+    assert not [v for v in evaluate(stack_view(env)) if v.rule == "encrypted-data-key-access"]
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_grafana_reads_cloudwatch_with_its_own_read_only_role_and_stays_inside_the_cluster(
+    stack: str, rendered: dict[str, RenderedStack]
+) -> None:
+    env = rendered[stack]
+    for chart in _prometheus_charts(env):
+        grafana = chart.inputs["values"]["grafana"]
+        (cloudwatch,) = [d for d in grafana["additionalDataSources"] if d["type"] == "cloudwatch"]
+        # The pod's credentials (the SDK's default chain: EKS Pod Identity), in the cluster's region.
+        assert cloudwatch["jsonData"] == {"authType": "default", "defaultRegion": chart.region}
+        assert "ingress" not in grafana  # the chart's default: no ingress, a ClusterIP service
+        (association,) = [
+            a
+            for a in env.of_type(ASSOCIATION)
+            if a.region == chart.region
+            and (a.inputs["namespace"], a.inputs["serviceAccount"])
+            == (chart.inputs["namespace"], grafana["serviceAccount"]["name"])
+        ]
+        (role,) = [r for r in env.of_type("aws:iam/role:Role") if r.arn == association.inputs["roleArn"]]
+        attached = {
+            a.inputs["policyArn"]
+            for a in env.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+            if a.inputs["role"] == role.name
+        }
+        assert attached == {"arn:aws:iam::aws:policy/service-role/AmazonGrafanaCloudWatchAccess"}
+        assert not [p for p in env.of_type("aws:iam/rolePolicy:RolePolicy") if p.inputs["role"] == role.id]
