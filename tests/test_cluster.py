@@ -259,7 +259,7 @@ def test_control_plane_logs_go_to_an_encrypted_group_kept_by_tier(rendered: dict
             assert group.inputs["kmsKeyId"].startswith("arn:aws:kms:")
             assert group.urn in eks.depends_on  # exists, with retention, before EKS writes to it
             retention[stack] = group.inputs["retentionInDays"]
-    assert retention == {"dev": 7, "staging": 30, "prod": 90}
+    assert retention == {"dev": 7, "staging": 30, "prod": 365}
 
 
 def test_the_node_security_group_carries_the_karpenter_discovery_tag(rendered: dict) -> None:
@@ -767,13 +767,19 @@ def test_every_add_on_role_trusts_only_pod_identity_for_exactly_its_service_acco
         component = next(c for c in rendered_stack.components() if c.urn == role.parent)
         if component.type == ADDON:
             name = component.name.split("-", 2)[-1]
-            assert REGISTRY[name].traits.service_account == association.inputs["serviceAccount"]
+            entry = REGISTRY[name]
+            accounts = {entry.traits.service_account} | {r.service_account for r in entry.more_roles.values()}
+            assert association.inputs["serviceAccount"] in accounts, name
             chart = [r for r in rendered_stack.children(component) if r.type == CHART]
-            if chart:
-                assert (
-                    chart[0].inputs["values"]["serviceAccount"]["name"]
-                    == association.inputs["serviceAccount"]
-                )
+            if chart:  # at the value path the entry locks for it (Alertmanager's is nested)
+                paths = [path for path in REGISTRY[name].locked if path.endswith("serviceAccount.name")]
+                named = set()
+                for path in paths:
+                    node = chart[0].inputs["values"]
+                    for part in path.split("."):
+                        node = node.get(part, {}) if isinstance(node, dict) else {}
+                    named.add(node)
+                assert association.inputs["serviceAccount"] in named, name
         elif component.type == KARPENTER_AWS:
             assert association.inputs["serviceAccount"] == "karpenter"
         else:  # the workloads' roles the platform makes (tests/test_realtime.py checks the wallet's)
@@ -791,6 +797,7 @@ def test_only_add_ons_that_call_aws_get_a_role(rendered: dict) -> None:
         "aws-load-balancer-controller",
         "fluent-bit",
         "external-dns",
+        "kube-prometheus-stack",  # Alertmanager publishes to the alert topics
     }
 
 
@@ -814,7 +821,8 @@ def test_turning_an_add_on_off_removes_it_and_its_role_and_nothing_else(
     }
     assert set(after.resources) == set(before.resources) - subtree - insights
     removed_roles = [r for r in before.descendants(component) if r.type == ROLE]
-    assert len(removed_roles) == (1 if REGISTRY[name].traits.service_account else 0)
+    entry = REGISTRY[name]
+    assert len(removed_roles) == (1 if entry.traits.service_account else 0) + len(entry.more_roles)
 
 
 @pytest.mark.parametrize(
@@ -843,8 +851,10 @@ def test_charts_with_a_role_start_only_after_their_pod_identity_association(rend
     stack, cluster = workload(rendered, "staging")
     for name, entry in REGISTRY.items():
         if entry.traits.service_account:
-            (association,) = inside(stack, addon(stack, cluster, name), ASSOCIATION)
-            assert association.urn in installed(stack, cluster, name).depends_on, name
+            associations = inside(stack, addon(stack, cluster, name), ASSOCIATION)
+            assert len(associations) == 1 + len(entry.more_roles), name  # Grafana's too
+            for association in associations:
+                assert association.urn in installed(stack, cluster, name).depends_on, name
 
 
 def test_the_load_balancer_controller_policy_only_writes_to_resources_it_tagged(rendered: dict) -> None:
@@ -889,7 +899,7 @@ def test_fluent_bit_ships_to_its_own_encrypted_log_group_only(rendered: dict) ->
         assert logs["logGroupName"] == group.inputs["name"] and logs["autoCreateGroup"] is False
         assert group.inputs["kmsKeyId"].startswith("arn:aws:kms:")
         retention[stack] = group.inputs["retentionInDays"]
-    assert retention == {"dev": 7, "staging": 30, "prod": 90}
+    assert retention == {"dev": 7, "staging": 30, "prod": 365}
 
 
 def test_the_default_storage_class_is_encrypted_gp3(rendered: dict) -> None:

@@ -130,9 +130,10 @@ def alarms(stack: RenderedStack) -> list[RenderedResource]:
 def watched_metrics(alarm: RenderedResource) -> list[tuple[str, str, dict[str, str]]]:
     """(namespace, metric, dimensions) of every metric an alarm reads: its own, or its metric math's."""
     if "metricName" in alarm.inputs:
-        return [(alarm.inputs["namespace"], alarm.inputs["metricName"], alarm.inputs["dimensions"])]
+        # Alarms on log metric filters (the security baseline's) have no dimensions.
+        return [(alarm.inputs["namespace"], alarm.inputs["metricName"], alarm.inputs.get("dimensions", {}))]
     return [
-        (q["metric"]["namespace"], q["metric"]["metricName"], q["metric"]["dimensions"])
+        (q["metric"]["namespace"], q["metric"]["metricName"], q["metric"].get("dimensions", {}))
         for q in alarm.inputs["metricQueries"]
         if "metric" in q
     ]
@@ -232,6 +233,8 @@ def test_each_topic_is_encrypted_with_a_key_that_cloudwatch_and_eventbridge_may_
 def test_every_alarm_selects_its_metric_by_the_dimension_aws_documents(env: RenderedStack) -> None:
     for alarm in alarms(env):
         for namespace, metric, dimensions in watched_metrics(alarm):
+            if not namespace.startswith("AWS/"):
+                continue  # the security baseline's metric filters: custom metrics, no dimensions
             dimension, page = DOCUMENTED[(namespace, metric)]
             assert dimension in dimensions, (alarm.name, page)
 
@@ -354,7 +357,7 @@ def test_a_cache_notifies_when_near_full_and_evicting_not_for_either_alone(env: 
     composites = env.of_type("aws:cloudwatch/compositeAlarm:CompositeAlarm")
     nodes = dimension_values(env, "CacheClusterId")
     assert len(composites) == len(nodes)
-    by_name = {a.inputs["name"]: a for a in alarms(env)}
+    by_name = {a.inputs["name"]: a for a in alarms(env) if "name" in a.inputs}
     for composite in composites:
         members = re.findall(r'ALARM\("([^"]+)"\)', composite.inputs["alarmRule"])
         assert {by_name[m].inputs["metricName"] for m in members} == {
@@ -387,9 +390,13 @@ def test_saved_queries_cover_every_waf_and_database_log_group_in_its_own_region(
         for q in env.of_type("aws:cloudwatch/queryDefinition:QueryDefinition")
         for group in q.inputs["logGroupNames"]
     }
-    logs = [g for g in env.of_type("aws:cloudwatch/logGroup:LogGroup") if "waf-logs" in g.inputs["name"]]
+    logs = [
+        g for g in env.of_type("aws:cloudwatch/logGroup:LogGroup") if "waf-logs" in g.inputs.get("name", "")
+    ]
     logs += [
-        g for g in env.of_type("aws:cloudwatch/logGroup:LogGroup") if g.inputs["name"].endswith("/postgresql")
+        g
+        for g in env.of_type("aws:cloudwatch/logGroup:LogGroup")
+        if g.inputs.get("name", "").endswith("/postgresql")
     ]
     assert logs and {(g.region, g.inputs["name"]) for g in logs} <= queried
 
@@ -516,3 +523,111 @@ def test_a_queue_nobody_watches_fails_the_guardrail(monkeypatch: pytest.MonkeyPa
     stack = _another_queue(monkeypatch, watched=False)
     flagged = {v.name for v in evaluate(stack_view(stack)) if v.rule == "watched-by-an-alarm"}
     assert flagged == {"streaming-moderation", "streaming-moderation-dlq"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Inside the clusters: Alertmanager pages and tickets through the same topics
+
+CHART = "kubernetes:helm.sh/v4:Chart"
+ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
+
+# Alertmanager v0.28.1 (the image kube-prometheus-stack 77.6.2 runs), docs/configuration.md,
+# `<sns_config>` and `<sigv4_config>`: the keys it accepts. Written from that page.
+SNS_CONFIG_KEYS = {
+    "send_resolved", "api_url", "sigv4", "topic_arn", "subject", "phone_number", "target_arn",
+    "message", "attributes", "http_config",
+}  # fmt: skip
+SIGV4_KEYS = {"region", "access_key", "secret_key", "profile", "role_arn"}
+
+
+def _prometheus_charts(stack: RenderedStack) -> list[RenderedResource]:
+    return [c for c in stack.of_type(CHART) if c.inputs.get("chart") == "kube-prometheus-stack"]
+
+
+def _topics_by_severity(stack: RenderedStack, region: str) -> dict[str, RenderedResource]:
+    return {
+        t.inputs["name"].rsplit("-", 1)[-1]: t
+        for t in stack.of_type(TOPIC)
+        if t.region == region and t.inputs["name"].startswith(stack.outputs["environment"])
+    }
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_alertmanager_pages_critical_alerts_and_tickets_the_rest_through_its_regions_topics(
+    stack: str, rendered: dict[str, RenderedStack]
+) -> None:
+    env = rendered[stack]
+    charts = _prometheus_charts(env)
+    assert charts
+    for chart in charts:
+        topics = _topics_by_severity(env, chart.region)
+        config = chart.inputs["values"]["alertmanager"]["config"]
+        receivers = {r["name"]: r for r in config["receivers"]}
+        for severity in ("page", "ticket"):
+            (sns,) = receivers[severity]["sns_configs"]
+            assert set(sns) <= SNS_CONFIG_KEYS and set(sns["sigv4"]) <= SIGV4_KEYS
+            assert sns["topic_arn"] == topics[severity].arn, (chart.region, severity)
+            assert sns["sigv4"]["region"] == chart.region  # the topic's region; keys from the pod
+            assert "access_key" not in sns["sigv4"] and len(sns["subject"]) < 100
+        routes = {tuple(r["matchers"]): r["receiver"] for r in config["route"]["routes"]}
+        assert routes[('severity = "critical"',)] == "page"
+        assert config["route"]["receiver"] == "ticket"
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_alertmanagers_role_may_publish_to_its_alert_topics_and_use_their_key_only(
+    stack: str, rendered: dict[str, RenderedStack]
+) -> None:
+    env = rendered[stack]
+    for chart in _prometheus_charts(env):
+        account = chart.inputs["values"]["alertmanager"]["serviceAccount"]["name"]
+        (association,) = [
+            a
+            for a in env.of_type(ASSOCIATION)
+            if a.region == chart.region
+            and (a.inputs["namespace"], a.inputs["serviceAccount"]) == (chart.inputs["namespace"], account)
+        ]
+        (role,) = [r for r in env.of_type("aws:iam/role:Role") if r.arn == association.inputs["roleArn"]]
+        policies = [p for p in env.of_type("aws:iam/rolePolicy:RolePolicy") if p.inputs["role"] == role.id]
+        statements = [s for p in policies for s in json.loads(p.inputs["policy"])["Statement"]]
+        topics = _topics_by_severity(env, chart.region)
+        key_arns = {topics[s].inputs["kmsMasterKeyId"] for s in ("page", "ticket")}
+        granted = {
+            (action, resource)
+            for s in statements
+            for action in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+            for resource in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])
+        }
+        assert granted == {("sns:Publish", topics[s].arn) for s in ("page", "ticket")} | {
+            (action, key) for action in ("kms:GenerateDataKey", "kms:Decrypt") for key in key_arns
+        }
+    # The stack rule over who may use which key agrees.
+    assert not [v for v in evaluate(stack_view(env)) if v.rule == "encrypted-data-key-access"]
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_grafana_reads_cloudwatch_with_its_own_read_only_role_and_stays_inside_the_cluster(
+    stack: str, rendered: dict[str, RenderedStack]
+) -> None:
+    env = rendered[stack]
+    for chart in _prometheus_charts(env):
+        grafana = chart.inputs["values"]["grafana"]
+        (cloudwatch,) = [d for d in grafana["additionalDataSources"] if d["type"] == "cloudwatch"]
+        # The pod's credentials (the SDK's default chain: EKS Pod Identity), in the cluster's region.
+        assert cloudwatch["jsonData"] == {"authType": "default", "defaultRegion": chart.region}
+        assert "ingress" not in grafana  # the chart's default: no ingress, a ClusterIP service
+        (association,) = [
+            a
+            for a in env.of_type(ASSOCIATION)
+            if a.region == chart.region
+            and (a.inputs["namespace"], a.inputs["serviceAccount"])
+            == (chart.inputs["namespace"], grafana["serviceAccount"]["name"])
+        ]
+        (role,) = [r for r in env.of_type("aws:iam/role:Role") if r.arn == association.inputs["roleArn"]]
+        attached = {
+            a.inputs["policyArn"]
+            for a in env.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+            if a.inputs["role"] == role.name
+        }
+        assert attached == {"arn:aws:iam::aws:policy/service-role/AmazonGrafanaCloudWatchAccess"}
+        assert not [p for p in env.of_type("aws:iam/rolePolicy:RolePolicy") if p.inputs["role"] == role.id]

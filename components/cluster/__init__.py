@@ -4,6 +4,7 @@ from social_components.cluster.addon import Addon, PodIdentity, pod_identity_rol
 from social_components.cluster.addons import Addons
 from social_components.cluster.args import (
     AddonArgs,
+    AlertTopicsArgs,
     ClusterArgs,
     KarpenterArgs,
     NodePoolArgs,
@@ -14,7 +15,14 @@ from social_components.cluster.args import (
 from social_components.cluster.component import Cluster
 from social_components.cluster.control_plane import ControlPlane
 from social_components.cluster.karpenter import Karpenter, KarpenterAws
-from social_components.cluster.registry import REGISTRY, AddonContext, AddonEntry, AddonSource, AddonTraits
+from social_components.cluster.registry import (
+    REGISTRY,
+    AddonContext,
+    AddonEntry,
+    AddonSource,
+    AddonTraits,
+    PodRole,
+)
 from social_components.cluster.validation import (
     AccessGrant,
     access_grants,
@@ -35,6 +43,7 @@ __all__ = [
     "AddonSource",
     "AddonTraits",
     "Addons",
+    "AlertTopicsArgs",
     "Cluster",
     "ClusterArgs",
     "ControlPlane",
@@ -43,6 +52,7 @@ __all__ = [
     "KarpenterAws",
     "NodePoolArgs",
     "PodIdentity",
+    "PodRole",
     "SystemNodeGroupArgs",
     "Taint",
     "TeamAccess",

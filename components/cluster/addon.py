@@ -95,6 +95,8 @@ class Addon(SocialComponent):
         self.association = None
         self.ns: k8s.core.v1.Namespace | None = None
         self.exports: dict[str, pulumi.Output[Any]] = {}
+        self.more_associations: list[aws.eks.PodIdentityAssociation] = []
+        """Associations of the add-on's other service accounts (`AddonEntry.more_roles`)."""
         """Values the add-on hands back to the cluster's users (Grafana's admin password)."""
 
     def grant(
@@ -120,6 +122,30 @@ class Addon(SocialComponent):
             depends_on=depends_on,
         )
         self.role, self.association = grant
+        return grant
+
+    def grant_more(
+        self,
+        role: str,
+        *,
+        service_account: str,
+        cluster_name: str,
+        cluster_arn: pulumi.Input[str],
+        managed_policy_arns: Sequence[str] = (),
+        depends_on: Sequence[pulumi.Resource] = (),
+    ) -> PodIdentity:
+        """Give another of the add-on's service accounts its own role (children ``<addon>-<role>…``)."""
+        grant = pod_identity_role(
+            self,
+            cluster_name=cluster_name,
+            cluster_arn=cluster_arn,
+            namespace=self.traits.namespace,
+            service_account=service_account,
+            managed_policy_arns=managed_policy_arns,
+            depends_on=depends_on,
+            role=role,
+        )
+        self.more_associations.append(grant.association)
         return grant
 
     def namespace(self, provider: k8s.Provider) -> k8s.core.v1.Namespace:
@@ -179,7 +205,8 @@ class Addon(SocialComponent):
     @property
     def credentials(self) -> list[pulumi.Resource]:
         """What the add-on's pods must wait for to start with their AWS credentials."""
-        return [self.association] if self.association is not None else []
+        own: list[pulumi.Resource] = [self.association] if self.association is not None else []
+        return [*own, *self.more_associations]
 
     def done(self) -> None:
         self.register_outputs({"role_arn": self.role.arn if self.role is not None else None})

@@ -113,12 +113,24 @@ class Addons(SocialComponent):
             prepared = entry.prepare(ctx)
             ctx = dataclasses.replace(ctx, prepared=prepared)
             waits += prepared.values()
-        if entry.calls_aws:
+        # An entry whose policy depends on the cluster's args (Alertmanager without alert topics)
+        # may ask for nothing: then it gets no role.
+        statements = entry.policy(ctx) if entry.policy is not None else []
+        if entry.managed_policies or statements:
             addon.grant(
                 cluster_name=self._args.cluster_name,
                 cluster_arn=self._cluster_arn,
-                statements=entry.policy(ctx) if entry.policy is not None else (),
+                statements=statements,
                 managed_policy_arns=entry.managed_policies,
+                depends_on=self._reached["cluster"],
+            )
+        for role, more in entry.more_roles.items():
+            addon.grant_more(
+                role,
+                service_account=more.service_account,
+                cluster_name=self._args.cluster_name,
+                cluster_arn=self._cluster_arn,
+                managed_policy_arns=more.managed_policies,
                 depends_on=self._reached["cluster"],
             )
         settings = self.settings[name]

@@ -118,6 +118,19 @@ class AddonArgs:
 
 
 @dataclass(frozen=True)
+class AlertTopicsArgs:
+    """Where the cluster's Alertmanager sends alerts: SNS topics in the cluster's account and region."""
+
+    page_topic_arn: pulumi.Input[str]
+    """Alerts labelled ``severity: critical`` (someone acts now)."""
+    ticket_topic_arn: pulumi.Input[str]
+    """Every other alert that is not ``info`` or ``none`` (someone looks within working hours)."""
+    key_arn: pulumi.Input[str]
+    """The topics' KMS key: publishing to an encrypted topic needs ``kms:GenerateDataKey`` and
+    ``kms:Decrypt`` on it."""
+
+
+@dataclass(frozen=True)
 class ClusterArgs:
     cluster_name: str
     """EKS cluster name (also the Karpenter discovery tag value on subnets and security groups)."""
@@ -150,6 +163,10 @@ class ClusterArgs:
     hosted_zone_id: pulumi.Input[str] | None = None
     """The Route 53 zone of `dns_domain`. Unset: external-dns may change records under `dns_domain`
     in any zone of the account (its IAM policy is limited by record name)."""
+    alert_topics: AlertTopicsArgs | None = None
+    """Where kube-prometheus-stack's Alertmanager sends alerts (SNS, signed with its own Pod Identity
+    role, which may publish to these topics only). Unset: the chart's default receiver, which sends
+    nothing."""
     grafana_admin_password: pulumi.Input[str] | None = None
     """Grafana's admin password (treated as a secret). Unset: a random 32-character password,
     a Pulumi secret, readable from the component's `grafana_admin_password` output."""

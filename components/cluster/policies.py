@@ -6,6 +6,7 @@ plain strings they return plain dicts, which is how the unit tests read them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pulumi
@@ -477,4 +478,18 @@ def log_shipping(log_group_arn: pulumi.Input[str]) -> list[Statement]:
             "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
             "Resource": [log_group_arn, _cat(log_group_arn, ":*")],
         }
+    ]
+
+
+def alert_publishing(topic_arns: Sequence[pulumi.Input[str]], key_arn: pulumi.Input[str]) -> list[Statement]:
+    """Publish to the alert topics (and nothing else), encrypting with their key (SNS developer
+    guide, "Data encryption": a publisher to an encrypted topic needs GenerateDataKey and Decrypt)."""
+    return [
+        {"Sid": "PublishAlerts", "Effect": "Allow", "Action": "sns:Publish", "Resource": list(topic_arns)},
+        {
+            "Sid": "EncryptAlerts",
+            "Effect": "Allow",
+            "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+            "Resource": key_arn,
+        },
     ]

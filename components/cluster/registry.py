@@ -43,6 +43,17 @@ ON_SYSTEM_NODES: Values = {"nodeSelector": {SYSTEM_LABEL: "system"}, "toleration
 EVERY_NODE = [{"operator": "Exists"}]
 """Tolerations of node agents (DaemonSets) that must run on every node, the system nodes included."""
 GRAFANA_ADMIN_SECRET = "grafana-admin"
+GRAFANA_SERVICE_ACCOUNT = "grafana"
+"""kube-prometheus-stack's Grafana runs as this service account: its Pod Identity role reads CloudWatch."""
+GRAFANA_CLOUDWATCH_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonGrafanaCloudWatchAccess"
+"""AWS's managed policy for CloudWatch as a Grafana data source: reads metrics, alarms and log
+queries, describes EC2 tags and regions; writes nothing."""
+ALERTMANAGER_SERVICE_ACCOUNT = "alertmanager"
+"""kube-prometheus-stack's Alertmanager runs as this service account: the one its Pod Identity role
+(SNS publishing) is associated with."""
+ALERT_SUBJECT = "[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }}"
+"""Subject of Alertmanager's SNS messages (e-mail subscribers see it). Alertmanager does not shorten
+it, and SNS refuses subjects over 100 characters: kept to the status and the alert's name."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,16 @@ class AddonTraits:
     @property
     def before_compute(self) -> bool:
         return self.waits_for == ("cluster",)
+
+
+@dataclass(frozen=True)
+class PodRole:
+    """Another service account of an add-on that calls AWS (besides `AddonTraits.service_account`),
+    with its own Pod Identity role: Grafana's, which reads CloudWatch, in kube-prometheus-stack."""
+
+    service_account: str
+    managed_policies: tuple[str, ...] = ()
+    """AWS managed policies of its role."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +137,9 @@ class AddonEntry:
     """Resources the add-on needs before it is installed (a log group, a Secret); it waits for them."""
     after_install: Callable[[AddonContext, pulumi.Resource], None] | None = None
     """Resources that need the add-on installed (a StorageClass of its driver)."""
+    more_roles: Mapping[str, PodRole] = field(default_factory=dict)
+    """Roles of the add-on's other service accounts that call AWS, by role name (the role's child
+    name is ``<addon>-<name>``). Unset: none."""
 
     @property
     def calls_aws(self) -> bool:
@@ -243,14 +267,72 @@ def _grafana_admin(ctx: AddonContext) -> dict[str, pulumi.Resource]:
     return {"grafana-admin": secret}
 
 
-def _prometheus_values(ctx: AddonContext) -> Values:
+def _alertmanager_policy(ctx: AddonContext) -> list[policies.Statement]:
+    topics = ctx.args.alert_topics
+    if topics is None:
+        return []  # no role: Alertmanager sends nothing anywhere
+    return policies.alert_publishing([topics.page_topic_arn, topics.ticket_topic_arn], topics.key_arn)
+
+
+def alertmanager_routes(
+    region: pulumi.Input[str], page: pulumi.Input[str], ticket: pulumi.Input[str]
+) -> Values:
+    """Alertmanager's route and receivers: ``critical`` to the page topic, ``info``/``none`` and the
+    always-firing Watchdog nowhere (as the chart does), everything else to the ticket topic. Helm
+    merges this over the chart's `alertmanager.config`, whose inhibit rules stay."""
+
+    def sns(name: str, topic_arn: pulumi.Input[str]) -> Values:
+        return {
+            "name": name,
+            "sns_configs": [
+                {
+                    "sigv4": {"region": region},  # credentials: the pod's, from EKS Pod Identity
+                    "topic_arn": topic_arn,
+                    "subject": ALERT_SUBJECT,
+                    "send_resolved": True,
+                }
+            ],
+        }
+
     return {
+        "route": {
+            "receiver": "ticket",
+            "group_by": ["namespace", "alertname"],
+            "routes": [
+                {"receiver": "null", "matchers": ['alertname = "Watchdog"']},
+                {"receiver": "null", "matchers": ['severity =~ "info|none"']},
+                {"receiver": "page", "matchers": ['severity = "critical"']},
+            ],
+        },
+        "receivers": [{"name": "null"}, sns("page", page), sns("ticket", ticket)],
+    }
+
+
+def _prometheus_values(ctx: AddonContext) -> Values:
+    topics = ctx.args.alert_topics
+    alertmanager: Values = {"serviceAccount": {"name": ALERTMANAGER_SERVICE_ACCOUNT}}
+    if topics is not None:
+        alertmanager["config"] = alertmanager_routes(
+            ctx.region, topics.page_topic_arn, topics.ticket_topic_arn
+        )
+    return {
+        "alertmanager": alertmanager,
         "grafana": {
             "admin": {
                 "existingSecret": GRAFANA_ADMIN_SECRET,
                 "userKey": "admin-user",
                 "passwordKey": "admin-password",
-            }
+            },
+            "serviceAccount": {"name": GRAFANA_SERVICE_ACCOUNT},
+            # Besides the chart's Prometheus and Alertmanager data sources: CloudWatch of this
+            # account, with the pod's own credentials (EKS Pod Identity, read-only role).
+            "additionalDataSources": [
+                {
+                    "name": "CloudWatch",
+                    "type": "cloudwatch",
+                    "jsonData": {"authType": "default", "defaultRegion": ctx.region},
+                }
+            ],
         },
         "prometheus": {
             "prometheusSpec": {
@@ -330,14 +412,20 @@ REGISTRY: dict[str, AddonEntry] = {
         "kube-prometheus-stack",
         "https://prometheus-community.github.io/helm-charts",
         # Prometheus keeps its data on a volume of the gp3 StorageClass that comes with the EBS driver.
+        # Alertmanager publishes to the alert topics with its own role.
         AddonTraits(
             "monitoring",
-            requires=("aws-ebs-csi-driver",),
+            ALERTMANAGER_SERVICE_ACCOUNT,
+            requires=("aws-ebs-csi-driver", *POD_IDENTITY),
             waits_for=("nodes-ready", "node-pools", "aws-ebs-csi-driver"),
         ),
         prepare=_grafana_admin,
+        policy=_alertmanager_policy,
+        more_roles={"grafana": PodRole(GRAFANA_SERVICE_ACCOUNT, (GRAFANA_CLOUDWATCH_POLICY,))},
         values=_prometheus_values,
         locked={
+            "alertmanager.serviceAccount.name": "the Pod Identity association names this service account",
+            "grafana.serviceAccount.name": "the Pod Identity association names this service account",
             "grafana.admin": "Grafana's admin password lives in a Secret, never in chart values",
             "grafana.adminPassword": "Grafana's admin password lives in a Secret, never in chart values",
         },

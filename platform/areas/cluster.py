@@ -18,6 +18,7 @@ from pydantic import AfterValidator, Field, JsonValue, SecretStr, field_validato
 
 from social_components.cluster import (
     AddonArgs,
+    AlertTopicsArgs,
     Cluster,
     ClusterArgs,
     KarpenterArgs,
@@ -45,6 +46,7 @@ from social_platform.areas.base import (
     args_field,
     deep_merge,
 )
+from social_platform.areas.observability import AlertTopics
 from social_platform.areas.runners import CI_EGRESS_OUTPUT
 from social_platform.areas.stack import StackConfig
 from social_platform.context import Platform
@@ -196,7 +198,7 @@ class ClusterConfig(Section):
         },
         Tier.prod: {
             "endpoint_public_access": False,
-            "log_retention_days": 90,
+            "log_retention_days": 365,
             "deletion_protection": True,
             "system_nodes": {
                 "instance_types": ["m7g.large"],
@@ -208,7 +210,11 @@ class ClusterConfig(Section):
             "addons": {},
         },
     }
-    PROD_LOCKS = {"deletion_protection": ProdLock(lambda v: v is True, "true")}
+    PROD_LOCKS = {
+        "deletion_protection": ProdLock(lambda v: v is True, "true"),
+        # The control-plane audit log is evidence: a year, like the trail and the WAF logs.
+        "log_retention_days": ProdLock(lambda v: v >= 365, "365 days or more"),
+    }
 
     kubernetes_version: Annotated[str, Field(pattern=r"^1\.\d{2}$")] = KUBERNETES_VERSION
     """Pinned Kubernetes minor version."""
@@ -217,7 +223,8 @@ class ClusterConfig(Section):
     public_access_cidrs: list[Cidr] = []
     """CIDRs allowed to reach a public endpoint; required when it is on, never 0.0.0.0/0."""
     log_retention_days: RetentionDays
-    """Control-plane and container log retention (tier default: dev 7, staging 30, prod 90)."""
+    """Control-plane and container log retention (tier default: dev 7, staging 30, prod 365; prod keeps
+    at least 365 days: the control-plane audit log is evidence)."""
     deletion_protection: bool
     """EKS deletion protection (tier default: on in prod, which may not turn it off)."""
     teams: dict[Slug, TeamAccessConfig] = {}
@@ -323,7 +330,9 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
 # Build
 
 
-def cluster_args(platform: Platform, region: str, network: Network) -> ClusterArgs:
+def cluster_args(
+    platform: Platform, region: str, network: Network, alerts: AlertTopics | None = None
+) -> ClusterArgs:
     """The `ClusterArgs` of `region`'s cluster, from the stack's config."""
     cfg = platform.cfg
     section = cfg.section(ClusterConfig)
@@ -366,6 +375,14 @@ def cluster_args(platform: Platform, region: str, network: Network) -> ClusterAr
         addons={name: addon.args() for name, addon in section.addons.items()},
         dns_domain=f"{cfg.environment.name}.{cfg.organization.domain}",
         kubeconfig_role_arn=cfg.account.deploy_role_arn,
+        # Alertmanager pages and tickets through the region's alert topics (observability area).
+        alert_topics=None
+        if alerts is None
+        else AlertTopicsArgs(
+            page_topic_arn=alerts.topic_arn(region, "page"),
+            ticket_topic_arn=alerts.topic_arn(region, "ticket"),
+            key_arn=alerts.get(region).key_arn,
+        ),
         grafana_admin_password=(
             pulumi.Output.secret(section.grafana_admin_password.get_secret_value())
             if section.grafana_admin_password is not None
@@ -374,14 +391,17 @@ def cluster_args(platform: Platform, region: str, network: Network) -> ClusterAr
     )
 
 
-def build(platform: Platform, networks: dict[str, Network]) -> dict[str, Cluster]:
-    """Clusters keyed by region name, primary first; none when the stack has no cluster (shared)."""
+def build(
+    platform: Platform, networks: dict[str, Network], alerts: AlertTopics | None = None
+) -> dict[str, Cluster]:
+    """Clusters keyed by region name, primary first; none when the stack has no cluster (shared).
+    `alerts`: the stack's alert topics, where each cluster's Alertmanager sends (None: nowhere)."""
     if not platform.cfg.section(ClusterConfig).enabled:
         return {}
     return {
         region: Cluster(
             platform.name(region),
-            cluster_args(platform, region, network),
+            cluster_args(platform, region, network, alerts),
             opts=platform.options(region),
             protect=platform.protect,
         )
