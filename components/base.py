@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import pulumi
 import pulumi_aws as aws
@@ -28,7 +28,8 @@ class KeyGrant:
 
     sid: str
     service: pulumi.Input[str]
-    """Service principal, for example ``events.amazonaws.com``."""
+    """Service principal, for example ``events.amazonaws.com`` (with `principal_kind` ``AWS``: an
+    AWS principal, ``*`` for any principal the condition admits)."""
     condition: Mapping[str, Any]
     """Empty: none, where the service's requests carry no condition key to scope it with (EventBridge
     delivering to an encrypted SNS topic)."""
@@ -39,12 +40,13 @@ class KeyGrant:
         "kms:GenerateDataKey*",
         "kms:Describe*",
     )
+    principal_kind: Literal["Service", "AWS"] = "Service"
 
     def statement(self) -> Mapping[str, Any]:
         statement = {
             "Sid": self.sid,
             "Effect": "Allow",
-            "Principal": {"Service": self.service},
+            "Principal": {self.principal_kind: self.service},
             "Action": list(self.actions),
             "Resource": "*",
         }
@@ -238,21 +240,24 @@ class SocialComponent(pulumi.ComponentResource):
         bucket_name: pulumi.Input[str] | None = None,
         kms_key: aws.kms.Key | None = None,
         disposable: bool = False,
+        object_lock: bool = False,
         tags: Mapping[str, str] | None = None,
         provider: pulumi.ProviderResource | None = None,
     ) -> tuple[aws.s3.Bucket, list[pulumi.Resource]]:
         """An S3 bucket nobody outside the account can reach: public access blocked, ACLs disabled
         (owner enforced), encrypted by default with `kms_key` (unset: SSE-S3) and SSE-C refused.
-        Stateful unless `disposable` (a cache: deleted with its objects). Returns the bucket and its
-        guard resources, which a bucket policy should depend on (S3 rejects concurrent changes to
-        one bucket's access settings). The caller adds the policy: start it with
-        `deny_insecure_transport(bucket.arn)`. `tags`: the bucket's own (a backup plan's, say);
-        `provider`: another region's (a replica), else the component's."""
+        Stateful unless `disposable` (a cache: deleted with its objects). `object_lock` creates it
+        with S3 Object Lock available (it cannot be turned on later; the caller sets the rule).
+        Returns the bucket and its guard resources, which a bucket policy should depend on (S3
+        rejects concurrent changes to one bucket's access settings). The caller adds the policy:
+        start it with `deny_insecure_transport(bucket.arn)`. `tags`: the bucket's own (a backup
+        plan's, say); `provider`: another region's (a replica), else the component's."""
         placed = {} if provider is None else {"provider": provider}
         bucket = aws.s3.Bucket(
             self.child_name(role),
             bucket=bucket_name,
             force_destroy=disposable,
+            object_lock_enabled=object_lock or None,
             tags=dict(tags) if tags else None,
             opts=self.child(**placed) if disposable else self.stateful(**placed),
         )

@@ -201,6 +201,18 @@ OUTPUTS: dict[str, OutputRule] = {
         ],
     },
     "aws:route53/record:Record": lambda r: {"fqdn": str(r.inputs.get("name", "")).rstrip(".")},
+    # A DS record: key tag, algorithm 13 (ECDSA P-256 SHA-256), digest type 2 (SHA-256), digest.
+    "aws:route53/keySigningKey:KeySigningKey": lambda r: {
+        "dsRecord": " ".join(
+            (
+                str(int(fake_id(r.name, "tag", length=4), 16)),
+                "13",
+                "2",
+                fake_id(r.name, "digest", length=64).upper(),
+            )
+        ),
+        "keyTag": int(fake_id(r.name, "tag", length=4), 16),
+    },
     "aws:cloudfront/distribution:Distribution": lambda r: {
         "arn": f"arn:aws:cloudfront::{r.placement.account}:distribution/{_distribution_id(r.name)}",
         "domainName": f"{_distribution_id(r.name).lower()}.cloudfront.net",

@@ -30,6 +30,7 @@ from social_platform.areas import (
     realtime,
     registry,
     runners,
+    security,
     stack,
     streaming,
     wallet,
@@ -49,6 +50,7 @@ from social_platform.areas.policy import PolicyConfig
 from social_platform.areas.realtime import RealtimeConfig
 from social_platform.areas.registry import RegistryConfig
 from social_platform.areas.runners import RunnersConfig
+from social_platform.areas.security import SecurityConfig
 from social_platform.areas.stack import SHARED, Environment, Regions, StackConfig, environment_zone_name
 from social_platform.areas.streaming import StreamingConfig, ivs_regions
 from social_platform.areas.usage import UsageConfig
@@ -87,6 +89,7 @@ class PlatformConfig(StackConfig):
     registry: RegistryConfig
     runners: RunnersConfig
     ci: CiConfig
+    security: SecurityConfig
     policy: PolicyConfig
     usage: UsageConfig
     observability: ObservabilityConfig
@@ -156,6 +159,7 @@ def load_config(
         registry.check,
         runners.check,
         ci.check,
+        security.check,
         backup.check,
         observability.check,
     ]

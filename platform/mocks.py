@@ -20,6 +20,10 @@ SHARED_STACK_OUTPUTS: dict[str, Any] = {
     "runner_security_group_id": "sg-0offline0runners0",
     # Documentation addresses (RFC 5737) standing in for the shared runners' NAT gateways.
     "ci_egress_cidrs": ["198.51.100.10/32", "198.51.100.11/32", "198.51.100.12/32"],
+    "log_archive": {
+        "bucket": "social-log-archive-111111111111",
+        "kms_key_arn": "arn:aws:kms:eu-west-1:111111111111:key/0ff11ne0-1og0-a7c4-1ve0-000000000000",
+    },
     # The shared stack's receiving vault (tests/test_backup.py checks it is what the shared render exports).
     "backup_copy_vault_arn": "arn:aws:backup:eu-west-1:111111111111:backup-vault:shared-euw1-backup",
 }

@@ -48,6 +48,8 @@ from social_platform.rules import (
     edge,
     ingress,
     eks,
+    audit,
+    secrets,
     tags,
     observability,
 )
@@ -83,6 +85,7 @@ __all__ = [
     "StackView",
     "Tier",
     "Violation",
+    "audit",
     "backup",
     "check_resource",
     "data",
@@ -98,6 +101,7 @@ __all__ = [
     "observability",
     "rule",
     "rules_markdown",
+    "secrets",
     "serverless",
     "tags",
 ]

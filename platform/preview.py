@@ -347,9 +347,35 @@ def preview_all(
             yield futures[name].result()
 
 
+def check_json_path(path: Path | None, stacks: int) -> str | None:
+    """Why `--json path` cannot take `stacks` stacks' JSON (a file where a directory is needed, or the
+    reverse), or None."""
+    if path is None:
+        return None
+    if stacks > 1 and path.exists() and not path.is_dir():
+        return f"--json {path}: with {stacks} stacks FILE is a directory (one <stack>.json each), not a file"
+    if stacks == 1 and path.is_dir():
+        return f"--json {path}: with one stack FILE is the file to write, and this is a directory"
+    return None
+
+
+class StacksParser(argparse.ArgumentParser):
+    """Refuses a `--json` path of the wrong kind for the number of stacks (exit 2, naming it)."""
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        parsed = super().parse_args(args, namespace)
+        problem = check_json_path(parsed.json, len(dict.fromkeys(parsed.stacks)))
+        if problem:
+            self.error(problem)
+        return parsed
+
+
 def stacks_parser(prog: str, description: str, writes: str) -> argparse.ArgumentParser:
-    """The arguments of the commands that read one or several stacks: the stack names and `--json`."""
-    parser = argparse.ArgumentParser(prog=prog, description=description)
+    """The arguments of the commands that read one or several stacks (`preview`, `cost`, `recovery`):
+    the stack names and `--json`."""
+    parser = StacksParser(prog=prog, description=description)
     parser.add_argument(
         "stacks", nargs="+", metavar="stack", help=f"stack name ({', '.join(stackfiles.stack_names())})"
     )

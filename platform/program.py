@@ -28,6 +28,7 @@ from social_platform.areas import (
     realtime,
     registry,
     runners,
+    security,
     streaming,
     wallet,
 )
@@ -88,7 +89,8 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     nodes = {region: {"cluster-nodes": c.node_security_group_id} for region, c in clusters.items()}
     data_tier = data.build(platform, networks, client_security_groups=nodes)
     outputs.update(data.outputs(data_tier))
-    outputs.update(streaming.outputs(streaming.build(platform)))
+    live = streaming.build(platform)
+    outputs.update(streaming.outputs(live))
     # The regional load balancers need the zone and the web ACLs; the distribution needs the
     # serving region's load balancer (its CloudFront VPC origin).
     edge_build = edge.foundation(platform)
@@ -137,6 +139,11 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     # The runners reach the internet (and the clusters' API) through the primary network's NAT.
     egress = networks[platform.cfg.regions.primary.name].nat_public_ips if networks else []
     outputs.update(runners.outputs(runners.build(platform, networks), egress))
+    # The buckets holding user data: the trail records who read or wrote which object.
+    user_data = [live.recording_bucket.arn] if live is not None else []
+    if edge_build.edge is not None:
+        user_data.append(edge_build.edge.media_bucket_arn)
+    outputs.update(security.outputs(security.build(platform, data_bucket_arns=user_data, alerts=alerts)))
     outputs.update(observability.outputs(observability.build(platform, alerts, built)))
     return outputs
 

@@ -146,6 +146,15 @@ EXEMPTIONS: Mapping[str, Mapping[str, str]] = {
     "stateful-deletion-guards": {
         "*-runners-cache": "a build cache, rebuilt on a miss: force_destroy lets the runners go cleanly",
     },
+    "secrets-rotate": {
+        "*-db-master": "an Aurora global database's master password (docs/adr/0005): Aurora cannot manage"
+        " the master secret of a global cluster, so it rotates by hand (docs/security.md, secrets); single-"
+        "region databases use the RDS-managed secret, which RDS rotates every 7 days",
+        "*-cache-auth-token": "the cache AUTH token rotates through ElastiCache's ROTATE strategy (old and"
+        " new accepted together): a new token is a `pulumi up` with a new value (docs/security.md, secrets)",
+        "identity-*-backend-client": "a copy of the Cognito app client's secret, which Cognito generates;"
+        " a new client secret means a new client (docs/security.md, secrets)",
+    },
     "backup-covered": {
         "edge-web": "the built web app: CI publishes it again from the repository (and S3 versions keep"
         " the previous build for a rollback)",
@@ -153,6 +162,9 @@ EXEMPTIONS: Mapping[str, Mapping[str, str]] = {
         " restore",
         "*-ingress-logs": "the load balancers' access logs: evidence kept by their own lifecycle, not"
         " data to restore",
+        "log-archive-archive": "the audit log archive (shared account): every object is a copy of what"
+        " an account's trail and Config deliver, versioned and held by Object Lock (governance) for"
+        " security.log_archive_retention_days (docs/security.md)",
         "*-runners-cache": "a build cache, rebuilt on a miss",
         "edge-media-replica": "the replica of edge-media, which its plan backs up and copies",
         "*-realtime-connections": "live WebSocket connection IDs with a TTL: clients reconnect and register"

@@ -7,7 +7,7 @@ the wire names (camelCase) the render and pulumi-policy both present.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from social_platform.inventory import REQUIRED_TAGS
@@ -1490,3 +1490,186 @@ EXAMPLES: dict[str, Examples] = {
         ],
     ),
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# Audit and detection (platform/rules/audit.py)
+
+PROVIDER, TRAIL = "pulumi:providers:aws", "aws:cloudtrail/trail:Trail"
+DETECTOR, RECORDER = "aws:guardduty/detector:Detector", "aws:cfg/recorder:Recorder"
+CHANNEL, RECORDER_STATUS = "aws:cfg/deliveryChannel:DeliveryChannel", "aws:cfg/recorderStatus:RecorderStatus"
+GOOD_TRAIL = {
+    "isMultiRegionTrail": True,
+    "includeGlobalServiceEvents": True,
+    "enableLogFileValidation": True,
+    "kmsKeyId": KEY,
+    "cloudWatchLogsGroupArn": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:trail:*",
+}
+WATCHED = (
+    R(TRAIL, "trail", **GOOD_TRAIL),
+    R(DETECTOR, "guardduty", enable=True),
+    R(RECORDER, "config", roleArn="arn:aws:iam::1:role/config"),
+    R(CHANNEL, "config", s3BucketName="archive"),
+    R(RECORDER_STATUS, "config", isEnabled=True),
+)
+
+
+def provider(account: str = ACCOUNT, region: str = REGION) -> ResourceView:
+    """An aws provider as the policy pack sees it: its placement only in its inputs."""
+    return ResourceView(
+        urn=f"urn:pulumi:test::social-platform::{PROVIDER}::aws-{region}",
+        type=PROVIDER,
+        name=f"aws-{region}",
+        props={"region": region, "allowedAccountIds": [account]},
+    )
+
+
+USED = R(QUEUE, "work", kmsMasterKeyId=KEY)
+"""Something the stack declares in the provider's account and region."""
+
+EXAMPLES.update(
+    {
+        "baseline-every-region": Examples(
+            bad=[
+                case("dev", provider(), USED, why="nothing watches the account"),
+                case("prod", provider(), USED, *WATCHED[:1], *WATCHED[2:], why="no GuardDuty"),
+                case("prod", provider(), USED, *WATCHED[:2], why="no AWS Config"),
+                case("prod", provider(), USED, *WATCHED[:4], why="Config recorder never started"),
+                case(
+                    "prod",
+                    provider(),
+                    USED,
+                    R(TRAIL, "trail", **{**GOOD_TRAIL, "isMultiRegionTrail": False}),
+                    *WATCHED[1:],
+                    why="a single-region trail",
+                ),
+                case(
+                    "prod",
+                    provider(region="eu-central-1"),
+                    replace(USED, region="eu-central-1"),
+                    *WATCHED,
+                    why="watched in eu-west-1, used in eu-central-1 too",
+                ),
+            ],
+            good=[
+                case("prod", provider(), USED, *WATCHED),
+                case("prod", provider(region="eu-central-1"), *WATCHED, why="an unused region needs nothing"),
+                case(
+                    "prod",
+                    provider(account="111111111111"),
+                    replace(R("aws:route53/record:Record", "delegation"), account="111111111111"),
+                    why="an NS record in the shared account's zone does not make its account ours",
+                ),
+            ],
+        ),
+        "trail-integrity": Examples(
+            bad=[
+                case("dev", R(TRAIL, "trail", **{**GOOD_TRAIL, key: value}), why=key)
+                for key, value in (
+                    ("isMultiRegionTrail", False),
+                    ("includeGlobalServiceEvents", False),
+                    ("enableLogFileValidation", False),
+                    ("kmsKeyId", None),
+                    ("cloudWatchLogsGroupArn", None),
+                )
+            ],
+            good=[case("prod", R(TRAIL, "trail", **GOOD_TRAIL))],
+        ),
+    }
+)
+
+ZONE, KSK, DNSSEC = (
+    "aws:route53/zone:Zone",
+    "aws:route53/keySigningKey:KeySigningKey",
+    "aws:route53/hostedZoneDnsSec:HostedZoneDnsSec",
+)
+PUBLIC_ZONE = R(ZONE, "zone", name="dev.example.com")
+SIGNED = (
+    R(KSK, "ksk", hostedZoneId="zone-id", keyManagementServiceArn=KEY, status="ACTIVE"),
+    R(DNSSEC, "dnssec", hostedZoneId="zone-id", signingStatus="SIGNING"),
+)
+EXAMPLES["public-zones-signed"] = Examples(
+    bad=[
+        case("dev", PUBLIC_ZONE, why="no DNSSEC at all"),
+        case("prod", PUBLIC_ZONE, SIGNED[0], why="a key but signing never turned on"),
+        case(
+            "prod",
+            PUBLIC_ZONE,
+            SIGNED[0],
+            R(DNSSEC, "dnssec", hostedZoneId="zone-id", signingStatus="NOT_SIGNING"),
+            why="signing turned off",
+        ),
+        case(
+            "prod", PUBLIC_ZONE, *(replace(s, props={**s.props, "hostedZoneId": "other-id"}) for s in SIGNED)
+        ),
+    ],
+    good=[
+        case("prod", PUBLIC_ZONE, *SIGNED),
+        case("prod", R(ZONE, "internal", name="internal.example", vpcs=[{"vpcId": "vpc-1"}]), why="private"),
+    ],
+)
+
+ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
+APP_SECRET = R(SECRET, "app-api-key", kmsKeyId=KEY)
+EXAMPLES["secrets-rotate"] = Examples(
+    bad=[
+        case("dev", APP_SECRET, why="never rotates"),
+        case(
+            "prod",
+            APP_SECRET,
+            R(
+                ROTATION,
+                "app-api-key-rotation",
+                secretId="app-api-key-id",
+                rotationRules={"automaticallyAfterDays": 365},
+            ),
+            why="rotates once a year",
+        ),
+        case(
+            "prod",
+            APP_SECRET,
+            R(ROTATION, "other", secretId="other-id", rotationRules={"automaticallyAfterDays": 30}),
+            why="the rotation belongs to another secret",
+        ),
+    ],
+    good=[
+        case(
+            "prod",
+            APP_SECRET,
+            R(
+                ROTATION,
+                "app-api-key-rotation",
+                secretId="app-api-key-id",
+                rotationRules={"automaticallyAfterDays": 30},
+            ),
+        ),
+        case("prod", R(SECRET, "prod-euw1-db-master", kmsKeyId=KEY), why="reviewed exemption"),
+    ],
+)
+
+WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+
+
+def managed(name: str, group: str, override: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "name": name,
+        "overrideAction": override or {"none": {}},
+        "statement": {"managedRuleGroupStatement": {"vendorName": "AWS", "name": group}},
+    }
+
+
+EXAMPLES["waf-known-bad-inputs"] = Examples(
+    bad=[
+        case("dev", R(WEB_ACL, "acl", rules=[managed("common", "AWSManagedRulesCommonRuleSet")])),
+        case(
+            "prod",
+            R(
+                WEB_ACL,
+                "acl",
+                rules=[managed("kbi", "AWSManagedRulesKnownBadInputsRuleSet", {"count": {}})],
+            ),
+            why="counts only",
+        ),
+    ],
+    good=[case("prod", R(WEB_ACL, "acl", rules=[managed("kbi", "AWSManagedRulesKnownBadInputsRuleSet")]))],
+)

@@ -44,7 +44,10 @@ def _applies(statement: Mapping[str, Any], action: str, resource: str, context: 
     actions = [a.lower() for a in _list(statement.get("Action", []))]
     if not any(fnmatchcase(action.lower(), a) for a in actions):
         return False
-    if not any(fnmatchcase(resource, r) for r in _list(statement.get("Resource", "*"))):
+    if "NotResource" in statement:
+        if any(fnmatchcase(resource, r) for r in _list(statement["NotResource"])):
+            return False
+    elif not any(fnmatchcase(resource, r) for r in _list(statement.get("Resource", "*"))):
         return False
     for operator, conditions in statement.get("Condition", {}).items():
         for key, wanted in conditions.items():

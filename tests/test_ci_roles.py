@@ -95,11 +95,17 @@ def test_every_ci_role_trust_pins_the_provider_audience_and_sub(rendered: dict, 
     deploy = json.loads(role(rendered_stack, "deploy").inputs["assumeRolePolicy"])
     assert trust_problems(preview, provider_arn, preview_roles()) == []
     assert trust_problems(deploy, provider_arn, set()) == []
-    # Merge requests come from any branch of this project; deployments only from main.
+    # Merge requests come from any branch of this project (prod-tier accounts: protected branches
+    # only, docs/adr/0012); deployments only from main.
     (web,) = [s for s in preview["Statement"] if s["Action"] == "sts:AssumeRoleWithWebIdentity"]
-    assert web["Condition"]["StringLike"] == {
-        f"{HOST}:sub": [f"project_path:{PROJECT}:ref_type:branch:ref:*"]
-    }
+    if load_config(raw_config(stack)).tier.value == "prod":
+        assert web["Condition"]["StringEquals"][f"{HOST}:sub"] == [
+            f"project_path:{PROJECT}:ref_type:branch:ref:main"
+        ]
+    else:
+        assert web["Condition"]["StringLike"] == {
+            f"{HOST}:sub": [f"project_path:{PROJECT}:ref_type:branch:ref:*"]
+        }
     (only,) = deploy["Statement"]
     assert only["Condition"]["StringEquals"][f"{HOST}:sub"] == [
         f"project_path:{PROJECT}:ref_type:branch:ref:main"
@@ -280,3 +286,97 @@ def test_the_component_refuses_trust_that_is_too_wide() -> None:
     ]:
         with pytest.raises(ValueError, match=words):
             validate(**{**ok, **change})
+
+
+# ---------------------------------------------------------------------------------------------
+# Previews read no data (issue 15): ReadOnlyAccess minus the data plane
+
+READ_ONLY_AT_ITS_BROADEST = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+"""Whatever AWS's ReadOnlyAccess grants today or tomorrow: only explicit denies can hold data back."""
+DATA_READS = [
+    # What the issue names: object contents, table items, queue messages, secret values.
+    ("s3:GetObject", "arn:aws:s3:::social-prod-444444444444-media/uploads/u1/photo.jpg"),
+    ("s3:GetObjectVersion", "arn:aws:s3:::streaming-recordings/ivs/v1/live/rec.mp4"),
+    ("dynamodb:GetItem", "arn:aws:dynamodb:eu-west-1:444444444444:table/wallet"),
+    ("dynamodb:Query", "arn:aws:dynamodb:eu-west-1:444444444444:table/wallet"),
+    ("dynamodb:Scan", "arn:aws:dynamodb:eu-west-1:444444444444:table/wallet"),
+    ("sqs:ReceiveMessage", "arn:aws:sqs:eu-west-1:444444444444:streaming-events"),
+    ("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:eu-west-1:444444444444:secret:db-master"),
+    ("kms:Decrypt", "arn:aws:kms:eu-west-1:444444444444:key/data"),
+]
+METADATA_READS = [
+    ("s3:GetBucketPolicy", "arn:aws:s3:::social-prod-444444444444-media"),
+    ("dynamodb:DescribeTable", "arn:aws:dynamodb:eu-west-1:444444444444:table/wallet"),
+    ("sqs:GetQueueAttributes", "arn:aws:sqs:eu-west-1:444444444444:streaming-events"),
+    ("secretsmanager:DescribeSecret", "arn:aws:secretsmanager:eu-west-1:444444444444:secret:db-master"),
+    ("kms:DescribeKey", "arn:aws:kms:eu-west-1:444444444444:key/data"),
+]
+IAM_ONLY_ACTIONS = {"s3:GetObjectVersion", "dynamodb:PartiQLSelect"}
+"""IAM actions that are not API operations of their own (GetObject with a version ID; the reads
+of ExecuteStatement)."""
+BOTOCORE_SERVICE = {"dynamodb:GetRecords": "dynamodbstreams"}
+
+
+def preview_as_read_only(stack: RenderedStack) -> dict[str, Any]:
+    policy = inline_policy(stack, "preview")
+    return {"Version": "2012-10-17", "Statement": [READ_ONLY_AT_ITS_BROADEST, *policy["Statement"]]}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_preview_roles_read_metadata_and_their_state_but_no_data(rendered: dict, stack: str) -> None:
+    policy = preview_as_read_only(rendered[stack])
+    for action, resource in DATA_READS:
+        assert not allows(policy, action, resource, {"kms:ResourceAliases": ["alias/data"]}), action
+    for action, resource in METADATA_READS:
+        assert allows(policy, action, resource), action
+    backend = state_backend(load_config(raw_config(stack)))
+    assert backend is not None
+    assert allows(policy, "s3:GetObject", f"{backend.bucket_arn}/.pulumi/stacks/social-platform/{stack}.json")
+    key = "arn:aws:kms:eu-west-1:111111111111:key/state"
+    assert allows(policy, "kms:Decrypt", key, {"kms:ResourceAliases": [f"alias/pulumi-secrets-{stack}"]})
+
+
+def test_the_data_check_would_catch_a_preview_role_without_the_denies(rendered: dict) -> None:
+    policy = preview_as_read_only(rendered["prod"])
+    policy["Statement"] = [s for s in policy["Statement"] if s["Effect"] != "Deny"]
+    assert all(allows(policy, action, resource) for action, resource in DATA_READS)
+
+
+def test_every_denied_data_read_is_an_api_operation_of_its_service() -> None:
+    import botocore.session
+
+    from social_components.ci_roles import DATA_PLANE_READS
+
+    session = botocore.session.get_session()
+    names = {"cognito-idp": "cognito-idp", "logs": "logs"}
+    for action in set(DATA_PLANE_READS) - IAM_ONLY_ACTIONS:
+        prefix, operation = action.split(":")
+        service = BOTOCORE_SERVICE.get(action, names.get(prefix, prefix))
+        assert operation in session.get_service_model(service).operation_names, action
+
+
+def _may_preview(trust: dict[str, Any], branch: str) -> bool:
+    context = {
+        f"{HOST}:aud": "https://gitlab.com",
+        f"{HOST}:sub": f"project_path:{PROJECT}:ref_type:branch:ref:{branch}",
+    }
+    return allows(trust, "sts:AssumeRoleWithWebIdentity", "*", context)
+
+
+def test_prod_tier_accounts_take_previews_only_from_protected_branches(rendered: dict) -> None:
+    for stack in ("prod", "shared"):
+        trust = json.loads(role(rendered[stack], "preview").inputs["assumeRolePolicy"])
+        assert _may_preview(trust, "main")
+        assert not _may_preview(trust, "feature/new-wallet")
+    for stack in ("dev", "staging"):
+        trust = json.loads(role(rendered[stack], "preview").inputs["assumeRolePolicy"])
+        assert _may_preview(trust, "feature/new-wallet")
+
+
+def test_preview_branches_can_name_further_protected_branches() -> None:
+    from social_platform.areas.ci import preview_branches
+
+    cfg = load_config(set_keys(raw_config("prod"), {"ci.preview_branches": ["main", "release/*"]}))
+    assert preview_branches(cfg) == ["main", "release/*"]
+    assert preview_branches(load_config(raw_config("prod"))) == ["main"]
+    assert preview_branches(load_config(raw_config("dev"))) == ["*"]

@@ -259,7 +259,7 @@ def test_control_plane_logs_go_to_an_encrypted_group_kept_by_tier(rendered: dict
             assert group.inputs["kmsKeyId"].startswith("arn:aws:kms:")
             assert group.urn in eks.depends_on  # exists, with retention, before EKS writes to it
             retention[stack] = group.inputs["retentionInDays"]
-    assert retention == {"dev": 7, "staging": 30, "prod": 90}
+    assert retention == {"dev": 7, "staging": 30, "prod": 365}
 
 
 def test_the_node_security_group_carries_the_karpenter_discovery_tag(rendered: dict) -> None:
@@ -908,7 +908,7 @@ def test_fluent_bit_ships_to_its_own_encrypted_log_group_only(rendered: dict) ->
         assert logs["logGroupName"] == group.inputs["name"] and logs["autoCreateGroup"] is False
         assert group.inputs["kmsKeyId"].startswith("arn:aws:kms:")
         retention[stack] = group.inputs["retentionInDays"]
-    assert retention == {"dev": 7, "staging": 30, "prod": 90}
+    assert retention == {"dev": 7, "staging": 30, "prod": 365}
 
 
 def test_the_default_storage_class_is_encrypted_gp3(rendered: dict) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from social_platform import cost, stackfiles
+from social_platform import charges, cost, costbook, stackfiles
 from social_platform.config import load_config
 from social_platform.render import RenderedResource, RenderedStack
 from tests.conftest import ENVIRONMENTS, STACKS, assert_config_error, render_variant
@@ -58,17 +58,17 @@ def test_a_type_with_neither_rule_nor_free_entry_stops_the_estimate(
         inputs={},
     )
     with_stray = RenderedStack(dev.stack, {**dev.resources, stray.urn: stray}, dev.outputs)
-    with pytest.raises(cost.UncoveredTypes) as caught:
+    with pytest.raises(costbook.UncoveredTypes) as caught:
         cost.estimate(with_stray, usage("dev"))
     assert caught.value.types == ["aws:lb/trustStore:TrustStore"]
 
 
 def test_no_type_is_both_priced_and_free() -> None:
-    assert set(cost.RULES) & set(cost.FREE) == set()
+    assert set(costbook.RULES) & set(charges.FREE) == set()
 
 
 def test_every_free_entry_says_why() -> None:
-    assert all(len(reason) > 10 for reason in cost.FREE.values())
+    assert all(len(reason) > 10 for reason in charges.FREE.values())
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -77,13 +77,13 @@ def test_every_charge_of_every_stack_has_a_price_line(
 ) -> None:
     # estimate() raises MissingPrices otherwise; here: it priced something in every region it uses
     regions = {line.charge.region for line in estimates[stack].lines}
-    assert regions and regions <= REGIONS_USED | {cost.GLOBAL}
+    assert regions and regions <= REGIONS_USED | {costbook.GLOBAL}
 
 
 def test_a_charge_without_a_price_line_stops_the_estimate(rendered: dict[str, RenderedStack]) -> None:
-    table = cost.price_table()
-    without_nat = cost.PriceTable(line for line in table.lines if line.price != "nat.hour")
-    with pytest.raises(cost.MissingPrices) as caught:
+    table = costbook.price_table()
+    without_nat = costbook.PriceTable(line for line in table.lines if line.price != "nat.hour")
+    with pytest.raises(costbook.MissingPrices) as caught:
         cost.estimate(rendered["dev"], usage("dev"), without_nat)
     assert ("nat.hour", None, "eu-west-1") in caught.value.missing
 
@@ -92,8 +92,8 @@ def test_unpriced_charges_are_shown_and_left_out_of_the_total_never_counted_as_z
     rendered: dict[str, RenderedStack], estimates: dict[str, cost.Estimate]
 ) -> None:
     # a price the search did not find: the NAT gateway hour, as a line with usd null
-    table = cost.price_table()
-    nat_unfound = cost.PriceTable(
+    table = costbook.price_table()
+    nat_unfound = costbook.PriceTable(
         dataclasses.replace(
             line, usd=None, source="not found by search; see https://aws.amazon.com/vpc/pricing/"
         )
@@ -119,19 +119,19 @@ def test_unpriced_charges_are_shown_and_left_out_of_the_total_never_counted_as_z
 
 
 def test_every_price_line_names_its_source_and_the_date_it_was_read() -> None:
-    for line in cost.price_table().lines:
+    for line in costbook.price_table().lines:
         assert re.search(r"https?://\S+", line.source), line
         assert date.fromisoformat(line.read) <= date.today(), line
-        assert line.region in REGIONS_USED | {cost.GLOBAL, cost.ANY_REGION}, line
+        assert line.region in REGIONS_USED | {costbook.GLOBAL, costbook.ANY_REGION}, line
 
 
 def test_a_line_without_a_price_says_it_was_not_found() -> None:
-    for line in cost.price_table().lines:
+    for line in costbook.price_table().lines:
         assert (line.usd is None) == line.source.startswith("not found by search"), line
 
 
 def test_price_lines_are_unique() -> None:
-    raw = yaml.safe_load(cost.PRICES_FILE.read_text())["lines"]
+    raw = yaml.safe_load(costbook.PRICES_FILE.read_text())["lines"]
     keys = [(line["price"], line.get("item"), line["region"]) for line in raw]
     assert len(keys) == len(set(keys))
 
@@ -139,7 +139,7 @@ def test_price_lines_are_unique() -> None:
 # --- what is priced, from the stack files ----------------------------------------------------
 
 
-def nat_hours(result: cost.Estimate) -> list[cost.CostLine]:
+def nat_hours(result: cost.Estimate) -> list[costbook.CostLine]:
     return [line for line in result.lines if line.charge.price == "nat.hour"]
 
 
@@ -147,7 +147,7 @@ def test_prod_pays_for_one_nat_gateway_per_az_in_each_region(estimates: dict[str
     regions = stackfiles.read_stack_files("prod").values["regions"]
     azs = sum(region["az_count"] for region in regions.values())
     assert len(nat_hours(estimates["prod"])) == azs
-    assert all(line.charge.quantity == cost.HOURS_PER_MONTH for line in nat_hours(estimates["prod"]))
+    assert all(line.charge.quantity == costbook.HOURS_PER_MONTH for line in nat_hours(estimates["prod"]))
 
 
 def test_dev_pays_for_one_nat_gateway(estimates: dict[str, cost.Estimate]) -> None:
@@ -232,3 +232,11 @@ def test_the_lean_dev_profile_in_the_docs_costs_less_and_stays_in_the_seeds_earl
     assert lean_cost.total < estimates["dev"].total
     # The seeds quote $200-500/month for an early-stage platform.
     assert lean_cost.total <= 500
+    # The security baseline (issue 15: the account baseline and the zones' DNSSEC signing) stays within
+    # $25 a month in a lean dev account (docs/cost.md).
+    baseline = sum(
+        line.usd or 0.0
+        for line in lean_cost.lines
+        if line.component.startswith("baseline") or "-signing-" in line.resource
+    )
+    assert 0 < baseline <= 25

@@ -73,6 +73,19 @@ def test_with_json_only_the_file_and_one_line_per_stack(tmp_path: Path) -> None:
     assert written["stack"] == "dev"
 
 
+def test_json_to_the_wrong_kind_of_path_is_refused_naming_the_option(tmp_path: Path) -> None:
+    """Several stacks write a directory, one stack a file: the other kind is a usage error (exit 2)
+    naming `--json`, not a traceback from inside the workers."""
+    a_file = tmp_path / "dev.json"
+    a_file.write_text("{}")
+    for argv in (("dev", "shared", "--json", str(a_file)), ("dev", "--json", str(tmp_path))):
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), pytest.raises(SystemExit) as exit_:
+            preview.main(list(argv))
+        assert exit_.value.code == 2
+        assert "--json" in err.getvalue() and "Traceback" not in err.getvalue()
+
+
 class Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True

@@ -3,6 +3,7 @@
 from social_components.ci_roles.args import CiRolesArgs
 from social_components.ci_roles.component import CiRoles
 from social_components.ci_roles.validation import (
+    DATA_PLANE_READS,
     READ_ONLY_POLICY,
     GitRef,
     GitRefType,
@@ -13,6 +14,7 @@ from social_components.ci_roles.validation import (
 )
 
 __all__ = [
+    "DATA_PLANE_READS",
     "READ_ONLY_POLICY",
     "CiRoles",
     "CiRolesArgs",

@@ -22,6 +22,14 @@ class CiRolesArgs:
     deploy_refs: tuple[GitRef, ...] = (GitRef("branch", "main"),)
     """Refs whose pipelines may assume the deploy role; protect them in GitLab (only maintainers
     push, no force-push). Patterns may use ``*`` but never match every ref."""
+    preview_refs: tuple[GitRef, ...] = (GitRef("branch", "*"),)
+    """Branches whose (merge-request) pipelines may assume the preview role with their ID token.
+    Unset: any branch of the project. Name protected branches only where the account holds data an
+    unreviewed branch must not reach (the platform does for prod-tier accounts: docs/adr/0012)."""
+    enable_preview_data_reads: bool = False
+    """Let the preview role read data (object contents, table items, queue messages, secret values,
+    decrypt with any key). Unset: explicit denies keep it to resource metadata, its stack's state
+    objects and the state key, whatever ReadOnlyAccess allows."""
     deploy_assumable_role_arns: tuple[str, ...] = ()
     """Roles the deploy role may assume (the deploy roles of the accounts its stack spans): the
     deploy role holds no other permission. Unset: it may assume nothing."""

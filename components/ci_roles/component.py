@@ -12,6 +12,7 @@ from social_components.ci_roles.args import CiRolesArgs
 from social_components.ci_roles.validation import (
     READ_ONLY_POLICY,
     assume_statement,
+    data_read_denials,
     deploy_subjects,
     issuer_host,
     peer_statement,
@@ -25,8 +26,10 @@ from social_components.ci_roles.validation import (
 class CiRoles(SocialComponent):
     """An IAM OIDC provider for the GitLab instance and two roles only this project's jobs can assume:
 
-    - **preview** (merge requests, any branch): AWS's ReadOnlyAccess, read of the Pulumi state and
-      decrypt with its key, and assuming the project's other preview roles. It can change nothing.
+    - **preview** (merge requests of `preview_refs`, by default any branch): AWS's ReadOnlyAccess
+      minus data-plane reads (explicit denies: object contents, items, messages, secret values, any
+      decrypt but with the state key), read of the Pulumi state and decrypt with its key, and
+      assuming the project's other preview roles. It can change nothing and read no data.
     - **deploy** (protected branches and tags only): no permission of its own beyond the state; it
       assumes the deploy roles of the accounts its stack spans, which do the work.
 
@@ -55,6 +58,7 @@ class CiRoles(SocialComponent):
                 *args.preview_trusted_role_arns,
             ],
             max_session_hours=args.max_session_hours,
+            preview_refs=args.preview_refs,
         )
         host = issuer_host(args.gitlab_url)
         audience = args.audience or args.gitlab_url
@@ -73,7 +77,7 @@ class CiRoles(SocialComponent):
 
         preview_trust = [
             web_identity_statement(
-                self.oidc_provider_arn, host, audience, preview_subjects(args.project_path)
+                self.oidc_provider_arn, host, audience, preview_subjects(args.project_path, args.preview_refs)
             )
         ]
         if args.preview_trusted_role_arns:
@@ -98,6 +102,8 @@ class CiRoles(SocialComponent):
             preview_statements.append(
                 assume_statement("AssumeProjectPreviewRoles", args.preview_assumable_role_arns)
             )
+        if not args.enable_preview_data_reads:
+            preview_statements += data_read_denials(args.state)
         self._inline("preview", preview, preview_statements)
 
         deploy = self._role(

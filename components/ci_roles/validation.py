@@ -68,10 +68,83 @@ def subject(project_path: str, ref: GitRef) -> str:
     return f"project_path:{project_path}:ref_type:{ref.type}:ref:{ref.pattern}"
 
 
-def preview_subjects(project_path: str) -> list[str]:
+ANY_BRANCH = (GitRef("branch", "*"),)
+
+
+def preview_subjects(project_path: str, refs: Sequence[GitRef] = ANY_BRANCH) -> list[str]:
     """Merge-request pipelines run for the source branch, merged results and merge trains alike
-    carry ``ref_type:branch``: any branch of this project, never another project's."""
-    return [subject(project_path, GitRef("branch", "*"))]
+    carry ``ref_type:branch``: the given branches of this project (default: any), never another
+    project's."""
+    return [subject(project_path, ref) for ref in refs]
+
+
+DATA_PLANE_READS: tuple[str, ...] = (
+    # Object contents (s3:GetObjectVersion is the IAM action of GetObject with a version ID).
+    "s3:GetObject",
+    "s3:GetObjectVersion",
+    "s3:GetObjectTorrent",
+    # Table items and streams (dynamodb:PartiQLSelect is the IAM action of ExecuteStatement reads).
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:PartiQLSelect",
+    "dynamodb:GetRecords",
+    "kinesis:GetRecords",
+    # Queue messages
+    "sqs:ReceiveMessage",
+    # Secret values, stream keys, users' personal data, log lines that may carry either
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:BatchGetSecretValue",
+    "ivs:GetStreamKey",
+    "cognito-idp:ListUsers",
+    "cognito-idp:ListUsersInGroup",
+    "cognito-idp:AdminGetUser",
+    "logs:GetLogEvents",
+    "logs:FilterLogEvents",
+    "logs:StartQuery",
+    "logs:StartLiveTail",
+    "rds:DownloadDBLogFilePortion",
+)
+"""Reads of data, not of resource metadata: a merge-request preview needs none of them (it reads
+resource descriptions, its stack's state object and decrypts with the stack's secrets key)."""
+
+
+def data_read_denials(state: StateBackendAccess | None) -> list[dict[str, Any]]:
+    """Explicit denies that win over ReadOnlyAccess: data-plane reads, object reads beyond the state
+    objects, and any decrypt but with the state key (SSE-KMS objects, queue messages, SecureString
+    parameters and secrets all need kms:Decrypt)."""
+    objects: dict[str, Any] = (
+        {"NotResource": state.object_arns([*state.readable_keys, *state.writable_keys])}
+        if state is not None
+        else {"Resource": "*"}
+    )
+    key_condition = (
+        {"Condition": {"ForAllValues:StringNotEquals": {"kms:ResourceAliases": state.kms_key_alias}}}
+        if state is not None
+        else {}
+    )
+    return [
+        {
+            "Sid": "DenyDataPlaneReads",
+            "Effect": "Deny",
+            "Action": [a for a in DATA_PLANE_READS if not a.startswith("s3:")],
+            "Resource": "*",
+        },
+        {
+            "Sid": "DenyObjectReadsBeyondState",
+            "Effect": "Deny",
+            "Action": [a for a in DATA_PLANE_READS if a.startswith("s3:")],
+            **objects,
+        },
+        {
+            "Sid": "DenyDecryptBeyondStateKey",
+            "Effect": "Deny",
+            "Action": ["kms:Decrypt"],
+            "Resource": "*",
+            **key_condition,
+        },
+    ]
 
 
 def deploy_subjects(project_path: str, refs: Sequence[GitRef]) -> list[str]:
@@ -86,6 +159,7 @@ def validate(
     deploy_refs: Sequence[GitRef],
     role_arns: Sequence[str],
     max_session_hours: int,
+    preview_refs: Sequence[GitRef] = ANY_BRANCH,
 ) -> None:
     """Raises ValueError naming the argument and what is allowed."""
     issuer_host(gitlab_url)
@@ -104,6 +178,11 @@ def validate(
                 f"deploy_refs: {ref.type} {ref.pattern!r} is not allowed; name protected "
                 "branches or tags (wildcards only within a name, such as v*)"
             )
+    if not preview_refs:
+        raise ValueError('preview_refs needs at least one branch ("*" for any)')
+    for ref in preview_refs:
+        if not _REF.match(ref.pattern):
+            raise ValueError(f"preview_refs: {ref.type} {ref.pattern!r} is not a branch or tag pattern")
     for arn in role_arns:
         if not _ROLE_ARN.match(arn):
             raise ValueError(f"{arn!r} is not an IAM role ARN")

@@ -18,6 +18,13 @@ class PublicZoneArgs:
     parent_zone_provider: pulumi.ProviderResource | None = None
     """Provider of the account that holds `parent_zone_id` (delegation across accounts).
     Unset: this component's own provider (the parent zone is in the same account)."""
+    signing_provider: pulumi.ProviderResource | None = None
+    """Provider of this zone's account in us-east-1, where Route 53 requires the key-signing key's
+    KMS key and the query-log group. Set: the zone is signed with DNSSEC (an ECC P-256 key, a
+    key-signing key, signing on, the DS record in the parent zone when there is one) and its
+    queries are logged. Unset: no DNSSEC and no query logging."""
+    query_log_retention_days: int = 365
+    """Retention of the query-log group (with `signing_provider`)."""
     delegation_ttl_seconds: int = 86_400
     """TTL of the NS delegation records in the parent zone."""
     protect: bool = False

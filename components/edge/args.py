@@ -73,6 +73,10 @@ class EdgeArgs:
     """Content-Security-Policy header sent with every response. Unset: same-origin only."""
     geo_restriction: GeoRestriction | None = None
     """Countries to serve or refuse. Unset: every country is served."""
+    enable_hsts_preload: bool = False
+    """Add `preload` to the Strict-Transport-Security header (two years, subdomains included), as
+    hstspreload.org asks before it lists the domain in browsers. Unset: no preload; submitting
+    the domain is a separate, hard-to-undo step (every subdomain then needs HTTPS)."""
     enable_anonymous_ip_rules: bool = False
     """Add AWS's anonymous-IP rule group to the web ACL. Unset: not used."""
     enable_bot_control: bool = False

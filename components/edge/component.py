@@ -221,6 +221,8 @@ class Edge(SocialComponent):
     """The `*.cloudfront.net` name (the aliases point here)."""
     web_bucket_name: pulumi.Output[str]
     media_bucket_name: pulumi.Output[str]
+    media_bucket_arn: pulumi.Output[str]
+    """The media bucket (user uploads): an audit trail records its object reads and writes."""
     media_replica_bucket_name: pulumi.Output[str] | None
     """The media bucket's replica in another region (None without `media_replica_provider`)."""
     log_bucket_name: pulumi.Output[str]
@@ -247,6 +249,7 @@ class Edge(SocialComponent):
         self.media_bucket_name = media.bucket
         self.log_bucket_name = logs.bucket
         self._web_bucket_arn, self._media_bucket_arn = web.arn, media.arn
+        self.media_bucket_arn = media.arn
         # The log bucket's policy exists before anything delivers to it; otherwise AWS appends its
         # own statements to the policy, which the next `pulumi up` would then take away again.
         logs_policy = s3.BucketPolicy(
@@ -386,7 +389,7 @@ class Edge(SocialComponent):
                 strict_transport_security=cf.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs(
                     access_control_max_age_sec=HSTS_MAX_AGE_SECONDS,
                     include_subdomains=True,
-                    preload=False,
+                    preload=args.enable_hsts_preload,
                     override=True,
                 ),
                 content_type_options=cf.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs(

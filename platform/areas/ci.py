@@ -11,7 +11,7 @@ import pulumi
 from pydantic import Field, field_validator
 
 from social_components.ci_roles import CiRoles, CiRolesArgs, GitRef
-from social_platform.areas.base import Section, StrictModel, known_region
+from social_platform.areas.base import Section, StrictModel, Tier, known_region
 from social_platform.areas.stack import SHARED, StackConfig
 from social_platform.context import Platform
 from social_platform.errors import ConfigIssue
@@ -51,6 +51,11 @@ class CiConfig(Section):
     """Role pipelines of `deploy_branches`/`deploy_tags` assume (in every account) for `pulumi up`."""
     deploy_branches: Annotated[list[GitRefPattern], Field(min_length=1)] = ["main"]
     """Branches whose pipelines may deploy; protect them in GitLab. Wildcards only within a name."""
+    preview_branches: list[GitRefPattern] | None = None
+    """Branches whose merge-request pipelines may preview this stack (assume this account's preview
+    role). Unset: any branch in dev and staging; in prod-tier stacks (prod, shared) only
+    `deploy_branches`, which are protected, so an unreviewed branch never decrypts prod's secrets
+    (docs/adr/0012). Preview roles read no data in any tier."""
     deploy_tags: list[GitRefPattern] = []
     """Tag patterns whose pipelines may deploy, for example `v*` (protect them in GitLab).
     Unset: no tag pipeline may deploy."""
@@ -89,6 +94,14 @@ def role_arn(cfg: StackConfig, account: str, mode: ProviderRole) -> str:
     if mode == "preview":
         return f"arn:aws:iam::{acct.id}:role/{cfg.section(CiConfig).preview_role_name}"
     return acct.deploy_role_arn
+
+
+def preview_branches(cfg: StackConfig) -> list[str]:
+    """Branches whose pipelines may assume this stack's account's preview role (see `preview_branches`)."""
+    ci = cfg.section(CiConfig)
+    if ci.preview_branches is not None:
+        return list(ci.preview_branches)
+    return list(ci.deploy_branches) if cfg.tier is Tier.prod else ["*"]
 
 
 def stack_accounts(cfg: StackConfig) -> list[str]:
@@ -135,6 +148,7 @@ def build(platform: Platform) -> CiRoles | None:
                 *(GitRef("branch", branch) for branch in ci.deploy_branches),
                 *(GitRef("tag", tag) for tag in ci.deploy_tags),
             ),
+            preview_refs=tuple(GitRef("branch", branch) for branch in preview_branches(cfg)),
             deploy_assumable_role_arns=tuple(role_arn(cfg, a, "deploy") for a in stack_accounts(cfg)),
             preview_assumable_role_arns=tuple(role_arn(cfg, a, "preview") for a in stack_accounts(cfg)),
             preview_trusted_role_arns=tuple(trusted),

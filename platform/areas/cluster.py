@@ -205,7 +205,7 @@ class ClusterConfig(Section):
         },
         Tier.prod: {
             "endpoint_public_access": False,
-            "log_retention_days": 90,
+            "log_retention_days": 365,
             "deletion_protection": True,
             "system_nodes": {
                 "instance_types": ["m7g.large"],
@@ -218,7 +218,11 @@ class ClusterConfig(Section):
             "argocd": {"high_availability": True},
         },
     }
-    PROD_LOCKS = {"deletion_protection": ProdLock(lambda v: v is True, "true")}
+    PROD_LOCKS = {
+        "deletion_protection": ProdLock(lambda v: v is True, "true"),
+        # The control-plane audit log is evidence: a year, like the trail and the WAF logs.
+        "log_retention_days": ProdLock(lambda v: v >= 365, "365 days or more"),
+    }
 
     kubernetes_version: Annotated[str, Field(pattern=r"^1\.\d{2}$")] = KUBERNETES_VERSION
     """Pinned Kubernetes minor version."""
@@ -227,7 +231,8 @@ class ClusterConfig(Section):
     public_access_cidrs: list[Cidr] = []
     """CIDRs allowed to reach a public endpoint; required when it is on, never 0.0.0.0/0."""
     log_retention_days: RetentionDays
-    """Control-plane and container log retention (tier default: dev 7, staging 30, prod 90)."""
+    """Control-plane and container log retention (tier default: dev 7, staging 30, prod 365; prod keeps
+    at least 365 days: the control-plane audit log is evidence)."""
     deletion_protection: bool
     """EKS deletion protection (tier default: on in prod, which may not turn it off)."""
     teams: dict[Slug, TeamAccessConfig] = {}

@@ -25,8 +25,17 @@ from social_components.edge import Edge, EdgeArgs
 from social_components.edge import GeoRestriction as GeoRestrictionArgs
 from social_components.waf import WebAcl, WebAclArgs
 from social_platform.areas.backup import tags_for
-from social_platform.areas.base import Hostname, ProdLock, RetentionDays, Section, StrictModel, Tier
+from social_platform.areas.base import (
+    Hostname,
+    ProdLock,
+    RetentionDays,
+    Section,
+    StrictModel,
+    Tier,
+    args_field,
+)
 from social_platform.areas.identity import IdentityConfig
+from social_platform.areas.security import SecurityConfig
 from social_platform.areas.stack import StackConfig, environment_zone_name
 from social_platform.areas.streaming import StreamingConfig
 from social_platform.context import Platform
@@ -111,6 +120,7 @@ class EdgeConfig(Section):
     """Content-Security-Policy header sent with every response. Unset: a policy derived from the
     config (`content_security_policy`: same origin plus exactly the
     endpoints the platform gives the browser)."""
+    hsts_preload: bool = args_field(EdgeArgs, "enable_hsts_preload")
     geo_restriction: GeoRestriction | None = None
     """Countries to serve or refuse. Unset: the distribution serves every country."""
 
@@ -238,11 +248,22 @@ def foundation(platform: Platform) -> EdgeBuild:
     cfg = platform.cfg
     providers = platform.providers
     primary = pulumi.ResourceOptions(provider=providers.primary)
+    # Every public zone is signed (DNSSEC, key in us-east-1) and logs its queries, with the security
+    # baseline; the query log keeps what the trail's log group keeps.
+    security = cfg.section(SecurityConfig)
+    signing: dict[str, Any] = (
+        {
+            "signing_provider": providers.cloudfront,
+            "query_log_retention_days": security.trail_log_retention_days,
+        }
+        if security.enabled
+        else {}
+    )
 
     if cfg.environment.is_tooling:
         root = PublicZone(
             "root-zone",
-            PublicZoneArgs(domain_name=cfg.organization.domain, protect=platform.protect),
+            PublicZoneArgs(domain_name=cfg.organization.domain, protect=platform.protect, **signing),
             opts=primary,
         )
         return EdgeBuild(
@@ -260,6 +281,7 @@ def foundation(platform: Platform) -> EdgeBuild:
             else platform.shared.require_output(ROOT_ZONE_OUTPUT),
             parent_zone_provider=None if platform.shared is None else providers.shared,
             protect=platform.protect,
+            **signing,
         ),
         opts=primary,
     )
@@ -321,6 +343,7 @@ def build(platform: Platform, build: EdgeBuild, api_origin: ApiOrigin | None) ->
             price_class=settings.price_class,
             minimum_tls_version=settings.minimum_tls_version,
             content_security_policy=settings.content_security_policy or content_security_policy(cfg),
+            enable_hsts_preload=settings.hsts_preload,
             geo_restriction=None
             if geo is None
             else GeoRestrictionArgs(mode=geo.mode, countries=geo.countries),

@@ -1,5 +1,6 @@
-"""Usage area: the `usage` section, the assumptions `cost <stack>` (platform/cost.py) prices what the
-render cannot know with. Nothing in the program reads them; every figure they drive prints them."""
+"""Usage area: the `usage` section, the assumptions `cost <stack>` (platform/cost.py, its rules in
+platform/charges/) prices what the render cannot know with. Nothing in the program reads them;
+every figure they drive prints them."""
 
 from __future__ import annotations
 
@@ -41,6 +42,10 @@ class UsageConfig(Section):
             "dns_queries_millions": 1,
             "queue_requests_millions": 1,
             "ci_worker_hours": 20,
+            "trail_data_events_millions": 0.1,
+            "config_items": 2000,
+            "guardduty_events_millions": 0.5,
+            "security_hub_checks": 5000,
             "backup_storage_gb": 10,
             "backup_copied_gb": 0,
             "replicated_gb": 0,
@@ -67,6 +72,10 @@ class UsageConfig(Section):
             "dns_queries_millions": 1,
             "queue_requests_millions": 1,
             "ci_worker_hours": 50,
+            "trail_data_events_millions": 0.5,
+            "config_items": 5000,
+            "guardduty_events_millions": 1,
+            "security_hub_checks": 10000,
             "backup_storage_gb": 50,
             "backup_copied_gb": 0,
             "replicated_gb": 0,
@@ -93,6 +102,10 @@ class UsageConfig(Section):
             "dns_queries_millions": 50,
             "queue_requests_millions": 10,
             "ci_worker_hours": 300,
+            "trail_data_events_millions": 20,
+            "config_items": 20000,
+            "guardduty_events_millions": 5,
+            "security_hub_checks": 30000,
             "backup_storage_gb": 500,
             "backup_copied_gb": 100,
             "replicated_gb": 100,
@@ -150,3 +163,11 @@ class UsageConfig(Section):
     """GB each S3 replication copies to another region per month (new and changed objects)."""
     ci_worker_instance_type: InstanceType = "t3.large"
     """The instance type those worker hours are priced as."""
+    trail_data_events_millions: Annotated[float, Field(ge=0)]
+    """Millions of S3 data events the account trail records (reads and writes of user-data objects)."""
+    config_items: Annotated[int, Field(ge=0)]
+    """Configuration items AWS Config records in each region of the account (one per resource change)."""
+    guardduty_events_millions: Annotated[float, Field(ge=0)]
+    """Millions of CloudTrail management events GuardDuty analyses in each region."""
+    security_hub_checks: Annotated[int, Field(ge=0)]
+    """Security Hub checks run in each region of the account."""

@@ -49,3 +49,25 @@ def _cloudfront_tls(r: ResourceView, stack: StackView) -> Iterator[str]:
 def _cloudfront_waf(r: ResourceView, stack: StackView) -> Iterator[str]:
     if not r.get("webAclId"):
         yield "webAclId must name a WAF web ACL"
+
+
+WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+KNOWN_BAD_INPUTS = "AWSManagedRulesKnownBadInputsRuleSet"
+
+
+@rule(
+    "waf-known-bad-inputs",
+    "Every web ACL runs AWS's known-bad-inputs managed rule group (Log4j/Log4Shell, Java deserialization, "
+    "localhost Host headers), not in count mode",
+    types=(WEB_ACL,),
+)
+def _waf_known_bad_inputs(r: ResourceView, stack: StackView) -> Iterator[str]:
+    for entry in _seq(r.get("rules")):
+        if not isinstance(entry, Mapping):
+            continue
+        group = entry.get("statement", {}).get("managedRuleGroupStatement", {})
+        if isinstance(group, Mapping) and group.get("name") == KNOWN_BAD_INPUTS:
+            if isinstance(entry.get("overrideAction"), Mapping) and "count" in entry["overrideAction"]:
+                yield f"{KNOWN_BAD_INPUTS} only counts (overrideAction count): let it block"
+            return
+    yield f"rules must include the managed rule group {KNOWN_BAD_INPUTS}"
