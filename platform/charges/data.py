@@ -92,24 +92,6 @@ def _cache(r: RenderedResource, ctx: Context) -> list[Charge]:
     ]
 
 
-@rule("aws:sqs/queue:Queue")
-def _queue(r: RenderedResource, ctx: Context) -> list[Charge]:
-    requests, said = assumed(ctx, "queue_requests_millions", "M")
-    return [Charge("requests", "sqs.million_requests", requests, ctx.region_of(r), assumption=said)]
-
-
-@rule("aws:s3/bucket:Bucket")
-def _bucket(r: RenderedResource, ctx: Context) -> list[Charge]:
-    gb, said = assumed(ctx, "bucket_storage_gb", " GB")
-    return [Charge("storage (S3 Standard)", "s3.gb_month", gb, ctx.region_of(r), assumption=said)]
-
-
-@rule("aws:backup/vault:Vault")
-def _vault(r: RenderedResource, ctx: Context) -> list[Charge]:
-    gb, said = assumed(ctx, "backup_storage_gb", " GB")
-    return [Charge("recovery point storage (warm)", "backup.gb_month", gb, ctx.region_of(r), assumption=said)]
-
-
 @rule("aws:backup/plan:Plan")
 def _backup_plan(r: RenderedResource, ctx: Context) -> list[Charge]:
     """Copies to another region are billed as cross-region transfer, per GB copied."""

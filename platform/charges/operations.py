@@ -60,40 +60,47 @@ def _trail(r: RenderedResource, ctx: Context) -> list[Charge]:
     ]
 
 
-@rule("aws:cfg/recorder:Recorder")
-def _config_recorder(r: RenderedResource, ctx: Context) -> list[Charge]:
-    items, said = assumed(ctx, "config_items", " items")
-    return [Charge("configuration items recorded", "config.item", items, ctx.region_of(r), assumption=said)]
-
-
-@rule("aws:guardduty/detector:Detector")
-def _guardduty(r: RenderedResource, ctx: Context) -> list[Charge]:
-    events, said = assumed(ctx, "guardduty_events_millions", "M")
-    return [
-        Charge(
-            "CloudTrail events analysed (other protection plans not priced)",
-            "guardduty.cloudtrail_million",
-            events,
-            ctx.region_of(r),
-            assumption=said,
-        )
-    ]
-
-
-@rule("aws:securityhub/account:Account")
-def _security_hub(r: RenderedResource, ctx: Context) -> list[Charge]:
-    checks, said = assumed(ctx, "security_hub_checks", " checks")
-    return [Charge("security checks", "securityhub.check", checks, ctx.region_of(r), assumption=said)]
-
-
-@rule("aws:inspector2/enabler:Enabler")
-def _inspector(r: RenderedResource, ctx: Context) -> list[Charge]:
-    nodes, said = assumed(ctx, "workload_nodes", " nodes")
-    return [
-        Charge("EC2 instances scanned", "inspector.instance_month", nodes, ctx.region_of(r), assumption=said)
-    ]
-
-
 @rule("aws:cloudwatch/logMetricFilter:LogMetricFilter")
 def _metric_filter(r: RenderedResource, ctx: Context) -> list[Charge]:
     return [Charge("custom metric it publishes", "cloudwatch.metric_month", 1, ctx.region_of(r))]
+
+
+PER_USAGE: dict[str, tuple[str, str, str, str]] = {
+    "aws:cfg/recorder:Recorder": ("configuration items recorded", "config.item", "config_items", " items"),
+    "aws:guardduty/detector:Detector": (
+        "CloudTrail events analysed (other protection plans not priced)",
+        "guardduty.cloudtrail_million",
+        "guardduty_events_millions",
+        "M",
+    ),
+    "aws:securityhub/account:Account": (
+        "security checks",
+        "securityhub.check",
+        "security_hub_checks",
+        " checks",
+    ),
+    "aws:inspector2/enabler:Enabler": (
+        "EC2 instances scanned",
+        "inspector.instance_month",
+        "workload_nodes",
+        " nodes",
+    ),
+    "aws:sqs/queue:Queue": ("requests", "sqs.million_requests", "queue_requests_millions", "M"),
+    "aws:s3/bucket:Bucket": ("storage (S3 Standard)", "s3.gb_month", "bucket_storage_gb", " GB"),
+    "aws:backup/vault:Vault": (
+        "recovery point storage (warm)",
+        "backup.gb_month",
+        "backup_storage_gb",
+        " GB",
+    ),
+}
+"""Types billed one price line times one usage assumption: type → (what, price line, usage field, unit)."""
+
+
+def _per_usage(r: RenderedResource, ctx: Context) -> list[Charge]:
+    what, price, field, unit = PER_USAGE[r.type]
+    quantity, said = assumed(ctx, field, unit)
+    return [Charge(what, price, quantity, ctx.region_of(r), assumption=said)]
+
+
+rule(*PER_USAGE)(_per_usage)
