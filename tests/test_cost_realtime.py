@@ -17,8 +17,8 @@ import pytest
 from social_platform import cost, costbook, stackfiles
 from social_platform.charges import serverless
 from social_platform.config import load_config
-from social_platform.render import RenderedResource, RenderedStack
-from tests.conftest import ENVIRONMENTS, assert_config_error
+from social_platform.render import RenderedStack
+from tests.conftest import ENVIRONMENTS, assert_config_error, with_stray
 
 SERVERLESS_TYPES = {
     "aws:lambda/function:Function",
@@ -224,22 +224,10 @@ def test_every_realtime_figure_prints_the_assumptions_it_rests_on(
 
 
 def test_a_function_outside_the_realtime_area_stops_the_estimate(rendered: dict[str, RenderedStack]) -> None:
-    dev = rendered["dev"]
-    stray = RenderedResource(
-        urn="urn:pulumi:dev::social-platform::aws:lambda/function:Function::stray",
-        id="function-stray",
-        type="aws:lambda/function:Function",
-        name="stray",
-        custom=True,
-        parent=None,
-        provider=None,
-        account="222222222222",
-        region="eu-west-1",
-        inputs={"handler": "app.handler", "memorySize": 128},
-    )
-    with_stray = RenderedStack(dev.stack, {**dev.resources, stray.urn: stray}, dev.outputs)
+    function = {"handler": "app.handler", "memorySize": 128}
+    stray = with_stray(rendered["dev"], "aws:lambda/function:Function", "stray", function)
     with pytest.raises(costbook.NoUsageModel, match="stray"):
-        cost.estimate(with_stray, usage("dev"))
+        cost.estimate(stray, usage("dev"))
 
 
 # --- schedule expressions ----------------------------------------------------------------------
