@@ -33,6 +33,7 @@ from social_platform.areas.base import (
     StrictModel,
     Tier,
     args_field,
+    needs,
 )
 from social_platform.areas.identity import IdentityConfig
 from social_platform.areas.security import SecurityConfig
@@ -140,12 +141,9 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
             "identity.custom_domain", "needs edge.enabled (its us-east-1 certificate serves the domain)"
         )
     if not edge.enabled:
-        streaming, security = cfg.section(StreamingConfig), cfg.section(SecurityConfig)
-        if streaming.enabled and security.enabled and not cfg.environment.is_tooling:
-            yield ConfigIssue(
-                "streaming.enabled",
-                "the recordings bucket's access logs go to the edge's log bucket: needs edge.enabled "
-                "(or streaming.enabled: false)",
+        if cfg.section(StreamingConfig).enabled and cfg.section(SecurityConfig).enabled:
+            yield from needs(
+                "streaming.enabled", "the recordings bucket's access logs go to the edge's log bucket", edge
             )
         return
     if edge.media_replica and not cfg.regions.others():
