@@ -178,21 +178,18 @@ class Cluster(SocialComponent):
         addon = self.addons.get("argo-cd")
         if addon is None:
             raise ValueError(f"{self.cluster_name}: argo-cd is off; there is no Argo CD to sign in to")
-        return k8s.core.v1.Secret(
-            addon.child_name("oidc"),
-            metadata={
-                "name": ARGOCD_OIDC_SECRET,
-                "namespace": addon.traits.namespace,
-                # Argo CD resolves `$<secret>:<key>` only in Secrets labelled as its own.
-                "labels": {"app.kubernetes.io/part-of": "argocd"},
-            },
-            type="Opaque",
-            string_data={
+        return addon.secret(
+            "oidc",
+            ARGOCD_OIDC_SECRET,
+            {
                 "issuer": issuer_url,
                 "clientID": client_id,
                 "clientSecret": pulumi.Output.secret(client_secret),
             },
-            opts=addon.child(provider=self.provider, depends_on=[addon.installed]),
+            provider=self.provider,
+            # Argo CD resolves `$<secret>:<key>` only in Secrets labelled as its own.
+            labels={"app.kubernetes.io/part-of": "argocd"},
+            after_install=True,
         )
 
     # System nodes ---------------------------------------------------------------------------------
