@@ -48,6 +48,7 @@ from social_platform.areas.base import (
     TierFilledModel,
     args_field,
     deep_merge,
+    needs,
 )
 from social_platform.areas.observability import AlertTopics
 from social_platform.areas.runners import CI_EGRESS_OUTPUT
@@ -355,10 +356,11 @@ def _argocd_issues(cfg: StackConfig, section: ClusterConfig) -> Iterable[ConfigI
             "cluster.argocd.repository_url",
             "is required where the argo-cd add-on is on (the GitOps repository of the app-of-apps)",
         )
-    if argocd.sso and not cfg.section(IdentityConfig).enabled:
-        yield ConfigIssue(
+    if argocd.sso:
+        yield from needs(
             "cluster.argocd.sso",
-            "needs identity.enabled (people sign in through the Cognito admin pool); or set it false",
+            "people sign in through the Cognito admin pool (or set it false)",
+            cfg.section(IdentityConfig),
         )
     if cfg.tier is Tier.prod and argocd.enable_local_admin:
         yield ConfigIssue(
