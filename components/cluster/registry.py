@@ -49,6 +49,13 @@ GRAFANA_SERVICE_ACCOUNT = "grafana"
 GRAFANA_CLOUDWATCH_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonGrafanaCloudWatchAccess"
 """AWS's managed policy for CloudWatch as a Grafana data source: reads metrics, alarms and log
 queries, describes EC2 tags and regions; writes nothing."""
+GRAFANA_OIDC_SECRET = "grafana-oidc"
+"""The ConfigMap and the Secret (the client secret alone) the cluster's `use_grafana_sign_in`
+writes: the settings of Grafana's ``[auth.generic_oauth]`` known only once the identity provider
+exists, as Grafana's environment overrides (`grafana_env`). Grafana's pod reads them at start
+(``envFromConfigMaps``, ``envFromSecrets``, neither optional)."""
+OIDC_GROUPS_CLAIM = "cognito:groups"
+"""The ID token claim listing a user's groups (Cognito's)."""
 ALERTMANAGER_SERVICE_ACCOUNT = "alertmanager"
 """kube-prometheus-stack's Alertmanager runs as this service account: the one its Pod Identity role
 (SNS publishing) is associated with."""
@@ -268,6 +275,68 @@ def _grafana_admin(ctx: AddonContext) -> dict[str, pulumi.Resource]:
     return {"grafana-admin": secret}
 
 
+def grafana_env(section: str, key: str) -> str:
+    """The environment variable that overrides ``[section] key`` of grafana.ini (Grafana's rule:
+    ``GF_<SectionName>_<KeyName>``, upper case, dots and dashes as underscores)."""
+    return "GF_" + f"{section}_{key}".upper().replace(".", "_").replace("-", "_")
+
+
+def grafana_role_path(admin_group: str, viewer_group: str) -> str:
+    """Grafana's ``role_attribute_path`` (JMESPath over the ID token): members of `admin_group` are
+    Admin, of `viewer_group` Viewer; anyone else gets no role, which ``role_attribute_strict`` refuses."""
+
+    def member(group: str) -> str:
+        return f"contains(\"{OIDC_GROUPS_CLAIM}\"[*], '{group}')"
+
+    return f"{member(admin_group)} && 'Admin' || {member(viewer_group)} && 'Viewer'"
+
+
+def _grafana_values(ctx: AddonContext) -> Values:
+    """kube-prometheus-stack's Grafana: admin credentials from a Secret, its own service account,
+    CloudWatch as a data source, sign-in (`ClusterArgs.grafana`), no ingress (the chart's default)."""
+    grafana = ctx.args.grafana
+    ini: Values = {
+        "server": {"root_url": grafana.url},
+        "auth": {"disable_login_form": not grafana.enable_local_admin},
+    }
+    values: Values = {
+        "admin": {
+            "existingSecret": GRAFANA_ADMIN_SECRET,
+            "userKey": "admin-user",
+            "passwordKey": "admin-password",
+        },
+        "serviceAccount": {"name": GRAFANA_SERVICE_ACCOUNT},
+        # Besides the chart's Prometheus and Alertmanager data sources: CloudWatch of this
+        # account, with the pod's own credentials (EKS Pod Identity, read-only role).
+        "additionalDataSources": [
+            {
+                "name": "CloudWatch",
+                "type": "cloudwatch",
+                "jsonData": {"authType": "default", "defaultRegion": ctx.region},
+            }
+        ],
+        "grafana.ini": ini,
+    }
+    if grafana.enable_sso:
+        # Client id, secret and endpoints arrive as environment overrides from the Secret that
+        # `use_grafana_sign_in` writes once the identity exists; the rest is fixed here.
+        ini["auth.generic_oauth"] = {
+            "enabled": True,
+            "name": "Cognito",
+            "scopes": "openid email profile",
+            "use_pkce": True,
+            "use_refresh_token": True,
+            "allow_sign_up": True,
+            "auto_login": False,
+            "role_attribute_path": grafana_role_path(grafana.admin_group, grafana.viewer_group),
+            "role_attribute_strict": True,
+            "allow_assign_grafana_admin": False,
+        }
+        values["envFromConfigMaps"] = [{"name": GRAFANA_OIDC_SECRET, "optional": False}]
+        values["envFromSecrets"] = [{"name": GRAFANA_OIDC_SECRET, "optional": False}]
+    return values
+
+
 def _alertmanager_policy(ctx: AddonContext) -> list[policies.Statement]:
     topics = ctx.args.alert_topics
     if topics is None:
@@ -318,23 +387,7 @@ def _prometheus_values(ctx: AddonContext) -> Values:
         )
     return {
         "alertmanager": alertmanager,
-        "grafana": {
-            "admin": {
-                "existingSecret": GRAFANA_ADMIN_SECRET,
-                "userKey": "admin-user",
-                "passwordKey": "admin-password",
-            },
-            "serviceAccount": {"name": GRAFANA_SERVICE_ACCOUNT},
-            # Besides the chart's Prometheus and Alertmanager data sources: CloudWatch of this
-            # account, with the pod's own credentials (EKS Pod Identity, read-only role).
-            "additionalDataSources": [
-                {
-                    "name": "CloudWatch",
-                    "type": "cloudwatch",
-                    "jsonData": {"authType": "default", "defaultRegion": ctx.region},
-                }
-            ],
-        },
+        "grafana": _grafana_values(ctx),
         "prometheus": {
             "prometheusSpec": {
                 "retention": "15d",
@@ -585,6 +638,13 @@ REGISTRY: dict[str, AddonEntry] = {
             "grafana.serviceAccount.name": "the Pod Identity association names this service account",
             "grafana.admin": "Grafana's admin password lives in a Secret, never in chart values",
             "grafana.adminPassword": "Grafana's admin password lives in a Secret, never in chart values",
+            "grafana.[grafana.ini].auth": "who may sign in comes from ClusterArgs.grafana",
+            "grafana.[grafana.ini].[auth.generic_oauth]": "sign-in comes from ClusterArgs.grafana",
+            "grafana.[grafana.ini].server": "Grafana's URL comes from ClusterArgs.grafana",
+            "grafana.envFromSecrets": "the sign-in settings come from the grafana-oidc Secret",
+            "grafana.envFromConfigMaps": "the sign-in settings come from the grafana-oidc ConfigMap",
+            "grafana.ingress": "no public ingress: Grafana is reached through a port-forward",
+            "grafana.service": "no public service: Grafana is reached through a port-forward",
         },
     ),
     "fluent-bit": _chart(
