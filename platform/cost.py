@@ -33,6 +33,7 @@ from social_platform.costbook import (
     Context,
     CostLine,
     MissingPrices,
+    NoUsageModel,
     PriceTable,
     UncoveredTypes,
     price_table,
@@ -249,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ConfigError as exc:
             print(f"error: {config_error_text(name, exc)}", file=sys.stderr)
             return 2
-        except (UncoveredTypes, MissingPrices) as exc:
+        except (UncoveredTypes, MissingPrices, NoUsageModel) as exc:
             print(f"error: stack '{name}' cannot be priced: {exc}", file=sys.stderr)
             return 3
         results.append(result)

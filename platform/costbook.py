@@ -121,6 +121,15 @@ class MissingPrices(Exception):
         super().__init__(f"no line in platform/prices.yaml for: {listed}")
 
 
+class NoUsageModel(ValueError):
+    """A priced type whose rule has no usage model for this resource (e.g. a function outside the
+    area whose traffic the rule models): the estimate stops rather than count it as zero."""
+
+    def __init__(self, resource: RenderedResource, why: str) -> None:
+        self.resource = resource.name
+        super().__init__(f"{resource.type} '{resource.name}': {why} (add its usage model to the type's rule)")
+
+
 @dataclass
 class Context:
     stack: RenderedStack
@@ -156,6 +165,12 @@ def rule(*types: str) -> Callable[[Rule], Rule]:
 def assumed(ctx: Context, name: str, unit: str = "") -> tuple[float, str]:
     value = getattr(ctx.usage, name)
     return float(value), f"usage.{name} = {value:g}{unit}"
+
+
+def said(*assumptions: str) -> str:
+    """Several figures' assumptions as one note, each assumption once, in order."""
+    parts = [part for text in assumptions for part in text.split(", ") if part]
+    return ", ".join(dict.fromkeys(parts))
 
 
 def gib(size: Any) -> float:

@@ -13,6 +13,7 @@ from typing import Any
 import pulumi
 
 from social_components import watch
+from social_components.edge import LoggedBucket
 from social_platform import stackfiles
 from social_platform.areas import (
     backup,
@@ -108,6 +109,10 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
         platform,
         edge_build,
         None if serving is None else edge.ApiOrigin(serving.domain_name, serving.vpc_origin_id),
+        # The recordings are user data too: their access logs join the media's in the edge log bucket.
+        logged_buckets={}
+        if live is None
+        else {"recordings": LoggedBucket(live.recording_bucket.bucket, live.recording_bucket.arn)},
     )
     outputs.update(edge_build.outputs)
     pools = identity.build(

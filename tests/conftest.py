@@ -12,7 +12,7 @@ import yaml
 from social_platform import stackfiles
 from social_platform.config import PlatformConfig, load_config
 from social_platform.errors import NAMESPACE, ConfigError
-from social_platform.render import RenderedStack, render
+from social_platform.render import RenderedResource, RenderedStack, render
 
 STACKS = stackfiles.stack_names()
 ENVIRONMENTS = [s for s in STACKS if s != "shared"]
@@ -88,3 +88,21 @@ def assert_config_error(stack: str, changes: dict[str, Any], key: str, words: st
     assert words in str(error)
     assert "Traceback" not in str(error)
     return error
+
+
+def with_stray(stack: RenderedStack, type_: str, name: str, inputs: dict[str, Any]) -> RenderedStack:
+    """`stack` plus one top-level resource of `type_` in the dev account's eu-west-1 (as if a change
+    had added it)."""
+    stray = RenderedResource(
+        urn=f"urn:pulumi:{stack.stack}::social-platform::{type_}::{name}",
+        id=f"stray-{name}",
+        type=type_,
+        name=name,
+        custom=True,
+        parent=None,
+        provider=None,
+        account="222222222222",
+        region="eu-west-1",
+        inputs=inputs,
+    )
+    return RenderedStack(stack.stack, {**stack.resources, stray.urn: stray}, stack.outputs)

@@ -1609,6 +1609,59 @@ EXAMPLES["public-zones-signed"] = Examples(
     ],
 )
 
+BUCKET_LOGGING = "aws:s3/bucketLogging:BucketLogging"
+RECORDINGS = R(BUCKET, "recordings", bucket="recordings")
+AUDITS_RECORDINGS = R(
+    TRAIL,
+    "trail",
+    **GOOD_TRAIL,
+    eventSelectors=[
+        {
+            "readWriteType": "All",
+            "dataResources": [{"type": "AWS::S3::Object", "values": ["arn:aws:s3:::recordings/"]}],
+        }
+    ],
+)
+AUDITS_RECORDINGS_ADVANCED = R(
+    TRAIL,
+    "trail",
+    **GOOD_TRAIL,
+    advancedEventSelectors=[
+        {
+            "fieldSelectors": [
+                {"field": "eventCategory", "equals": ["Data"]},
+                {"field": "resources.type", "equals": ["AWS::S3::Object"]},
+                {"field": "resources.ARN", "startsWiths": ["arn:aws:s3:::recordings/"]},
+            ]
+        }
+    ],
+)
+LOGS_RECORDINGS = R(
+    BUCKET_LOGGING, "recordings", bucket="recordings", targetBucket="logs", targetPrefix="s3/"
+)
+EXAMPLES["user-data-access-logged"] = Examples(
+    bad=[
+        case("prod", RECORDINGS, AUDITS_RECORDINGS, why="user data without access logs"),
+        case("dev", RECORDINGS, AUDITS_RECORDINGS_ADVANCED, why="audited through an advanced selector"),
+        case(
+            "prod",
+            RECORDINGS,
+            AUDITS_RECORDINGS,
+            R(BUCKET_LOGGING, "other", bucket="media", targetBucket="logs"),
+            why="another bucket's logging",
+        ),
+    ],
+    good=[
+        case("prod", RECORDINGS, AUDITS_RECORDINGS, LOGS_RECORDINGS),
+        case(
+            "prod",
+            R(BUCKET, "recordings", bucket="recordings", logging={"targetBucket": "logs"}),
+            AUDITS_RECORDINGS,
+        ),
+        case("prod", RECORDINGS, R(TRAIL, "trail", **GOOD_TRAIL), why="no trail audits it: not user data"),
+    ],
+)
+
 ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
 APP_SECRET = R(SECRET, "app-api-key", kmsKeyId=KEY)
 EXAMPLES["secrets-rotate"] = Examples(

@@ -14,8 +14,8 @@ import yaml
 
 from social_platform import charges, cost, costbook, stackfiles
 from social_platform.config import load_config
-from social_platform.render import RenderedResource, RenderedStack
-from tests.conftest import ENVIRONMENTS, STACKS, assert_config_error, render_variant
+from social_platform.render import RenderedStack
+from tests.conftest import ENVIRONMENTS, STACKS, assert_config_error, render_variant, with_stray
 
 README = stackfiles.PROJECT_ROOT / "README.md"
 REGIONS_USED = {"eu-west-1", "eu-central-1", "us-east-1"}
@@ -44,22 +44,9 @@ def test_every_resource_type_in_the_render_is_priced_or_reviewed_as_free(
 def test_a_type_with_neither_rule_nor_free_entry_stops_the_estimate(
     rendered: dict[str, RenderedStack],
 ) -> None:
-    dev = rendered["dev"]
-    stray = RenderedResource(
-        urn="urn:pulumi:dev::social-platform::aws:lb/trustStore:TrustStore::alb",
-        id="truststore-alb",
-        type="aws:lb/trustStore:TrustStore",
-        name="alb",
-        custom=True,
-        parent=None,
-        provider=None,
-        account="222222222222",
-        region="eu-west-1",
-        inputs={},
-    )
-    with_stray = RenderedStack(dev.stack, {**dev.resources, stray.urn: stray}, dev.outputs)
+    stray = with_stray(rendered["dev"], "aws:lb/trustStore:TrustStore", "alb", {})
     with pytest.raises(costbook.UncoveredTypes) as caught:
-        cost.estimate(with_stray, usage("dev"))
+        cost.estimate(stray, usage("dev"))
     assert caught.value.types == ["aws:lb/trustStore:TrustStore"]
 
 

@@ -13,7 +13,7 @@ from social_platform import stackfiles
 from social_platform.mocks import SHARED_STACK_OUTPUTS
 from social_platform.render import RenderedResource, RenderedStack, render
 
-from .conftest import ENVIRONMENTS, raw_config
+from .conftest import ENVIRONMENTS, assert_config_error, raw_config
 
 DOMAIN = raw_config("dev")["organization"]["domain"]
 ACCOUNTS = {name: account["id"] for name, account in raw_config("dev")["accounts"].items()}
@@ -286,6 +286,36 @@ def test_origin_buckets_log_their_access_to_the_log_bucket(rendered: dict, env: 
         # The log bucket's policy first, or AWS would append its own statements to it.
         (logs_policy,) = for_bucket(stack, "aws:s3/bucketPolicy:BucketPolicy", "logs")
         assert logs_policy.urn in logging.depends_on
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_recordings_bucket_logs_its_access_to_the_edge_log_bucket_too(rendered: dict, env: str) -> None:
+    """Recordings are user data like the media: S3 delivers their server access logs to the edge's
+    log bucket (same account and region), whose policy admits them as a source."""
+    stack = rendered[env]
+    recordings = stack.named("streaming-recordings", "aws:s3/bucket:Bucket")
+    name = (recordings.arn or "").rpartition(":")[2]  # arn:aws:s3:::<name>
+    (logging,) = [
+        r for r in stack.of_type("aws:s3/bucketLogging:BucketLogging") if r.inputs["bucket"] == name
+    ]
+    assert logging.inputs["targetBucket"] == bucket(stack, "logs").id
+    assert (recordings.account, recordings.region) == (
+        bucket(stack, "logs").account,
+        bucket(stack, "logs").region,
+    )
+    (admits,) = [
+        s for s in policy(stack, "logs") if s["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+    ]
+    assert recordings.arn in admits["Condition"]["ArnLike"]["aws:SourceArn"]
+    assert admits["Resource"].endswith("/s3-access/*") and logging.inputs["targetPrefix"].startswith(
+        "s3-access/"
+    )
+
+
+def test_streaming_without_the_edge_is_refused_while_the_security_baseline_is_on() -> None:
+    assert_config_error(
+        "dev", {"edge.enabled": False, "ingress.enabled": False}, "streaming.enabled", "needs edge.enabled"
+    )
 
 
 def test_prod_keeps_its_buckets_and_waf_logs_and_dev_does_not(rendered: dict) -> None:

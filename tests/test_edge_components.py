@@ -10,7 +10,7 @@ import pytest
 
 from social_components.dns import PublicZoneArgs
 from social_components.dns.validation import validate_public_zone_args
-from social_components.edge import EdgeArgs, GeoRestriction
+from social_components.edge import EdgeArgs, GeoRestriction, LoggedBucket
 from social_components.edge.component import (
     cloudfront_read,
     deny_insecure_transport,
@@ -71,6 +71,8 @@ BAD_EDGE_ARGS = [
     ({"log_retention_days": 10}, "log_retention_days"),
     ({"noncurrent_version_retention_days": 0}, "noncurrent_version_retention_days"),
     ({"waf_rate_limit": 5}, "waf_rate_limit"),
+    ({"logged_buckets": {"media": LoggedBucket("other", "arn:aws:s3:::other")}}, "logged_buckets"),
+    ({"logged_buckets": {"Recordings": LoggedBucket("rec", "arn:aws:s3:::rec")}}, "logged_buckets"),
 ]
 
 

@@ -148,6 +148,54 @@ class Addon(SocialComponent):
         self.more_associations.append(grant.association)
         return grant
 
+    def secret(
+        self,
+        child: str,
+        name: str,
+        data: Mapping[str, pulumi.Input[str]],
+        *,
+        provider: k8s.Provider,
+        labels: Mapping[str, str] | None = None,
+        after_install: bool = False,
+    ) -> k8s.core.v1.Secret:
+        """A Kubernetes Secret `name` in the add-on's namespace: credentials the add-on reads by name
+        (never chart values, which land in plain ConfigMaps and Helm release data). It comes after the
+        namespace, or with `after_install` after the add-on itself (one that reads it when it changes)."""
+        metadata: k8s.meta.v1.ObjectMetaArgsDict = {"name": name, "namespace": self.traits.namespace}
+        if labels:
+            metadata["labels"] = dict(labels)
+        after: list[pulumi.Resource] = (
+            [self.installed] if after_install else [self.ns] if self.ns is not None else []
+        )
+        return k8s.core.v1.Secret(
+            self.child_name(child),
+            metadata=metadata,
+            type="Opaque",
+            string_data=dict(data),
+            opts=self.child(provider=provider, depends_on=after),
+        )
+
+    def config_map(
+        self,
+        child: str,
+        name: str,
+        data: Mapping[str, pulumi.Input[str]],
+        *,
+        provider: k8s.Provider,
+        labels: Mapping[str, str] | None = None,
+    ) -> k8s.core.v1.ConfigMap:
+        """A ConfigMap `name` in the add-on's namespace, after the namespace: settings or files the
+        add-on reads by name or by label (not secrets: those go through `secret`)."""
+        metadata: k8s.meta.v1.ObjectMetaArgsDict = {"name": name, "namespace": self.traits.namespace}
+        if labels:
+            metadata["labels"] = dict(labels)
+        return k8s.core.v1.ConfigMap(
+            self.child_name(child),
+            metadata=metadata,
+            data=dict(data),
+            opts=self.child(provider=provider, depends_on=[self.ns] if self.ns is not None else []),
+        )
+
     def namespace(self, provider: k8s.Provider) -> k8s.core.v1.Namespace:
         """The add-on's own namespace (for add-ons not in kube-system)."""
         self.ns = k8s.core.v1.Namespace(

@@ -180,21 +180,18 @@ class Cluster(SocialComponent):
         addon = self.addons.get("argo-cd")
         if addon is None:
             raise ValueError(f"{self.cluster_name}: argo-cd is off; there is no Argo CD to sign in to")
-        return k8s.core.v1.Secret(
-            addon.child_name("oidc"),
-            metadata={
-                "name": ARGOCD_OIDC_SECRET,
-                "namespace": addon.traits.namespace,
-                # Argo CD resolves `$<secret>:<key>` only in Secrets labelled as its own.
-                "labels": {"app.kubernetes.io/part-of": "argocd"},
-            },
-            type="Opaque",
-            string_data={
+        return addon.secret(
+            "oidc",
+            ARGOCD_OIDC_SECRET,
+            {
                 "issuer": issuer_url,
                 "clientID": client_id,
                 "clientSecret": pulumi.Output.secret(client_secret),
             },
-            opts=addon.child(provider=self.provider, depends_on=[addon.installed]),
+            provider=self.provider,
+            # Argo CD resolves `$<secret>:<key>` only in Secrets labelled as its own.
+            labels={"app.kubernetes.io/part-of": "argocd"},
+            after_install=True,
         )
 
     def use_grafana_sign_in(
@@ -222,21 +219,17 @@ class Cluster(SocialComponent):
             "api_url": userinfo_url,
             "signout_redirect_url": logout_url,
         }
-        opts = addon.child(provider=self.provider, depends_on=[addon.ns] if addon.ns is not None else [])
-        public = k8s.core.v1.ConfigMap(
-            addon.child_name("grafana-oidc"),
-            metadata={"name": GRAFANA_OIDC_SECRET, "namespace": addon.traits.namespace},
-            data={grafana_env("auth.generic_oauth", key): value for key, value in settings.items()},
-            opts=opts,
+        public = addon.config_map(
+            "grafana-oidc",
+            GRAFANA_OIDC_SECRET,
+            {grafana_env("auth.generic_oauth", key): value for key, value in settings.items()},
+            provider=self.provider,
         )
-        secret = k8s.core.v1.Secret(
-            addon.child_name("grafana-oidc"),
-            metadata={"name": GRAFANA_OIDC_SECRET, "namespace": addon.traits.namespace},
-            type="Opaque",
-            string_data={
-                grafana_env("auth.generic_oauth", "client_secret"): pulumi.Output.secret(client_secret)
-            },
-            opts=opts,
+        secret = addon.secret(
+            "grafana-oidc",
+            GRAFANA_OIDC_SECRET,
+            {grafana_env("auth.generic_oauth", "client_secret"): pulumi.Output.secret(client_secret)},
+            provider=self.provider,
         )
         return public, secret
 

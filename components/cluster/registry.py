@@ -265,12 +265,11 @@ def _grafana_admin(ctx: AddonContext) -> dict[str, pulumi.Resource]:
     if password is None:
         password = addon.generated_password("grafana-admin", 32, addon.stateful())
     addon.exports["grafana_admin_password"] = pulumi.Output.secret(password)
-    secret = k8s.core.v1.Secret(
-        addon.child_name("grafana-admin"),
-        metadata={"name": GRAFANA_ADMIN_SECRET, "namespace": addon.traits.namespace},
-        type="Opaque",
-        string_data={"admin-user": "admin", "admin-password": addon.exports["grafana_admin_password"]},
-        opts=addon.child(provider=ctx.provider, depends_on=[addon.ns] if addon.ns is not None else []),
+    secret = addon.secret(
+        "grafana-admin",
+        GRAFANA_ADMIN_SECRET,
+        {"admin-user": "admin", "admin-password": addon.exports["grafana_admin_password"]},
+        provider=ctx.provider,
     )
     return {"grafana-admin": secret}
 
@@ -429,16 +428,12 @@ def _argocd_repository(ctx: AddonContext) -> dict[str, pulumi.Resource]:
             "username": repository.username or "git",
             "password": pulumi.Output.secret(repository.password),
         }
-    secret = k8s.core.v1.Secret(
-        addon.child_name("repository"),
-        metadata={
-            "name": ARGOCD_REPOSITORY_SECRET,
-            "namespace": addon.traits.namespace,
-            "labels": {"argocd.argoproj.io/secret-type": "repository"},
-        },
-        type="Opaque",
-        string_data={"type": "git", "url": repository.url, **credentials},
-        opts=addon.child(provider=ctx.provider, depends_on=[addon.ns] if addon.ns is not None else []),
+    secret = addon.secret(
+        "repository",
+        ARGOCD_REPOSITORY_SECRET,
+        {"type": "git", "url": repository.url, **credentials},
+        provider=ctx.provider,
+        labels={"argocd.argoproj.io/secret-type": "repository"},
     )
     return {"repository": secret}
 

@@ -5,7 +5,15 @@ from social_components.edge.args import (
     MEDIA_PATH_PREFIX,
     EdgeArgs,
     GeoRestriction,
+    LoggedBucket,
 )
 from social_components.edge.component import Edge
 
-__all__ = ["DEFAULT_CONTENT_SECURITY_POLICY", "MEDIA_PATH_PREFIX", "Edge", "EdgeArgs", "GeoRestriction"]
+__all__ = [
+    "DEFAULT_CONTENT_SECURITY_POLICY",
+    "MEDIA_PATH_PREFIX",
+    "Edge",
+    "EdgeArgs",
+    "GeoRestriction",
+    "LoggedBucket",
+]

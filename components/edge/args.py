@@ -32,6 +32,15 @@ class GeoRestriction:
 
 
 @dataclass(frozen=True)
+class LoggedBucket:
+    """Another bucket in the edge's account and region whose S3 server access logs go to the edge's
+    log bucket (S3 delivers access logs only within one account and region)."""
+
+    name: pulumi.Input[str]
+    arn: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
 class EdgeArgs:
     bucket_name_prefix: str
     """Globally unique prefix of the three bucket names: `<prefix>-web`, `<prefix>-media`,
@@ -90,6 +99,10 @@ class EdgeArgs:
     backup_tags: Mapping[str, str] = field(default_factory=dict)
     """Tags that put the media bucket under a backup plan (`social_components.backup`: for example
     ``{"BackupPlan": "prod"}``). Unset: no backup plan selects it by tag."""
+    logged_buckets: Mapping[str, LoggedBucket] = field(default_factory=dict)
+    """Other buckets of the same account and region, by role (for example ``recordings``), whose
+    server access logs go to the log bucket too, under `s3-access/<role>/`. Unset: only the web and
+    media buckets log there."""
     media_replica_provider: pulumi.ProviderResource | None = None
     """A provider for the same account in another region: the media bucket is replicated there
     (S3 Replication Time Control, 15-minute SLA) into a versioned bucket with its own KMS key, and

@@ -258,7 +258,11 @@ class Edge(SocialComponent):
             policy=policy_json(
                 [
                     *deny_insecure_transport(logs.arn),
-                    *log_delivery(logs.arn, account_id, [web.arn, media.arn]),
+                    *log_delivery(
+                        logs.arn,
+                        account_id,
+                        [web.arn, media.arn, *(b.arn for b in args.logged_buckets.values())],
+                    ),
                 ]
             ),
             opts=self.child(),
@@ -292,9 +296,13 @@ class Edge(SocialComponent):
                 rules=rules,
                 opts=self.child(depends_on=[versioning]),
             )
+        # Server access logs of the web and media buckets, and of the other buckets given.
+        logged: dict[str, pulumi.Input[str]] = {"web": web.id, "media": media.id}
+        logged.update({role: other.name for role, other in args.logged_buckets.items()})
+        for role, bucket_name in logged.items():
             s3.BucketLogging(
                 self.child_name(f"{role}-access-logging"),
-                bucket=bucket.id,
+                bucket=bucket_name,
                 target_bucket=logs.id,
                 target_prefix=f"{S3_ACCESS_LOG_PREFIX}{role}/",
                 opts=self.child(depends_on=[logs_policy]),

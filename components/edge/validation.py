@@ -12,6 +12,9 @@ _BUCKET_PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{1,55}$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 _PATH = re.compile(r"^/[\w./-]{0,254}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
+_ROLE = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
+OWN_BUCKETS = ("web", "media", "logs")
+"""The roles of the edge's own buckets (their access logs are under `s3-access/<role>/`)."""
 PRICE_CLASSES = ("PriceClass_100", "PriceClass_200", "PriceClass_All")
 TLS_POLICIES = ("TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025")
 
@@ -91,5 +94,11 @@ def validate_edge_args(args: EdgeArgs) -> None:
             f"noncurrent_version_retention_days: {args.noncurrent_version_retention_days} is not "
             "allowed; use 1 to 3650"
         )
+    for role in args.logged_buckets:
+        if not _ROLE.match(role) or role in OWN_BUCKETS:
+            raise ValueError(
+                f"logged_buckets: {role!r} is not allowed; name the bucket's role in lower-case letters, "
+                f"digits and hyphens (up to 31), other than the edge's own {', '.join(OWN_BUCKETS)}"
+            )
     if not 10 <= args.waf_rate_limit <= 2_000_000_000:
         raise ValueError(f"waf_rate_limit: {args.waf_rate_limit} is not allowed; use 10 to 2000000000")

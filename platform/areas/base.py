@@ -175,6 +175,14 @@ def issue(path: str, check: Callable[..., object], *args: Any) -> Iterable[Confi
         yield ConfigIssue(path, str(exc))
 
 
+def needs(key: str, why: str, *sections: Section) -> Iterable[ConfigIssue]:
+    """`key` turns on something that stands on the areas of `sections`: an issue at `key` for each of
+    them that is off (``needs cluster.enabled: <why>``)."""
+    for section in sections:
+        if not section.enabled:
+            yield ConfigIssue(key, f"needs {section.KEY}.enabled: {why}")
+
+
 def check_windows(
     section: str, daily: tuple[str, str], weekly: tuple[str, str], minimum_minutes: int
 ) -> Iterable[ConfigIssue]:

@@ -13,7 +13,7 @@ checks, and the build step: DNS zones, the `Edge` component and the regional web
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -21,7 +21,7 @@ import pulumi
 from pydantic import Field
 
 from social_components.dns import PublicZone, PublicZoneArgs
-from social_components.edge import Edge, EdgeArgs
+from social_components.edge import Edge, EdgeArgs, LoggedBucket
 from social_components.edge import GeoRestriction as GeoRestrictionArgs
 from social_components.waf import WebAcl, WebAclArgs
 from social_platform.areas.backup import tags_for
@@ -33,6 +33,7 @@ from social_platform.areas.base import (
     StrictModel,
     Tier,
     args_field,
+    needs,
 )
 from social_platform.areas.identity import IdentityConfig
 from social_platform.areas.security import SecurityConfig
@@ -140,6 +141,10 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
             "identity.custom_domain", "needs edge.enabled (its us-east-1 certificate serves the domain)"
         )
     if not edge.enabled:
+        if cfg.section(StreamingConfig).enabled and cfg.section(SecurityConfig).enabled:
+            yield from needs(
+                "streaming.enabled", "the recordings bucket's access logs go to the edge's log bucket", edge
+            )
         return
     if edge.media_replica and not cfg.regions.others():
         yield ConfigIssue("edge.media_replica", "needs a second region in `regions` (or set it to false)")
@@ -308,9 +313,16 @@ def foundation(platform: Platform) -> EdgeBuild:
     return build
 
 
-def build(platform: Platform, build: EdgeBuild, api_origin: ApiOrigin | None) -> EdgeBuild:
+def build(
+    platform: Platform,
+    build: EdgeBuild,
+    api_origin: ApiOrigin | None,
+    logged_buckets: Mapping[str, LoggedBucket] | None = None,
+) -> EdgeBuild:
     """The distribution (where `edge.enabled` in an environment stack), in front of the web app, the
-    media and `api_origin` — this stack's serving load balancer — or `edge.api_origin_domain`."""
+    media and `api_origin` — this stack's serving load balancer — or `edge.api_origin_domain`. The
+    edge's log bucket also takes the server access logs of `logged_buckets` (other user-data buckets
+    in the primary region, by role)."""
     cfg = platform.cfg
     providers = platform.providers
     primary = pulumi.ResourceOptions(provider=providers.primary)
@@ -353,6 +365,7 @@ def build(platform: Platform, build: EdgeBuild, api_origin: ApiOrigin | None) ->
             log_retention_days=settings.log_retention_days,
             noncurrent_version_retention_days=settings.noncurrent_version_retention_days,
             backup_tags=tags_for(cfg),
+            logged_buckets=dict(logged_buckets or {}),
             media_replica_provider=(
                 providers.get(cfg.environment.name, cfg.regions.others()[0].name)
                 if settings.media_replica and cfg.regions.others()

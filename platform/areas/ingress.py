@@ -20,7 +20,7 @@ from pydantic import Field
 from social_components.cluster import Cluster
 from social_components.ingress import Ingress, IngressArgs
 from social_components.network import Network
-from social_platform.areas.base import ProdLock, RetentionDays, Section, Tier, args_field
+from social_platform.areas.base import ProdLock, RetentionDays, Section, Tier, args_field, needs
 from social_platform.areas.cluster import ClusterConfig
 from social_platform.areas.edge import EdgeConfig
 from social_platform.areas.stack import StackConfig, environment_zone_name
@@ -74,11 +74,9 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
     if cfg.environment.is_tooling:
         yield ConfigIssue("ingress.enabled", "the shared stack serves no application")
         return
-    if not cfg.section(ClusterConfig).enabled:
-        yield ConfigIssue("ingress.enabled", "needs cluster.enabled (the load balancers' targets are pods)")
-    if not edge.enabled:
-        yield ConfigIssue("ingress.enabled", "needs edge.enabled: only CloudFront reaches the load balancers")
-    elif edge.api_origin_domain is not None:
+    yield from needs("ingress.enabled", "the load balancers' targets are pods", cfg.section(ClusterConfig))
+    yield from needs("ingress.enabled", "only CloudFront reaches the load balancers", edge)
+    if edge.enabled and edge.api_origin_domain is not None:
         yield ConfigIssue(
             "edge.api_origin_domain",
             "is an API origin run elsewhere; with ingress.enabled the origin is this stack's load "

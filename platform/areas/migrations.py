@@ -14,7 +14,7 @@ from pydantic import Field
 from social_components.cluster import Cluster
 from social_components.database import Database
 from social_components.migrations import DatabaseEndpoint, Migrations, MigrationsArgs
-from social_platform.areas.base import K8sName, Section, arg_default
+from social_platform.areas.base import K8sName, Section, arg_default, needs
 from social_platform.areas.cluster import ClusterConfig
 from social_platform.areas.data import DatabaseConfig
 from social_platform.areas.stack import StackConfig
@@ -43,12 +43,12 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
     section = cfg.section(MigrationsConfig)
     if not section.enabled:
         return
-    for needed in (ClusterConfig, DatabaseConfig):
-        if not cfg.section(needed).enabled:
-            yield ConfigIssue(
-                "migrations.enabled",
-                f"needs {needed.KEY}.enabled: the migration Job runs on the cluster against the database",
-            )
+    yield from needs(
+        "migrations.enabled",
+        "the migration Job runs on the cluster against the database",
+        cfg.section(ClusterConfig),
+        cfg.section(DatabaseConfig),
+    )
     wallet = cfg.section(WalletConfig)
     if wallet.enabled and wallet.db_user == section.db_user:
         yield ConfigIssue(

@@ -18,7 +18,7 @@ from pydantic import Field
 from social_components.identity import Identity
 from social_components.realtime import CustomDomain, FunctionName, Realtime, RealtimeArgs, TokenUse
 from social_components.realtime import validation as realtime_rules
-from social_platform.areas.base import ProdLock, RetentionDays, Section, Tier, arg_default, issue
+from social_platform.areas.base import ProdLock, RetentionDays, Section, Tier, arg_default, issue, needs
 from social_platform.areas.identity import IdentityConfig
 from social_platform.areas.stack import StackConfig, environment_zone_name
 from social_platform.context import Platform
@@ -82,10 +82,9 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
     section = cfg.section(RealtimeConfig)
     if not section.enabled:
         return
-    if not cfg.section(IdentityConfig).enabled:
-        yield ConfigIssue(
-            "realtime.enabled", "needs identity.enabled: connections open with the user pool's tokens"
-        )
+    yield from needs(
+        "realtime.enabled", "connections open with the user pool's tokens", cfg.section(IdentityConfig)
+    )
     yield from issue(
         "realtime.throttling_burst_limit",
         realtime_rules.check_throttling,

@@ -49,6 +49,8 @@ class UsageConfig(Section):
             "backup_storage_gb": 10,
             "backup_copied_gb": 0,
             "replicated_gb": 0,
+            "realtime_connected_hours_per_user": 5,
+            "realtime_messages_per_user": 100,
         },
         Tier.staging: {
             "active_users": 500,
@@ -79,6 +81,8 @@ class UsageConfig(Section):
             "backup_storage_gb": 50,
             "backup_copied_gb": 0,
             "replicated_gb": 0,
+            "realtime_connected_hours_per_user": 5,
+            "realtime_messages_per_user": 200,
         },
         Tier.prod: {
             "active_users": 50_000,
@@ -109,6 +113,8 @@ class UsageConfig(Section):
             "backup_storage_gb": 500,
             "backup_copied_gb": 100,
             "replicated_gb": 100,
+            "realtime_connected_hours_per_user": 10,
+            "realtime_messages_per_user": 300,
         },
     }
 
@@ -171,3 +177,23 @@ class UsageConfig(Section):
     """Millions of CloudTrail management events GuardDuty analyses in each region."""
     security_hub_checks: Annotated[int, Field(ge=0)]
     """Security Hub checks run in each region of the account."""
+    realtime_connected_hours_per_user: Annotated[float, Field(ge=0)]
+    """Hours each active user keeps a WebSocket connection open to the realtime API per month (all
+    their devices together); with `active_users` it gives the API's connection minutes."""
+    realtime_messages_per_user: Annotated[float, Field(ge=0)]
+    """Messages the fan-out delivers to each active user per month (notifications, presence, live
+    comments); pings and their answers come on top (`realtime_ping_minutes`)."""
+    realtime_session_minutes: Annotated[float, Field(gt=0, le=120)] = 30
+    """Average length of one WebSocket connection (API Gateway closes every connection after 2 hours,
+    so at most 120): each connection runs the authorizer once and writes and deletes its item."""
+    realtime_ping_minutes: Annotated[float, Field(gt=0, le=10)] = 5
+    """How often a connected client pings (``{"action": "ping"}``, answered with a pong): API Gateway
+    closes a connection idle for 10 minutes, so at most 10. Each ping is a function invocation and
+    two billed messages."""
+    realtime_recipients_per_event: Annotated[float, Field(ge=1, le=1000)] = 3
+    """Connections one event on the bus reaches on average (a notification one, a live comment
+    many; an event names at most 1,000 recipients): fan-out invocations and bus events are the
+    delivered messages divided by it."""
+    lambda_duration_ms: Annotated[float, Field(gt=0, le=900_000)] = 100
+    """Average billed duration of one invocation of the realtime functions (their memory size and
+    architecture are read from the render)."""

@@ -16,7 +16,7 @@ from social_components.database import Database
 from social_components.runners.validation import check_timezone
 from social_components.wallet import Wallet, WalletArgs
 from social_components.wallet import validation as wallet_rules
-from social_platform.areas.base import K8sName, ProdLock, Section, Tier, arg_default, issue
+from social_platform.areas.base import K8sName, ProdLock, Section, Tier, arg_default, issue, needs
 from social_platform.areas.cluster import ClusterConfig
 from social_platform.areas.data import DatabaseConfig
 from social_platform.areas.stack import StackConfig
@@ -68,13 +68,12 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
     section = cfg.section(WalletConfig)
     if not section.enabled:
         return
-    for needed in (ClusterConfig, DatabaseConfig):
-        if not cfg.section(needed).enabled:
-            yield ConfigIssue(
-                "wallet.enabled",
-                f"needs {needed.KEY}.enabled: the wallet service runs on the cluster and keeps its ledger"
-                " in the database",
-            )
+    yield from needs(
+        "wallet.enabled",
+        "the wallet service runs on the cluster and keeps its ledger in the database",
+        cfg.section(ClusterConfig),
+        cfg.section(DatabaseConfig),
+    )
     yield from issue("wallet.settlement_schedule", wallet_rules.check_schedule, section.settlement_schedule)
     yield from issue("wallet.settlement_timezone", check_timezone, section.settlement_timezone)
 

@@ -9,7 +9,7 @@ and `tests/test_cost.py` prices it.
 
 from __future__ import annotations
 
-from social_platform.charges import compute, data, edge, operations
+from social_platform.charges import compute, data, edge, operations, serverless
 from social_platform.charges.free import FREE
 
-__all__ = ["FREE", "compute", "data", "edge", "operations"]
+__all__ = ["FREE", "compute", "data", "edge", "operations", "serverless"]

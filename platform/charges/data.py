@@ -1,5 +1,6 @@
-"""What the data stores bill: Aurora (capacity, storage, I/O, proxy), the cache, queues, buckets,
-AWS Backup and replication, and the pay-per-request services whose usage is not modelled yet."""
+"""What the data stores bill: Aurora (capacity, storage, I/O, proxy), the cache, AWS Backup and
+S3 replication (queues, buckets and vaults: `operations.PER_USAGE`; the realtime table:
+`serverless`)."""
 
 from __future__ import annotations
 
@@ -127,25 +128,3 @@ def _replication(r: RenderedResource, ctx: Context) -> list[Charge]:
                 )
             )
     return charges
-
-
-_SERVERLESS = "usage not modelled yet: see docs/realtime.md; priced when the usage section has it"
-
-
-@rule(
-    "aws:lambda/function:Function",
-    "aws:apigatewayv2/api:Api",
-    "aws:dynamodb/table:Table",
-    "aws:cloudwatch/eventBus:EventBus",
-    "aws:scheduler/schedule:Schedule",
-)
-def _serverless(r: RenderedResource, ctx: Context) -> list[Charge]:
-    """Pay-per-request services (realtime and wallet): shown UNPRICED until their usage is modelled."""
-    price = {
-        "aws:lambda/function:Function": "lambda.million_requests",
-        "aws:apigatewayv2/api:Api": "apigateway.websocket_million_messages",
-        "aws:dynamodb/table:Table": "dynamodb.million_requests",
-        "aws:cloudwatch/eventBus:EventBus": "events.million_custom_events",
-        "aws:scheduler/schedule:Schedule": "scheduler.million_invocations",
-    }[r.type]
-    return [Charge(f"requests ({_SERVERLESS})", price, 1, ctx.region_of(r))]

@@ -114,3 +114,69 @@ def _public_zones_signed(r: ResourceView, stack: StackView) -> Iterator[str]:
         yield "has no active aws.route53.KeySigningKey"
     if not signing:
         yield "has no aws.route53.HostedZoneDnsSec with signingStatus SIGNING"
+
+
+BUCKET = "aws:s3/bucket:Bucket"
+BUCKET_LOGGING = "aws:s3/bucketLogging:BucketLogging"
+S3_OBJECT = "AWS::S3::Object"
+
+
+def _audited_objects(trail: ResourceView) -> list[str]:
+    """The S3 object ARNs (prefixes) whose reads and writes `trail` records as data events, from its
+    basic (`dataResources`) and advanced (`resources.ARN` field) event selectors."""
+    arns = [
+        str(value)
+        for selector in _seq(trail.get("eventSelectors"))
+        for resource in _seq(selector.get("dataResources"))
+        if resource.get("type") == S3_OBJECT
+        for value in _seq(resource.get("values"))
+    ]
+    for selector in _seq(trail.get("advancedEventSelectors")):
+        fields = _seq(selector.get("fieldSelectors"))
+        if not any(f.get("field") == "resources.type" and S3_OBJECT in _seq(f.get("equals")) for f in fields):
+            continue
+        arns += [
+            str(value)
+            for f in fields
+            if f.get("field") == "resources.ARN"
+            for value in (*_seq(f.get("equals")), *_seq(f.get("startsWiths")))
+        ]
+    return arns
+
+
+def _audits(trail: ResourceView, bucket: ResourceView) -> bool:
+    """Whether `trail` records object-level data events of `bucket` (a bucket holding user data)."""
+    deps = trail.property_deps or {}
+    if any(bucket.urn in deps.get(p, ()) for p in ("eventSelectors", "advancedEventSelectors")):
+        return True
+    names = _bucket_names(bucket)
+    return any(value.split("/", 1)[0].rpartition(":")[2] in names for value in _audited_objects(trail))
+
+
+def _bucket_names(bucket: ResourceView) -> set[str]:
+    """The names `bucket` goes by (its `bucket` input, its ID, the tail of its ARN `arn:aws:s3:::<name>`)."""
+    return {str(v) for v in (bucket.get("bucket"), bucket.id, (bucket.arn or "").rpartition(":")[2]) if v}
+
+
+@rule(
+    "user-data-access-logged",
+    "Every bucket holding user data (one whose object reads and writes a trail records) also has S3 "
+    "server access logging to a log bucket",
+    types=(BUCKET,),
+    needs_stack=True,
+)
+def _user_data_access_logged(r: ResourceView, stack: StackView) -> Iterator[str]:
+    if not any(_audits(trail, r) for trail in stack.of_type(TRAIL)):
+        return
+    inline = [entry for entry in _seq(r.get("logging")) if entry.get("targetBucket")]
+    names = _bucket_names(r)
+    logging = [
+        x
+        for x in stack.of_type(BUCKET_LOGGING)
+        if x.get("targetBucket") and (x.refers_to("bucket", r) or str(x.get("bucket")) in names)
+    ]
+    if not inline and not logging:
+        yield (
+            "holds user data (a trail records its object events) but has no aws.s3.BucketLogging "
+            "with a targetBucket: its server access logs go nowhere"
+        )
