@@ -21,7 +21,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from social_components.cluster import policies
+from social_components.cluster import monitoring, policies
 from social_components.cluster.catalog import ADDON_VERSIONS
 
 if TYPE_CHECKING:
@@ -44,6 +44,10 @@ ON_SYSTEM_NODES: Values = {"nodeSelector": {SYSTEM_LABEL: "system"}, "toleration
 EVERY_NODE = [{"operator": "Exists"}]
 """Tolerations of node agents (DaemonSets) that must run on every node, the system nodes included."""
 GRAFANA_ADMIN_SECRET = "grafana-admin"
+GRAFANA_DASHBOARD_LABEL = "grafana_dashboard"
+GRAFANA_DASHBOARD_LABEL_VALUE = "1"
+"""The label kube-prometheus-stack's dashboard sidecar watches ConfigMaps for (its
+``grafana.sidecar.dashboards.label`` and ``labelValue``)."""
 GRAFANA_SERVICE_ACCOUNT = "grafana"
 """kube-prometheus-stack's Grafana runs as this service account: its Pod Identity role reads CloudWatch."""
 GRAFANA_CLOUDWATCH_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonGrafanaCloudWatchAccess"
@@ -258,6 +262,27 @@ def _fluent_bit_values(ctx: AddonContext) -> Values:
     }
 
 
+def _grafana_prepare(ctx: AddonContext) -> dict[str, pulumi.Resource]:
+    """What Grafana reads from the cluster: its admin Secret and the dashboards' ConfigMaps."""
+    return {**_grafana_admin(ctx), **_grafana_dashboards(ctx)}
+
+
+def _grafana_dashboards(ctx: AddonContext) -> dict[str, pulumi.Resource]:
+    """The platform's dashboards (`monitoring.dashboards`), one ConfigMap each, labelled as the
+    chart's dashboard sidecar looks for (kube-prometheus-stack: ``grafana_dashboard: "1"``, every
+    namespace): Grafana loads them without a restart."""
+    return {
+        f"dashboard-{key}": ctx.addon.config_map(
+            f"dashboard-{key}",
+            f"platform-dashboard-{key}",
+            {f"{key}.json": text},
+            provider=ctx.provider,
+            labels={GRAFANA_DASHBOARD_LABEL: GRAFANA_DASHBOARD_LABEL_VALUE},
+        )
+        for key, text in monitoring.dashboards().items()
+    }
+
+
 def _grafana_admin(ctx: AddonContext) -> dict[str, pulumi.Resource]:
     """Grafana's admin credentials as a Kubernetes Secret the chart reads (never in chart values)."""
     addon = ctx.addon
@@ -310,6 +335,7 @@ def _grafana_values(ctx: AddonContext) -> Values:
         "additionalDataSources": [
             {
                 "name": "CloudWatch",
+                "uid": "cloudwatch",
                 "type": "cloudwatch",
                 "jsonData": {"authType": "default", "defaultRegion": ctx.region},
             }
@@ -387,7 +413,12 @@ def _prometheus_values(ctx: AddonContext) -> Values:
     return {
         "alertmanager": alertmanager,
         "grafana": _grafana_values(ctx),
+        # The platform's own: Karpenter scraped and alerted on; the chart's node-pressure alert raised
+        # to a severity Alertmanager sends on (`monitoring`).
+        "additionalPrometheusRulesMap": {"karpenter": monitoring.karpenter_rules()},
+        "customRules": {alert: {"severity": s} for alert, s in monitoring.SEVERITY_OVERRIDES.items()},
         "prometheus": {
+            "additionalServiceMonitors": [monitoring.karpenter_service_monitor()],
             "prometheusSpec": {
                 "retention": "15d",
                 "storageSpec": {
@@ -399,7 +430,7 @@ def _prometheus_values(ctx: AddonContext) -> Values:
                         }
                     }
                 },
-            }
+            },
         },
     }
 
@@ -624,7 +655,7 @@ REGISTRY: dict[str, AddonEntry] = {
             requires=("aws-ebs-csi-driver", *POD_IDENTITY),
             waits_for=("nodes-ready", "node-pools", "aws-ebs-csi-driver"),
         ),
-        prepare=_grafana_admin,
+        prepare=_grafana_prepare,
         policy=_alertmanager_policy,
         more_roles={"grafana": PodRole(GRAFANA_SERVICE_ACCOUNT, (GRAFANA_CLOUDWATCH_POLICY,))},
         values=_prometheus_values,
@@ -640,6 +671,8 @@ REGISTRY: dict[str, AddonEntry] = {
             "grafana.envFromConfigMaps": "the sign-in settings come from the grafana-oidc ConfigMap",
             "grafana.ingress": "no public ingress: Grafana is reached through a port-forward",
             "grafana.service": "no public service: Grafana is reached through a port-forward",
+            "grafana.sidecar.dashboards.label": "the platform's dashboards carry grafana_dashboard",
+            "grafana.sidecar.dashboards.labelValue": "the platform's dashboards carry grafana_dashboard: 1",
         },
     ),
     "fluent-bit": _chart(
