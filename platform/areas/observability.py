@@ -72,12 +72,12 @@ class Slack(StrictModel):
 
 TIER_THRESHOLDS: Mapping[Tier, Mapping[str, float]] = {
     Tier.dev: {
-        "aurora-connections": 150,
+        "aurora-connections": 90,
         "cache-connections": 1000,
         "queue-age": 3600,
         "waf-blocked-requests": 20000,
     },
-    Tier.staging: {"aurora-connections": 400, "queue-age": 1800},
+    Tier.staging: {"aurora-connections": 85, "queue-age": 1800},
     Tier.prod: {},
 }
 """Per-tier thresholds that differ from the catalogue's defaults (`catalog.ALARM_RULES`)."""
