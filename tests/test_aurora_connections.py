@@ -17,7 +17,7 @@ from social_components.database import serverless_max_connections
 from social_components.observability.component import EVENT_PATTERNS
 from social_platform.render import RenderedStack
 
-from .conftest import render_variant
+from .conftest import assert_config_error, render_variant
 
 DOCS = Path(__file__).parent / "upstream" / "aws-docs"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -99,3 +99,12 @@ def test_only_elasticache_failures_are_forwarded() -> None:
     assert forwarded <= service_events
     assert {e for e in service_events if "Failed" in e} <= forwarded
     assert not {e for e in forwarded if e.endswith(("Created", "Deleted", "Updated"))}
+
+
+def test_a_ratio_over_100_percent_is_refused_naming_the_key() -> None:
+    assert_config_error(
+        "staging",
+        {"observability.thresholds": {"aurora-connections": 800}},
+        "observability.thresholds",
+        "percentage",
+    )

@@ -116,6 +116,12 @@ class ObservabilityConfig(Section):
         unknown = sorted(set(value) - set(RULES_BY_ID))
         if unknown:
             raise ValueError(f"unknown alarm {', '.join(unknown)}; allowed: {', '.join(sorted(RULES_BY_ID))}")
+        for rule_id, threshold in value.items():
+            rule = RULES_BY_ID[rule_id]
+            if rule.of_capacity is not None and not 0 < threshold <= 100:
+                raise ValueError(
+                    f"{rule_id} is a percentage of {rule.of_capacity}: 1 to 100 (got {threshold:g})"
+                )
         return value
 
     def resolved_thresholds(self, tier: Tier) -> dict[str, float]:
