@@ -144,8 +144,8 @@ AWS_CLI = Pin(
     "aws-cli",
     "2.36.15",
     "https://gallery.ecr.aws/aws-cli/aws-cli",
-    note="AWS CLI v2 image; the tag as pinned (with its digest) in public repositories of 2026 "
-    "(not checked against the registry here). Reads the master secret for the bootstrap Job.",
+    note="AWS CLI v2 image; the tag is pinned with its digest (sha256:310813a7…) in public repositories "
+    "of 2026 — the registry itself is out of reach here. Reads the master secret for the bootstrap Job.",
 )
 
 POSTGRES_CLIENT_IMAGE = f"public.ecr.aws/docker/library/postgres:{POSTGRES_CLIENT.version}"
