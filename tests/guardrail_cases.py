@@ -1622,19 +1622,20 @@ AUDITS_RECORDINGS = R(
         }
     ],
 )
-AUDITS_RECORDINGS_ADVANCED = R(
-    TRAIL,
-    "trail",
-    **GOOD_TRAIL,
-    advancedEventSelectors=[
-        {
-            "fieldSelectors": [
-                {"field": "eventCategory", "equals": ["Data"]},
-                {"field": "resources.type", "equals": ["AWS::S3::Object"]},
-                {"field": "resources.ARN", "startsWiths": ["arn:aws:s3:::recordings/"]},
-            ]
-        }
-    ],
+
+
+def advanced_s3_trail(*arn_fields: dict[str, Any]) -> ResourceView:
+    """A trail with one advanced event selector for S3 object data events, narrowed by `arn_fields`."""
+    fields = [
+        {"field": "eventCategory", "equals": ["Data"]},
+        {"field": "resources.type", "equals": ["AWS::S3::Object"]},
+        *arn_fields,
+    ]
+    return R(TRAIL, "trail", **GOOD_TRAIL, advancedEventSelectors=[{"fieldSelectors": fields}])
+
+
+AUDITS_RECORDINGS_ADVANCED = advanced_s3_trail(
+    {"field": "resources.ARN", "startsWiths": ["arn:aws:s3:::recordings/"]}
 )
 LOGS_RECORDINGS = R(
     BUCKET_LOGGING, "recordings", bucket="recordings", targetBucket="logs", targetPrefix="s3/"
@@ -1645,19 +1646,7 @@ AUDITS_EVERY_BUCKET = R(
     **GOOD_TRAIL,
     eventSelectors=[{"dataResources": [{"type": "AWS::S3::Object", "values": ["arn:aws:s3"]}]}],
 )
-AUDITS_EVERY_BUCKET_ADVANCED = R(
-    TRAIL,
-    "trail",
-    **GOOD_TRAIL,
-    advancedEventSelectors=[
-        {
-            "fieldSelectors": [
-                {"field": "eventCategory", "equals": ["Data"]},
-                {"field": "resources.type", "equals": ["AWS::S3::Object"]},
-            ]
-        }
-    ],
-)
+AUDITS_EVERY_BUCKET_ADVANCED = advanced_s3_trail()
 LOG_BUCKET = R(BUCKET, "logs", bucket="logs")
 EXAMPLES["user-data-access-logged"] = Examples(
     bad=[

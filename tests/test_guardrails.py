@@ -517,9 +517,19 @@ def _options(resource: ResourceView) -> Any:
     return PolicyResourceOptions(resource.protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], None)
 
 
+def _policy_resource(r: Any) -> Any:
+    """`r` as pulumi-policy hands it to a stack policy (no property dependencies yet)."""
+    from pulumi_policy import PolicyResource
+    from pulumi_policy.proxy import unknown_checking_proxy
+
+    return PolicyResource(
+        r.type, unknown_checking_proxy(dict(r.props)), r.urn, r.name, _options(r), _provider(r), None, [], {}
+    )
+
+
 def _through_pack(pack: ModuleType, rule_id: str, case: Case) -> list[tuple[str, str | None]]:
     """What the pack reports (message, URN) for the case, called as pulumi-policy calls it."""
-    from pulumi_policy import PolicyResource, ResourceValidationArgs, StackValidationArgs
+    from pulumi_policy import ResourceValidationArgs, StackValidationArgs
     from pulumi_policy.policy import _NotApplicableError
     from pulumi_policy.proxy import unknown_checking_proxy
 
@@ -535,20 +545,7 @@ def _through_pack(pack: ModuleType, rule_id: str, case: Case) -> list[tuple[str,
     try:
         if rule.needs_stack:
             by_id = {r.id: r for r in case.resources}
-            resources = {
-                r.urn: PolicyResource(
-                    r.type,
-                    unknown_checking_proxy(dict(r.props)),
-                    r.urn,
-                    r.name,
-                    _options(r),
-                    _provider(r),
-                    None,
-                    [],
-                    {},
-                )
-                for r in case.resources
-            }
+            resources = {r.urn: _policy_resource(r) for r in case.resources}
             for r in case.resources:  # references become property dependencies, as in a real preview
                 for prop, value in r.props.items():
                     targets = [
@@ -607,8 +604,8 @@ def test_values_unknown_during_preview_are_judged_later_not_guessed(pack: Module
 def test_during_a_preview_the_trail_names_its_user_data_buckets_by_dependency(pack: ModuleType) -> None:
     """Before the update the trail's selectors hold unknown ARNs: which buckets it audits comes from its
     property dependencies, as the pack receives them."""
-    from pulumi_policy import PolicyResource, StackValidationArgs
-    from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
+    from pulumi_policy import StackValidationArgs
+    from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
     from .guardrail_cases import BUCKET, GOOD_TRAIL, TRAIL, R
 
@@ -616,20 +613,7 @@ def test_during_a_preview_the_trail_names_its_user_data_buckets_by_dependency(pa
     selectors_ = [{"dataResources": [{"type": "AWS::S3::Object", "values": [UNKNOWN_STRING_VALUE]}]}]
     trail = R(TRAIL, "trail", **GOOD_TRAIL, eventSelectors=selectors_)
 
-    def resource(r: Any) -> Any:
-        return PolicyResource(
-            r.type,
-            unknown_checking_proxy(dict(r.props)),
-            r.urn,
-            r.name,
-            _options(r),
-            _provider(r),
-            None,
-            [],
-            {},
-        )
-
-    resources = {r.urn: resource(r) for r in (recordings, other, trail)}
+    resources = {r.urn: _policy_resource(r) for r in (recordings, other, trail)}
     resources[trail.urn].property_dependencies["eventSelectors"] = [resources[recordings.urn]]
     reported: list[str | None] = []
     policy = pack.stack_policy(RULES["user-data-access-logged"], _pack_settings("prod"))
