@@ -175,12 +175,74 @@ def test_each_connection_writes_and_deletes_its_item_in_the_table_and_its_index(
     )
 
 
-def test_each_delivered_message_is_one_eventually_consistent_index_query(
+def test_each_recipient_of_an_event_is_one_eventually_consistent_index_query(
     estimates: dict[str, cost.Estimate],
 ) -> None:
+    # components/realtime/handlers/fanout.py queries the by-user index once per recipient.
     u = usage("dev")
     reads = total(estimates["dev"], "dynamodb.million_read_units") * 1e6
     assert reads == pytest.approx(0.5 * u.active_users * u.realtime_messages_per_user)
+
+
+# --- several regions: what is split, what each region carries in full ---------------------------
+# docs/realtime.md ("Multi-region"): a browser connects to the nearest region's API, and the backend
+# publishes every notification to every region's bus. So connections, pings and the messages sent
+# over them split over the regions, while each region's bus takes every event, its fan-out runs for
+# every event and queries its table once per recipient (handlers/fanout.py), connected there or not.
+
+PER_REGION_IN_FULL = ("events.million_custom_events", "dynamodb.million_read_units", "fanout requests")
+SPLIT_OVER_REGIONS = ("apigateway.websocket_million_connection_minutes", "apigateway.websocket_million_messages")
+
+
+def in_region(stack: RenderedStack, result: cost.Estimate, what: str, region: str) -> float:
+    """A monthly quantity of one region: a price's, or "fanout requests" (the fan-out's calls)."""
+    fanout = {r.name for r in stack if str(r.inputs.get("handler", "")).endswith(".fanout.handler")}
+    if what == "fanout requests":
+        lines = [line for line in charges(result, "lambda.million_requests") if line.resource in fanout]
+    else:
+        lines = charges(result, what)
+    return sum(line.charge.quantity for line in lines if line.charge.region == region) * 1e6
+
+
+def without_realtime_api(stack: RenderedStack, region: str) -> RenderedStack:
+    """The stack as if `region` had no realtime API (one region fewer for the browsers to use)."""
+    kept = {
+        urn: r
+        for urn, r in stack.resources.items()
+        if not (r.type == "aws:apigatewayv2/api:Api" and stack.placement(r)[1] == region)
+    }
+    return RenderedStack(stack.stack, kept, stack.outputs)
+
+
+def test_every_region_takes_every_event_on_its_bus_fanout_and_table(
+    rendered: dict[str, RenderedStack], estimates: dict[str, cost.Estimate]
+) -> None:
+    u = usage("prod")
+    regions = set(stackfiles.read_stack_files("prod").values["regions"])
+    assert len(regions) > 1
+    events = u.active_users * u.realtime_messages_per_user / u.realtime_recipients_per_event
+    recipients = u.active_users * u.realtime_messages_per_user
+    for region in regions:
+        prod = rendered["prod"], estimates["prod"]
+        assert in_region(*prod, "events.million_custom_events", region) == pytest.approx(events)
+        assert in_region(*prod, "fanout requests", region) == pytest.approx(events)
+        assert in_region(*prod, "dynamodb.million_read_units", region) == pytest.approx(0.5 * recipients)
+
+
+def test_adding_a_region_splits_the_connections_but_not_each_regions_events(
+    rendered: dict[str, RenderedStack], estimates: dict[str, cost.Estimate]
+) -> None:
+    home, other = list(stackfiles.read_stack_files("prod").values["regions"])[:2]
+    one_region = without_realtime_api(rendered["prod"], other)
+    alone = cost.estimate(one_region, usage("prod"))
+    for what in PER_REGION_IN_FULL:
+        two = in_region(rendered["prod"], estimates["prod"], what, home)
+        one = in_region(one_region, alone, what, home)
+        assert two > 0 and two == pytest.approx(one), what
+    for what in SPLIT_OVER_REGIONS:
+        two = in_region(rendered["prod"], estimates["prod"], what, home)
+        one = in_region(one_region, alone, what, home)
+        assert two > 0 and two == pytest.approx(one / 2), what
 
 
 def test_point_in_time_recovery_is_charged_only_where_it_is_on(
@@ -218,6 +280,9 @@ def test_every_realtime_figure_prints_the_assumptions_it_rests_on(
             assert "usage.active_users" in (line.charge.assumption or ""), line
     api = charges(estimates["prod"], "apigateway.websocket_million_connection_minutes")[0]
     assert "split over 2 regions" in (api.charge.assumption or "")
+    bus = charges(estimates["prod"], "events.million_custom_events")[0]
+    assert "split" not in (bus.charge.assumption or "")
+    assert "each of 2 regions" in (bus.charge.assumption or "")
 
 
 # --- no silent zero outside the model ----------------------------------------------------------

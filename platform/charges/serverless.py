@@ -46,25 +46,37 @@ Figure = tuple[float, str]
 class RealtimeTraffic:
     """One region's realtime traffic per month.
 
-    Active users are split evenly over the stack's realtime APIs (a browser connects to the
-    nearest region). Per connection: the authorizer runs once, the connections function twice
-    (`$connect` writes the item, `$disconnect` deletes it); per ping the connections function runs
-    once and the API carries the ping and its pong; per delivered message the fan-out queries the
-    recipient's connections once; per bus event the fan-out runs once."""
+    What the browsers do is split evenly over the stack's realtime APIs (a browser connects to the
+    nearest region): connection minutes, connections opened, pings and the messages delivered over
+    those connections. What the backend does is not: it publishes every notification to every
+    region's bus (docs/realtime.md, "Multi-region"), so each region's bus carries every event, its
+    fan-out runs once per event and queries its table once per recipient, whether or not the
+    recipient is connected there (`handlers/fanout.py`), and posts only to the connections it finds.
+
+    Per connection: the authorizer runs once, the connections function twice (`$connect` writes
+    the item, `$disconnect` deletes it); per ping the connections function runs once and the API
+    carries the ping and its pong; per delivered message the API carries one message."""
 
     connection_minutes: Figure
     connections: Figure
     pings: Figure
     deliveries: Figure
+    """Messages sent to this region's connections (its share of the recipients)."""
+    lookups: Figure
+    """Index queries of this region's fan-out: one per recipient of every event, in every region."""
     events: Figure
+    """Events on this region's bus and fan-out calls: every event, in every region."""
 
     @classmethod
     def of(cls, ctx: Context) -> RealtimeTraffic:
         apis = [r for r in ctx.stack if r.type == "aws:apigatewayv2/api:Api" and _within(ctx, r, REALTIME)]
         users, said_users = assumed(ctx, "active_users", " MAU")
-        share = users / max(len(apis), 1)
-        if len(apis) > 1:
-            said_users += f" split over {len(apis)} regions"
+        regions = max(len(apis), 1)
+        share = users / regions
+        said_share = said_every = said_users
+        if regions > 1:
+            said_share += f" split over {regions} regions"
+            said_every += f" (every event published to each of {regions} regions)"
         hours, said_hours = assumed(ctx, "realtime_connected_hours_per_user", " h")
         session, said_session = assumed(ctx, "realtime_session_minutes", " min")
         ping, said_ping = assumed(ctx, "realtime_ping_minutes", " min")
@@ -72,11 +84,12 @@ class RealtimeTraffic:
         recipients, said_recipients = assumed(ctx, "realtime_recipients_per_event")
         minutes = share * hours * 60
         return cls(
-            connection_minutes=(minutes, said(said_users, said_hours)),
-            connections=(minutes / session, said(said_users, said_hours, said_session)),
-            pings=(minutes / ping, said(said_users, said_hours, said_ping)),
-            deliveries=(share * messages, said(said_users, said_messages)),
-            events=(share * messages / recipients, said(said_users, said_messages, said_recipients)),
+            connection_minutes=(minutes, said(said_share, said_hours)),
+            connections=(minutes / session, said(said_share, said_hours, said_session)),
+            pings=(minutes / ping, said(said_share, said_hours, said_ping)),
+            deliveries=(share * messages, said(said_share, said_messages)),
+            lookups=(users * messages, said(said_every, said_messages)),
+            events=(users * messages / recipients, said(said_every, said_messages, said_recipients)),
         )
 
 
@@ -163,14 +176,15 @@ def _function(r: RenderedResource, ctx: Context) -> list[Charge]:
 @rule("aws:dynamodb/table:Table")
 def _table(r: RenderedResource, ctx: Context) -> list[Charge]:
     """On demand: a write per item put or deleted in the table and in each index; half a read unit
-    per index query; the open connections' items stored (and their PITR backup)."""
+    per index query (the fan-out's, one per recipient of every event); the open connections' items
+    stored (and their PITR backup)."""
     if r.inputs.get("billingMode") != "PAY_PER_REQUEST":
         raise NoUsageModel(r, "only on-demand tables are priced")
     traffic = _realtime(ctx, r)
     region = ctx.region_of(r)
     copies = 1 + len(r.inputs.get("globalSecondaryIndexes") or [])
     writes, said_writes = traffic.connections
-    reads, said_reads = traffic.deliveries
+    reads, said_reads = traffic.lookups
     open_connections = traffic.connection_minutes[0] / MINUTES_PER_MONTH
     stored_gb = open_connections * CONNECTION_ITEM_BYTES / 1e9
     said_stored = said(traffic.connection_minutes[1], f"{CONNECTION_ITEM_BYTES} bytes per open connection")
@@ -183,7 +197,7 @@ def _table(r: RenderedResource, ctx: Context) -> list[Charge]:
             assumption=said_writes,
         ),
         Charge(
-            "reads (one index query per delivered message)",
+            "reads (one index query per recipient of each event)",
             "dynamodb.million_read_units",
             EVENTUALLY_CONSISTENT_READ_UNITS * reads / 1e6,
             region,
