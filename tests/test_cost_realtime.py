@@ -191,7 +191,10 @@ def test_each_recipient_of_an_event_is_one_eventually_consistent_index_query(
 # every event and queries its table once per recipient (handlers/fanout.py), connected there or not.
 
 PER_REGION_IN_FULL = ("events.million_custom_events", "dynamodb.million_read_units", "fanout requests")
-SPLIT_OVER_REGIONS = ("apigateway.websocket_million_connection_minutes", "apigateway.websocket_million_messages")
+SPLIT_OVER_REGIONS = (
+    "apigateway.websocket_million_connection_minutes",
+    "apigateway.websocket_million_messages",
+)
 
 
 def in_region(stack: RenderedStack, result: cost.Estimate, what: str, region: str) -> float:
@@ -310,6 +313,19 @@ def test_a_function_outside_the_realtime_area_stops_the_estimate(rendered: dict[
         ("cron(30 1 1,15 * ? *)", 2),
         ("cron(0 0 1 JAN ? *)", 1 / 12),
         ("at(2027-01-01T00:00:00)", 0),
+        # EventBridge Scheduler's cron fields (docs.aws.amazon.com/scheduler/latest/UserGuide/
+        # schedule-types.html#cron-based): L in day-of-month is the month's last day, 15W the weekday
+        # nearest the 15th; in day-of-week L alone is the week's last day (Saturday), 5L the month's
+        # last Thursday and 6#3 its third Friday.
+        ("cron(0 0 L * ? *)", 1),
+        ("cron(0 0 15W * ? *)", 1),
+        ("cron(0 0 LW * ? *)", 1),
+        ("cron(0 12 ? * L *)", 365 / 12 / 7),
+        ("cron(0 12 ? * 6#3 *)", 1),
+        ("cron(0 12 ? * FRI#3 *)", 1),
+        ("cron(0 12 ? * 5L *)", 1),
+        ("cron(0 8,20 ? * 2#1 *)", 2),
+        ("cron(0 12 ? JAN,JUL 5L *)", 2 / 12),
     ],
 )
 def test_schedule_runs_per_month_follow_eventbridge_scheduler_expressions(
@@ -318,9 +334,52 @@ def test_schedule_runs_per_month_follow_eventbridge_scheduler_expressions(
     assert serverless.runs_per_month(expression) == pytest.approx(runs, rel=0.01)
 
 
-def test_an_expression_it_cannot_read_is_an_error_not_a_zero() -> None:
+@pytest.mark.parametrize(
+    ("expression", "year", "runs"),
+    [
+        ("cron(0 0 1 1 ? 2020)", 2026, 0),  # a past year: never again
+        ("cron(0 0 1 1 ? 2027)", 2026, 0),  # not yet
+        ("cron(0 0 1 1 ? 2026)", 2026, 1 / 12),  # its year: the yearly run over twelve months
+        ("cron(0 3 * * ? 2025-2027)", 2026, 365 / 12),
+        ("cron(0 3 * * ? 2025-2027)", 2028, 0),
+        ("cron(0 3 * * ? 2024,2026)", 2026, 365 / 12),
+        ("cron(0 3 * * ? 2020/2)", 2026, 365 / 12),
+        ("cron(0 3 * * ? 2020/2)", 2027, 0),
+        ("cron(0 3 * * ? *)", 2199, 365 / 12),
+    ],
+)
+def test_a_schedule_limited_to_some_years_runs_only_in_those_years(
+    expression: str, year: int, runs: float
+) -> None:
+    assert serverless.runs_per_month(expression, year=year) == pytest.approx(runs, rel=0.01)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "every day at three",
+        "cron(0 3 * * * *)",  # day-of-month and day-of-week both set: one of them must be ?
+        "cron(0 3 ? * ? *)",
+        "cron(0 3 ? * 6#6 *)",  # there is no sixth Friday
+        "cron(0 3 ? * 8 *)",
+        "cron(0 3 ? * 2#1,6#3 *)",  # with #, day-of-week holds one expression only
+        "cron(0 3 * * ? 1969)",
+    ],
+)
+def test_an_expression_it_cannot_read_is_an_error_not_a_zero(expression: str) -> None:
     with pytest.raises(ValueError, match="cannot price schedule expression"):
-        serverless.runs_per_month("every day at three")
+        serverless.runs_per_month(expression)
+
+
+def test_a_disabled_schedule_costs_nothing(rendered: dict[str, RenderedStack]) -> None:
+    prod = rendered["prod"]
+    (schedule,) = [r for r in prod if r.type == "aws:scheduler/schedule:Schedule"]
+    ctx = costbook.Context(prod, usage("prod"))
+    (enabled,) = costbook.RULES[schedule.type](schedule, ctx)
+    assert enabled.quantity > 0
+    disabled = dataclasses.replace(schedule, inputs={**schedule.inputs, "state": "DISABLED"})
+    (charge,) = costbook.RULES[schedule.type](disabled, ctx)
+    assert charge.quantity == 0 and "DISABLED" in (charge.assumption or "")
 
 
 # --- the assumptions are settings ------------------------------------------------------------
