@@ -358,6 +358,7 @@ def test_a_schedule_limited_to_some_years_runs_only_in_those_years(
     "expression",
     [
         "every day at three",
+        "rate(0 minutes)",
         "cron(0 3 * * * *)",  # day-of-month and day-of-week both set: one of them must be ?
         "cron(0 3 ? * ? *)",
         "cron(0 3 ? * 6#6 *)",  # there is no sixth Friday

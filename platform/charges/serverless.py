@@ -278,6 +278,11 @@ _ONCE_A_MONTH_WEEKDAY = re.compile(r"[1-7](#[1-5]|L)")
 """Day-of-week values that fall on one day each month: the n-th or the last of a weekday."""
 
 
+def _named(field: str) -> str:
+    """A cron field with day and month names replaced by their numbers (SUN is 1, JAN is 1)."""
+    return re.sub(r"[A-Z]{3}", lambda m: _NAMES.get(m.group(0), m.group(0)), field.upper())
+
+
 def _this_year() -> int:
     return datetime.now(UTC).year
 
@@ -286,7 +291,7 @@ def _values(field: str, low: int, high: int) -> set[int]:
     """The values a cron field takes from `*`, lists, ranges `a-b`, increments `a/n` and `*/n`, and
     day or month names."""
     values: set[int] = set()
-    for part in re.sub(r"[A-Z]{3}", lambda m: _NAMES.get(m.group(0), m.group(0)), field.upper()).split(","):
+    for part in _named(field).split(","):
         base, slash, step_text = part.partition("/")
         if slash and not (step_text.isdigit() and int(step_text) > 0):
             raise ValueError(f"{field!r}: the increment after / must be a positive number")
@@ -315,7 +320,7 @@ def _days_per_month(day_of_month: str, day_of_week: str) -> float:
         monthly = [p for p in parts if _ONCE_A_MONTH_DAY.fullmatch(p)]
         dated = ",".join(p for p in parts if p not in monthly)
         return len(monthly) + (len(_values(dated, 1, 31)) if dated else 0)
-    parts = re.sub(r"[A-Z]{3}", lambda m: _NAMES.get(m.group(0), m.group(0)), day_of_week.upper()).split(",")
+    parts = _named(day_of_week).split(",")
     if "#" in day_of_week and len(parts) > 1:
         raise ValueError(f"{day_of_week!r}: with #, day-of-week holds one expression only")
     monthly = [p for p in parts if _ONCE_A_MONTH_WEEKDAY.fullmatch(p)]
@@ -334,7 +339,7 @@ def runs_per_month(expression: str, year: int | None = None) -> float:
     if expression.startswith("at("):
         return 0.0
     rate = _RATE.fullmatch(expression)
-    if rate:
+    if rate and int(rate.group(1)) > 0:
         return MINUTES_PER_MONTH / (int(rate.group(1)) * _UNIT_MINUTES[rate.group(2).rstrip("s")])
     cron = _CRON.fullmatch(expression)
     try:
