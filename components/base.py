@@ -86,6 +86,7 @@ class SocialComponent(pulumi.ComponentResource):
         metric_region: str | None = None,
         traits: Sequence[str] = (),
         log_group_name: pulumi.Input[str] | None = None,
+        capacity: Mapping[str, float] | None = None,
     ) -> None:
         """Offer the child `role` to be watched as a `kind` (alarms, dashboards), by the CloudWatch
         `dimensions` that select its metrics. `provider`: the one the child was declared with, when
@@ -99,6 +100,7 @@ class SocialComponent(pulumi.ComponentResource):
                 metric_region=metric_region,
                 traits=frozenset(traits),
                 log_group_name=log_group_name,
+                capacity=dict(capacity or {}),
             )
         )
 

@@ -63,6 +63,9 @@ class Watchable:
     and CLOUDFRONT-scope WAF: us-east-1). Unset: the provider's region."""
     traits: frozenset[str] = field(default_factory=frozenset)
     """What decides which alarms apply, for example ``serverless`` or ``global-secondary``."""
+    capacity: Mapping[str, float] = field(default_factory=dict)
+    """Limits of the resource that alarm thresholds can be relative to, by name (an Aurora cluster's
+    ``max_connections``). Unset: none."""
     log_group_name: pulumi.Input[str] | None = None
     """The resource's CloudWatch Logs group, in its own region, for the saved investigation queries
     of its kind (WAF blocks by rule, slow queries). Unset: none."""

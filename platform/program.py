@@ -30,6 +30,7 @@ from social_platform.areas import (
     registry,
     runners,
     security,
+    sign_in,
     streaming,
     wallet,
 )
@@ -125,8 +126,8 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
     outputs.update(realtime.outputs(realtime.build(platform, pools, zone_id=edge_build.zone.zone_id)))
     outputs.update(wallet.outputs(wallet.build(platform, clusters, data_tier.databases)))
     outputs.update(migrations.outputs(migrations.build(platform, clusters, data_tier.databases)))
-    # Argo CD's sign-in client lives in the admin pool, which exists only now (after the clusters).
-    cluster.argocd_sign_in(platform, clusters, pools)
+    # Argo CD's and Grafana's sign-in clients live in the admin pool, which exists only now.
+    sign_in.build(platform, clusters, pools)
     ci_roles = ci.build(platform)
     outputs.update(ci.outputs(ci_roles))
     registries = registry.build(

@@ -820,12 +820,14 @@ def test_turning_an_add_on_off_removes_it_and_its_role_and_nothing_else(
         for r in before.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
         if name == "amazon-cloudwatch-observability" and r.inputs.get("namespace") == "ContainerInsights"
     }
-    # Argo CD's sign-in client, its login style, its admin group and the client's alarms exist only for it.
+    # A tool's sign-in client, its login style, its groups and the client's alarms exist only for it:
+    # Argo CD's for argo-cd, Grafana's for kube-prometheus-stack.
+    tool = {"argo-cd": "argocd", "kube-prometheus-stack": "grafana"}.get(name)
     sign_in = {
         r.urn
         for r in before
-        if name == "argo-cd"
-        and "argocd" in r.name
+        if tool is not None
+        and tool in r.name
         and (r.type.startswith("aws:cognito/") or r.type == "aws:cloudwatch/metricAlarm:MetricAlarm")
     }
     assert set(after.resources) == set(before.resources) - subtree - insights - sign_in
@@ -929,7 +931,11 @@ def test_grafana_admin_password_is_a_secret_never_in_chart_values(
         values = installed(stack, cluster, "kube-prometheus-stack").inputs["values"]
         assert values["grafana"]["admin"]["existingSecret"] == "grafana-admin"
         assert "adminPassword" not in json.dumps(values)
-        (secret,) = inside(stack, component, "kubernetes:core/v1:Secret")
+        (secret,) = [
+            s
+            for s in inside(stack, component, "kubernetes:core/v1:Secret")
+            if s.inputs["metadata"]["name"] == "grafana-admin"
+        ]
         assert secret.inputs["stringData"] == SECRET_MASK
         assert stack.outputs["grafana_admin_passwords"] == SECRET_MASK
 

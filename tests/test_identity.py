@@ -210,8 +210,9 @@ def test_the_admin_pool_admits_only_invited_users_with_mfa(rendered: dict, stack
     assert pool.inputs["mfaConfiguration"] == "ON"
     assert pool.inputs["softwareTokenMfaConfiguration"] == {"enabled": True}
     groups = rendered[stack].of_type("aws:cognito/userGroup:UserGroup")
-    argocd = {"argocd-admins"} if stack != "dev" else set()  # Argo CD's admins (staging, prod)
-    assert {g.inputs["name"] for g in groups} == {"admins", "moderators"} | argocd
+    # Argo CD's admins and Grafana's admins and viewers (staging and prod, where both run).
+    tools = {"argocd-admins", "grafana-admins", "grafana-viewers"} if stack != "dev" else set()
+    assert {g.inputs["name"] for g in groups} == {"admins", "moderators"} | tools
     assert {pool_of(rendered[stack], g).name for g in groups} == {pool.name}
     assert pool_of(rendered[stack], part(rendered[stack], CLIENT, "admin")).name == pool.name
 
@@ -281,8 +282,8 @@ def test_managed_login_runs_on_the_prefix_domain_with_a_style_per_client(rendere
     }
     assert all(d["managedLoginVersion"] == 2 and "certificateArn" not in d for d in domains.values())
     styled = rendered[stack].of_type("aws:cognito/managedLoginBranding:ManagedLoginBranding")
-    argocd = ["argocd"] if stack != "dev" else []  # Argo CD's sign-in client (staging, prod)
-    assert sorted(b.name.rsplit("-", 2)[-2] for b in styled) == sorted(["admin", "mobile", "web", *argocd])
+    tools = ["argocd", "grafana"] if stack != "dev" else []  # the tools' sign-in clients (staging, prod)
+    assert sorted(b.name.rsplit("-", 2)[-2] for b in styled) == sorted(["admin", "mobile", "web", *tools])
 
 
 @pytest.mark.parametrize("stack", ENVIRONMENTS)

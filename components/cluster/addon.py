@@ -161,19 +161,41 @@ class Addon(SocialComponent):
         """A Kubernetes Secret `name` in the add-on's namespace: credentials the add-on reads by name
         (never chart values, which land in plain ConfigMaps and Helm release data). It comes after the
         namespace, or with `after_install` after the add-on itself (one that reads it when it changes)."""
-        metadata: k8s.meta.v1.ObjectMetaArgsDict = {"name": name, "namespace": self.traits.namespace}
-        if labels:
-            metadata["labels"] = dict(labels)
-        after: list[pulumi.Resource] = (
-            [self.installed] if after_install else [self.ns] if self.ns is not None else []
-        )
+        after: list[pulumi.Resource] = [self.installed] if after_install else self._after_namespace()
         return k8s.core.v1.Secret(
             self.child_name(child),
-            metadata=metadata,
+            metadata=self._metadata(name, labels),
             type="Opaque",
             string_data=dict(data),
             opts=self.child(provider=provider, depends_on=after),
         )
+
+    def config_map(
+        self,
+        child: str,
+        name: str,
+        data: Mapping[str, pulumi.Input[str]],
+        *,
+        provider: k8s.Provider,
+        labels: Mapping[str, str] | None = None,
+    ) -> k8s.core.v1.ConfigMap:
+        """A ConfigMap `name` in the add-on's namespace, after the namespace: settings or files the
+        add-on reads by name or by label (not secrets: those go through `secret`)."""
+        return k8s.core.v1.ConfigMap(
+            self.child_name(child),
+            metadata=self._metadata(name, labels),
+            data=dict(data),
+            opts=self.child(provider=provider, depends_on=self._after_namespace()),
+        )
+
+    def _metadata(self, name: str, labels: Mapping[str, str] | None) -> k8s.meta.v1.ObjectMetaArgsDict:
+        metadata: k8s.meta.v1.ObjectMetaArgsDict = {"name": name, "namespace": self.traits.namespace}
+        if labels:
+            metadata["labels"] = dict(labels)
+        return metadata
+
+    def _after_namespace(self) -> list[pulumi.Resource]:
+        return [self.ns] if self.ns is not None else []
 
     def namespace(self, provider: k8s.Provider) -> k8s.core.v1.Namespace:
         """The add-on's own namespace (for add-ons not in kube-system)."""

@@ -159,6 +159,30 @@ class ArgoCdArgs:
 
 
 @dataclass(frozen=True)
+class GrafanaArgs:
+    """How kube-prometheus-stack's Grafana lets people in when the add-on is on. It has no public
+    service either: people reach it through ``kubectl port-forward -n monitoring
+    svc/kube-prometheus-stack-grafana 3000:80`` (`url`)."""
+
+    url: str = "http://localhost:3000"
+    """Where people open Grafana (its ``server.root_url``; the OAuth callback is
+    ``<url>/login/generic_oauth``). Unset: the address of the port-forward above."""
+    enable_sso: bool = False
+    """Sign-in through an OIDC provider (Grafana's generic OAuth): client id and endpoints come from
+    the ``grafana-oidc`` ConfigMap, the client secret from the ``grafana-oidc`` Secret, that
+    `Cluster.use_grafana_sign_in` writes (as environment variables). Unset: no SSO."""
+    admin_group: str = "grafana-admins"
+    """The OIDC group (``cognito:groups``) whose members are Grafana admins."""
+    viewer_group: str = "grafana-viewers"
+    """The OIDC group whose members may look (Viewer). Anyone in neither group is refused."""
+    enable_local_admin: bool = True
+    """Grafana's built-in ``admin`` (password in the ``grafana-admin`` Secret) may sign in on the login
+    form: the break-glass way in when the identity provider is down, which is when dashboards are
+    needed most; reaching the form takes a port-forward, so cluster rights. False: the login form is
+    hidden (``auth.disable_login_form``) and only SSO lets people in."""
+
+
+@dataclass(frozen=True)
 class AlertTopicsArgs:
     """Where the cluster's Alertmanager sends alerts: SNS topics in the cluster's account and region."""
 
@@ -207,6 +231,9 @@ class ClusterArgs:
     argocd: ArgoCdArgs = field(default_factory=ArgoCdArgs)
     """How Argo CD is set up when the ``argo-cd`` add-on is on. Unset: no root application, no SSO,
     no local admin (a port-forward and `kubectl` only)."""
+    grafana: GrafanaArgs = field(default_factory=GrafanaArgs)
+    """How Grafana lets people in when ``kube-prometheus-stack`` is on. Unset: the built-in admin only
+    (no SSO), through a port-forward."""
     alert_topics: AlertTopicsArgs | None = None
     """Where kube-prometheus-stack's Alertmanager sends alerts (SNS, signed with its own Pod Identity
     role, which may publish to these topics only). Unset: the chart's default receiver, which sends

@@ -22,6 +22,8 @@ ADDON_VERSIONS: dict[str, str] = {name: pin.version for name, pin in versions.AD
 """Pinned version of each add-on (the registry, `registry.REGISTRY`, says what each one is)."""
 
 KARPENTER_NAMESPACE = "kube-system"
+KARPENTER_RELEASE = "karpenter"
+"""The Helm release (and so the Service and Prometheus job) name of Karpenter's chart."""
 KARPENTER_SERVICE_ACCOUNT = "karpenter"
 KARPENTER_REQUIRES: tuple[str, ...] = ("eks-pod-identity-agent",)
 """Karpenter's controller gets its AWS credentials through Pod Identity too."""

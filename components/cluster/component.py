@@ -19,10 +19,12 @@ from social_components.cluster.control_plane import ControlPlane
 from social_components.cluster.karpenter import NODE_POLICIES, Karpenter, KarpenterPlacement
 from social_components.cluster.registry import (
     ARGOCD_OIDC_SECRET,
+    GRAFANA_OIDC_SECRET,
     REGISTRY,
     SYSTEM_LABEL,
     SYSTEM_TOLERATIONS,
     AddonEntry,
+    grafana_env,
 )
 from social_components.cluster.validation import system_node_architecture, validate_cluster_args
 
@@ -191,6 +193,45 @@ class Cluster(SocialComponent):
             labels={"app.kubernetes.io/part-of": "argocd"},
             after_install=True,
         )
+
+    def use_grafana_sign_in(
+        self,
+        *,
+        client_id: pulumi.Input[str],
+        client_secret: pulumi.Input[str],
+        authorize_url: pulumi.Input[str],
+        token_url: pulumi.Input[str],
+        userinfo_url: pulumi.Input[str],
+        logout_url: pulumi.Input[str],
+    ) -> tuple[k8s.core.v1.ConfigMap, k8s.core.v1.Secret]:
+        """Grafana's OIDC client (`GrafanaArgs.enable_sso`): a ConfigMap and a Secret (the client
+        secret alone) whose keys are Grafana's environment overrides of ``[auth.generic_oauth]``.
+        Grafana's pod waits for both (required ``envFromConfigMaps``/``envFromSecrets``), so they wait
+        only for the namespace, never for the chart: they may come from an identity provider built
+        later in the same program."""
+        addon = self.addons.get("kube-prometheus-stack")
+        if addon is None:
+            raise ValueError(f"{self.cluster_name}: kube-prometheus-stack is off; there is no Grafana")
+        settings: dict[str, pulumi.Input[str]] = {
+            "client_id": client_id,
+            "auth_url": authorize_url,
+            "token_url": token_url,
+            "api_url": userinfo_url,
+            "signout_redirect_url": logout_url,
+        }
+        public = addon.config_map(
+            "grafana-oidc",
+            GRAFANA_OIDC_SECRET,
+            {grafana_env("auth.generic_oauth", key): value for key, value in settings.items()},
+            provider=self.provider,
+        )
+        secret = addon.secret(
+            "grafana-oidc",
+            GRAFANA_OIDC_SECRET,
+            {grafana_env("auth.generic_oauth", "client_secret"): pulumi.Output.secret(client_secret)},
+            provider=self.provider,
+        )
+        return public, secret
 
     # System nodes ---------------------------------------------------------------------------------
 

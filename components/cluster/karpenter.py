@@ -20,7 +20,12 @@ from social_components.base import SocialComponent, assume_role_policy, policy_j
 from social_components.cluster import manifests, policies
 from social_components.cluster.addon import pod_identity_role
 from social_components.cluster.args import KarpenterArgs
-from social_components.cluster.catalog import KARPENTER_CHART, KARPENTER_NAMESPACE, KARPENTER_SERVICE_ACCOUNT
+from social_components.cluster.catalog import (
+    KARPENTER_CHART,
+    KARPENTER_NAMESPACE,
+    KARPENTER_RELEASE,
+    KARPENTER_SERVICE_ACCOUNT,
+)
 
 NODE_POLICIES = (
     "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
@@ -213,7 +218,7 @@ class Karpenter(SocialComponent):
         # The chart installs the CRDs and the controller, on the system nodes.
         self.chart = k8s.helm.v4.Chart(
             self.child_name("chart"),
-            name="karpenter",
+            name=KARPENTER_RELEASE,
             chart=KARPENTER_CHART,
             version=args.chart_version,
             namespace=KARPENTER_NAMESPACE,

@@ -21,7 +21,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from social_components.cluster import policies
+from social_components.cluster import monitoring, policies
 from social_components.cluster.catalog import ADDON_VERSIONS
 
 if TYPE_CHECKING:
@@ -44,11 +44,22 @@ ON_SYSTEM_NODES: Values = {"nodeSelector": {SYSTEM_LABEL: "system"}, "toleration
 EVERY_NODE = [{"operator": "Exists"}]
 """Tolerations of node agents (DaemonSets) that must run on every node, the system nodes included."""
 GRAFANA_ADMIN_SECRET = "grafana-admin"
+GRAFANA_DASHBOARD_LABEL = "grafana_dashboard"
+GRAFANA_DASHBOARD_LABEL_VALUE = "1"
+"""The label kube-prometheus-stack's dashboard sidecar watches ConfigMaps for (its
+``grafana.sidecar.dashboards.label`` and ``labelValue``)."""
 GRAFANA_SERVICE_ACCOUNT = "grafana"
 """kube-prometheus-stack's Grafana runs as this service account: its Pod Identity role reads CloudWatch."""
 GRAFANA_CLOUDWATCH_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonGrafanaCloudWatchAccess"
 """AWS's managed policy for CloudWatch as a Grafana data source: reads metrics, alarms and log
 queries, describes EC2 tags and regions; writes nothing."""
+GRAFANA_OIDC_SECRET = "grafana-oidc"
+"""The ConfigMap and the Secret (the client secret alone) the cluster's `use_grafana_sign_in`
+writes: the settings of Grafana's ``[auth.generic_oauth]`` known only once the identity provider
+exists, as Grafana's environment overrides (`grafana_env`). Grafana's pod reads them at start
+(``envFromConfigMaps``, ``envFromSecrets``, neither optional)."""
+OIDC_GROUPS_CLAIM = "cognito:groups"
+"""The ID token claim listing a user's groups (Cognito's)."""
 ALERTMANAGER_SERVICE_ACCOUNT = "alertmanager"
 """kube-prometheus-stack's Alertmanager runs as this service account: the one its Pod Identity role
 (SNS publishing) is associated with."""
@@ -251,6 +262,27 @@ def _fluent_bit_values(ctx: AddonContext) -> Values:
     }
 
 
+def _grafana_prepare(ctx: AddonContext) -> dict[str, pulumi.Resource]:
+    """What Grafana reads from the cluster: its admin Secret and the dashboards' ConfigMaps."""
+    return {**_grafana_admin(ctx), **_grafana_dashboards(ctx)}
+
+
+def _grafana_dashboards(ctx: AddonContext) -> dict[str, pulumi.Resource]:
+    """The platform's dashboards (`monitoring.dashboards`), one ConfigMap each, labelled as the
+    chart's dashboard sidecar looks for (kube-prometheus-stack: ``grafana_dashboard: "1"``, every
+    namespace): Grafana loads them without a restart."""
+    return {
+        f"dashboard-{key}": ctx.addon.config_map(
+            f"dashboard-{key}",
+            f"platform-dashboard-{key}",
+            {f"{key}.json": text},
+            provider=ctx.provider,
+            labels={GRAFANA_DASHBOARD_LABEL: GRAFANA_DASHBOARD_LABEL_VALUE},
+        )
+        for key, text in monitoring.dashboards().items()
+    }
+
+
 def _grafana_admin(ctx: AddonContext) -> dict[str, pulumi.Resource]:
     """Grafana's admin credentials as a Kubernetes Secret the chart reads (never in chart values)."""
     addon = ctx.addon
@@ -265,6 +297,69 @@ def _grafana_admin(ctx: AddonContext) -> dict[str, pulumi.Resource]:
         provider=ctx.provider,
     )
     return {"grafana-admin": secret}
+
+
+def grafana_env(section: str, key: str) -> str:
+    """The environment variable that overrides ``[section] key`` of grafana.ini (Grafana's rule:
+    ``GF_<SectionName>_<KeyName>``, upper case, dots and dashes as underscores)."""
+    return "GF_" + f"{section}_{key}".upper().replace(".", "_").replace("-", "_")
+
+
+def grafana_role_path(admin_group: str, viewer_group: str) -> str:
+    """Grafana's ``role_attribute_path`` (JMESPath over the ID token): members of `admin_group` are
+    Admin, of `viewer_group` Viewer; anyone else gets no role, which ``role_attribute_strict`` refuses."""
+
+    def member(group: str) -> str:
+        return f"contains(\"{OIDC_GROUPS_CLAIM}\"[*], '{group}')"
+
+    return f"{member(admin_group)} && 'Admin' || {member(viewer_group)} && 'Viewer'"
+
+
+def _grafana_values(ctx: AddonContext) -> Values:
+    """kube-prometheus-stack's Grafana: admin credentials from a Secret, its own service account,
+    CloudWatch as a data source, sign-in (`ClusterArgs.grafana`), no ingress (the chart's default)."""
+    grafana = ctx.args.grafana
+    ini: Values = {
+        "server": {"root_url": grafana.url},
+        "auth": {"disable_login_form": not grafana.enable_local_admin},
+    }
+    values: Values = {
+        "admin": {
+            "existingSecret": GRAFANA_ADMIN_SECRET,
+            "userKey": "admin-user",
+            "passwordKey": "admin-password",
+        },
+        "serviceAccount": {"name": GRAFANA_SERVICE_ACCOUNT},
+        # Besides the chart's Prometheus and Alertmanager data sources: CloudWatch of this
+        # account, with the pod's own credentials (EKS Pod Identity, read-only role).
+        "additionalDataSources": [
+            {
+                "name": "CloudWatch",
+                "uid": "cloudwatch",
+                "type": "cloudwatch",
+                "jsonData": {"authType": "default", "defaultRegion": ctx.region},
+            }
+        ],
+        "grafana.ini": ini,
+    }
+    if grafana.enable_sso:
+        # Client id, secret and endpoints arrive as environment overrides from the Secret that
+        # `use_grafana_sign_in` writes once the identity exists; the rest is fixed here.
+        ini["auth.generic_oauth"] = {
+            "enabled": True,
+            "name": "Cognito",
+            "scopes": "openid email profile",
+            "use_pkce": True,
+            "use_refresh_token": True,
+            "allow_sign_up": True,
+            "auto_login": False,
+            "role_attribute_path": grafana_role_path(grafana.admin_group, grafana.viewer_group),
+            "role_attribute_strict": True,
+            "allow_assign_grafana_admin": False,
+        }
+        values["envFromConfigMaps"] = [{"name": GRAFANA_OIDC_SECRET, "optional": False}]
+        values["envFromSecrets"] = [{"name": GRAFANA_OIDC_SECRET, "optional": False}]
+    return values
 
 
 def _alertmanager_policy(ctx: AddonContext) -> list[policies.Statement]:
@@ -317,24 +412,13 @@ def _prometheus_values(ctx: AddonContext) -> Values:
         )
     return {
         "alertmanager": alertmanager,
-        "grafana": {
-            "admin": {
-                "existingSecret": GRAFANA_ADMIN_SECRET,
-                "userKey": "admin-user",
-                "passwordKey": "admin-password",
-            },
-            "serviceAccount": {"name": GRAFANA_SERVICE_ACCOUNT},
-            # Besides the chart's Prometheus and Alertmanager data sources: CloudWatch of this
-            # account, with the pod's own credentials (EKS Pod Identity, read-only role).
-            "additionalDataSources": [
-                {
-                    "name": "CloudWatch",
-                    "type": "cloudwatch",
-                    "jsonData": {"authType": "default", "defaultRegion": ctx.region},
-                }
-            ],
-        },
+        "grafana": _grafana_values(ctx),
+        # The platform's own: Karpenter scraped and alerted on; the chart's node-pressure alert raised
+        # to a severity Alertmanager sends on (`monitoring`).
+        "additionalPrometheusRulesMap": {"karpenter": monitoring.karpenter_rules()},
+        "customRules": {alert: {"severity": s} for alert, s in monitoring.SEVERITY_OVERRIDES.items()},
         "prometheus": {
+            "additionalServiceMonitors": [monitoring.karpenter_service_monitor()],
             "prometheusSpec": {
                 "retention": "15d",
                 "storageSpec": {
@@ -346,7 +430,7 @@ def _prometheus_values(ctx: AddonContext) -> Values:
                         }
                     }
                 },
-            }
+            },
         },
     }
 
@@ -571,7 +655,7 @@ REGISTRY: dict[str, AddonEntry] = {
             requires=("aws-ebs-csi-driver", *POD_IDENTITY),
             waits_for=("nodes-ready", "node-pools", "aws-ebs-csi-driver"),
         ),
-        prepare=_grafana_admin,
+        prepare=_grafana_prepare,
         policy=_alertmanager_policy,
         more_roles={"grafana": PodRole(GRAFANA_SERVICE_ACCOUNT, (GRAFANA_CLOUDWATCH_POLICY,))},
         values=_prometheus_values,
@@ -580,6 +664,15 @@ REGISTRY: dict[str, AddonEntry] = {
             "grafana.serviceAccount.name": "the Pod Identity association names this service account",
             "grafana.admin": "Grafana's admin password lives in a Secret, never in chart values",
             "grafana.adminPassword": "Grafana's admin password lives in a Secret, never in chart values",
+            "grafana.[grafana.ini].auth": "who may sign in comes from ClusterArgs.grafana",
+            "grafana.[grafana.ini].[auth.generic_oauth]": "sign-in comes from ClusterArgs.grafana",
+            "grafana.[grafana.ini].server": "Grafana's URL comes from ClusterArgs.grafana",
+            "grafana.envFromSecrets": "the sign-in settings come from the grafana-oidc Secret",
+            "grafana.envFromConfigMaps": "the sign-in settings come from the grafana-oidc ConfigMap",
+            "grafana.ingress": "no public ingress: Grafana is reached through a port-forward",
+            "grafana.service": "no public service: Grafana is reached through a port-forward",
+            "grafana.sidecar.dashboards.label": "the platform's dashboards carry grafana_dashboard",
+            "grafana.sidecar.dashboards.labelValue": "the platform's dashboards carry grafana_dashboard: 1",
         },
     ),
     "fluent-bit": _chart(

@@ -197,18 +197,24 @@ def _check_json(where: str, value: object, depth: int = 0) -> None:
         raise ArgError(where, "must be a string, number, boolean, null, list or mapping")
 
 
+def lock_path(path: str) -> list[str]:
+    """The keys of a locked path: ``a.b.c``, with ``[...]`` around a key that has dots itself
+    (``grafana.[grafana.ini].server`` is ``grafana`` → ``grafana.ini`` → ``server``)."""
+    return [bracketed or plain for bracketed, plain in re.findall(r"\[([^\]]+)\]|([^.\[\]]+)", path)]
+
+
 def merge_values(
     where: str, base: Mapping[str, Any], overrides: Mapping[str, Any], locked: Mapping[str, str]
 ) -> dict[str, Any]:
     """An add-on's values: `base` (its registry entry's) with the user's `overrides` deep-merged in.
     Overrides must be JSON data and may not touch a `locked` path (``a.b``: setting ``a.b``,
-    anything below it, or ``a`` to a non-mapping). `ArgError` names the path and why."""
+    anything below it, or ``a`` to a non-mapping; `lock_path`). `ArgError` names the path and why."""
     if not isinstance(overrides, Mapping):
         raise ArgError(where, "must be a mapping of values")
     _check_json(where, overrides)
     for path, why in locked.items():
         node: Any = overrides
-        parts = path.split(".")
+        parts = lock_path(path)
         for i, part in enumerate(parts):
             if not isinstance(node, Mapping) or part not in node:
                 break
@@ -266,3 +272,6 @@ def validate_cluster_args(args: ClusterArgs, registry: Mapping[str, AddonEntry] 
         raise ValueError(f"addons.{need} must be enabled: {who} needs it")
     if "external-dns" in enabled and not args.dns_domain:
         raise ValueError("dns_domain is required when external-dns is enabled")
+    grafana = args.grafana
+    if "kube-prometheus-stack" in enabled and not (grafana.enable_sso or grafana.enable_local_admin):
+        raise ValueError("grafana: with neither enable_sso nor enable_local_admin nobody can sign in")

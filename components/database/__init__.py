@@ -2,7 +2,12 @@
 
 from social_components.database.args import DatabaseArgs, DatabaseInsightsMode, MonitoringInterval
 from social_components.database.component import Database, cluster_parameters
-from social_components.database.validation import SERVERLESS, check_args, parameter_group_family
+from social_components.database.validation import (
+    SERVERLESS,
+    check_args,
+    parameter_group_family,
+    serverless_max_connections,
+)
 
 __all__ = [
     "SERVERLESS",
@@ -13,4 +18,5 @@ __all__ = [
     "check_args",
     "cluster_parameters",
     "parameter_group_family",
+    "serverless_max_connections",
 ]

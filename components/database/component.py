@@ -16,6 +16,7 @@ from social_components.database.validation import (
     check_args,
     check_db_user,
     parameter_group_family,
+    serverless_max_connections,
 )
 
 ENGINE = "aurora-postgresql"
@@ -273,6 +274,10 @@ class Database(SocialComponent):
             {"DBClusterIdentifier": cluster.cluster_identifier},
             traits=traits,
             log_group_name=logs.name,
+            # Alarms on connections are relative to it (a provisioned class's is not modelled).
+            capacity={"max_connections": serverless_max_connections(args.min_acu, args.max_acu)}
+            if serverless
+            else {},
         )
         for index, instance in enumerate(instances):
             self.watch(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from social_components.checks import check_client, check_windows_apart
@@ -15,6 +16,21 @@ SERVERLESS = "db.serverless"
 
 AUTO_PAUSE_SINCE = {13: (13, 15), 14: (14, 12), 15: (15, 7), 16: (16, 3)}
 """First Aurora PostgreSQL version of each major that scales to 0 ACU (auto-pause); 17+ all do."""
+
+SERVERLESS_MAX_CONNECTIONS: tuple[tuple[float, int], ...] = (
+    (1, 189),
+    (4, 823),
+    (8, 1669),
+    (16, 3360),
+    (32, 5000),
+)
+"""Aurora PostgreSQL's default ``max_connections`` of a Serverless v2 instance by the cluster's
+maximum ACUs: the table "Maximum connections for Aurora Serverless v2" of the Aurora User Guide
+(Performance and scaling for Aurora Serverless v2); 64 and 128 ACUs give 5,000 as well."""
+SERVERLESS_MAX_CONNECTIONS_LIMIT = 5000
+SERVERLESS_LOW_MINIMUM_LIMIT = 2000
+"""``max_connections`` when the minimum capacity is 0.5 ACUs (or 0) on Aurora PostgreSQL, whatever
+the maximum (the same page)."""
 
 _IDENTIFIER = re.compile(r"^[a-z](?!.*--)[a-z0-9-]{0,62}(?<!-)$")
 _DB_USER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -33,6 +49,25 @@ def parameter_group_family(engine_version: str) -> str:
     """The parameter group family of an Aurora PostgreSQL version: 16.6 → aurora-postgresql16."""
     major, _ = engine_version_parts(engine_version)
     return f"aurora-postgresql{major}"
+
+
+def serverless_max_connections(min_acu: float, max_acu: float) -> int:
+    """Aurora PostgreSQL's default ``max_connections`` for a Serverless v2 cluster of this capacity
+    range. Aurora evaluates its formula (``LEAST(DBInstanceClassMemory/9531392, 5000)``) with the
+    memory of the *maximum* ACUs; the guide tabulates it (`SERVERLESS_MAX_CONNECTIONS`). Between its
+    rows the value is interpolated linearly (the formula is linear in memory, memory in ACUs); from
+    32 ACUs it is 5,000; with a minimum below 1 ACU it is at most 2,000."""
+    rows = SERVERLESS_MAX_CONNECTIONS
+    if max_acu >= rows[-1][0]:
+        value = float(SERVERLESS_MAX_CONNECTIONS_LIMIT)
+    elif max_acu <= rows[0][0]:
+        value = float(rows[0][1])
+    else:
+        (low_acu, low), (high_acu, high) = next((a, b) for a, b in pairwise(rows) if a[0] <= max_acu <= b[0])
+        value = low + (high - low) * (max_acu - low_acu) / (high_acu - low_acu)
+    if min_acu < 1:
+        value = min(value, SERVERLESS_LOW_MINIMUM_LIMIT)
+    return int(value)
 
 
 def check_identifier(name: str) -> None:

@@ -215,12 +215,12 @@ class Identity(SocialComponent):
         *,
         callback_urls: Sequence[str],
         logout_urls: Sequence[str],
-        group: str,
-        description: str,
+        groups: Mapping[str, str],
     ) -> aws.cognito.UserPoolClient:
         """A confidential client of the admin pool for an operator tool that signs people in with
-        OIDC (Argo CD): authorization code flow, a client secret, `openid email profile`, and the
-        admin-pool group `group` whose members the tool trusts (in the ID token's ``cognito:groups``)."""
+        OIDC (Argo CD, Grafana): authorization code flow, a client secret, `openid email profile`, and
+        the admin-pool `groups` (name → description) whose members the tool trusts (in the ID token's
+        ``cognito:groups``)."""
         client = aws.cognito.UserPoolClient(
             self.child_name(role),
             user_pool_id=self.admin_pool.id,
@@ -244,15 +244,16 @@ class Identity(SocialComponent):
             use_cognito_provided_values=True,
             opts=self.child(depends_on=[self.admin_pool_domain]),
         )
-        if group not in self.admin_groups:
-            self.admin_groups[group] = aws.cognito.UserGroup(
-                self.child_name(f"group-{group}"),
-                user_pool_id=self.admin_pool.id,
-                name=group,
-                description=description,
-                precedence=len(self.admin_groups) * 10,
-                opts=self.child(),
-            )
+        for group, description in groups.items():
+            if group not in self.admin_groups:
+                self.admin_groups[group] = aws.cognito.UserGroup(
+                    self.child_name(f"group-{group}"),
+                    user_pool_id=self.admin_pool.id,
+                    name=group,
+                    description=description,
+                    precedence=len(self.admin_groups) * 10,
+                    opts=self.child(),
+                )
         self.clients[role] = client
         self.watch("cognito-client", role, {"UserPool": self.admin_pool.id, "UserPoolClient": client.id})
         return client

@@ -28,7 +28,8 @@ class AlertTopicArgs:
     """E-mail and HTTPS subscribers. Unset: none (Slack through `AccountAlerts`, or subscribe later)."""
     enable_event_rules: bool = True
     """Forward AWS Health, RDS (failover, maintenance, low storage, configuration change, failure)
-    and ElastiCache events of this account and region to the ticket topic through EventBridge."""
+    and ElastiCache failure events of this account and region to the ticket topic through
+    EventBridge."""
 
 
 @dataclass(frozen=True)

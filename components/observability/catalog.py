@@ -10,7 +10,7 @@ against those pages).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -59,6 +59,10 @@ class AlarmRule:
     divide_by: str | None = None
     """A metric of the same namespace, dimensions and statistic: the alarm watches the rate
     ``100 * metric / divide_by`` in percent (CloudWatch metric math). Unset: the metric itself."""
+    of_capacity: str | None = None
+    """A capacity of the watchable (`Watchable.capacity`) the threshold is a percentage of: the
+    alarm fires above `threshold` % of it. A watchable without that capacity gets no alarm of this
+    rule. Unset: the threshold is absolute, in `unit`."""
 
     @property
     def symbol(self) -> str:
@@ -78,8 +82,9 @@ ALARM_RULES: tuple[AlarmRule, ...] = (
               "Average", "GreaterThanThreshold", 80, "percent"),
     AlarmRule("aurora-freeable-memory", "aurora-instance", "Aurora instance freeable memory", "AWS/RDS",
               "FreeableMemory", "Minimum", "LessThanThreshold", 256, "MiB", scale=MiB),
+    # Connections as a share of the cluster's max_connections (Serverless v2: from its maximum ACUs).
     AlarmRule("aurora-connections", "aurora-cluster", "Aurora connections", "AWS/RDS", "DatabaseConnections",
-              "Maximum", "GreaterThanThreshold", 800, "connections"),
+              "Maximum", "GreaterThanThreshold", 80, "% of max_connections", of_capacity="max_connections"),
     AlarmRule("aurora-replica-lag", "aurora-cluster", "Aurora replica lag", "AWS/RDS",
               "AuroraReplicaLagMaximum", "Maximum", "GreaterThanThreshold", 2000, "milliseconds",
               requires="readers"),
@@ -241,12 +246,16 @@ EVENT_RULES: tuple[EventRule, ...] = (
 starvation are left out: they are one creator's encoder or uplink, not the platform."""
 
 
-def rules_for(kind: WatchKind, traits: frozenset[str]) -> tuple[AlarmRule, ...]:
-    """The rules that apply to a watchable of `kind` with `traits`."""
+def rules_for(
+    kind: WatchKind, traits: frozenset[str], capacities: Collection[str] = ()
+) -> tuple[AlarmRule, ...]:
+    """The rules that apply to a watchable of `kind` with `traits` and the named `capacities`."""
     return tuple(
         rule
         for rule in ALARM_RULES
-        if rule.kind == kind and (rule.requires is None or rule.requires in traits)
+        if rule.kind == kind
+        and (rule.requires is None or rule.requires in traits)
+        and (rule.of_capacity is None or rule.of_capacity in capacities)
     )
 
 

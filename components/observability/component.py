@@ -43,6 +43,24 @@ PUBLISHERS = ("cloudwatch.amazonaws.com", "budgets.amazonaws.com", "costalerts.a
 """Services that publish to the topics on this account's behalf, scoped by `aws:SourceAccount`."""
 EVENTS = "events.amazonaws.com"
 
+ELASTICACHE_FAILURES = (
+    "Cache Creation Failed",
+    "Cache Update Failed",
+    "Cache Limit Approaching",
+    "Snapshot Creation Failed",
+    "Snapshot Export Failed",
+    "Snapshot Copy Failed",
+)
+"""The ElastiCache service events that need a person, of those it sends to EventBridge (EventBridge
+events reference, "Amazon ElastiCache events"). Matching on the source alone would also forward
+every ElastiCache API call CloudTrail delivers (``AWS API Call via CloudTrail``), each deploy's
+included. ElastiCache sends these for serverless caches only: a self-designed cluster (a replication
+group, what the Cache component builds) publishes its events, failover and node replacement among
+them, to EventBridge not at all and to SNS only on an unencrypted topic whose policy uses
+``aws:SourceOwner`` (ElastiCache user guide, "Event Notifications and Amazon SNS"); the platform's
+topics are KMS-encrypted, so its replication-lag, CPU and memory alarms stand in for them
+(docs/components/observability.md)."""
+
 EVENT_PATTERNS: Mapping[str, Mapping[str, Any]] = {
     "health": {"source": ["aws.health"], "detail-type": ["AWS Health Event"]},
     "rds": {
@@ -52,13 +70,10 @@ EVENT_PATTERNS: Mapping[str, Mapping[str, Any]] = {
             "EventCategories": ["failover", "maintenance", "low storage", "configuration change", "failure"]
         },
     },
-    "elasticache": {"source": ["aws.elasticache"]},
+    "elasticache": {"source": ["aws.elasticache"], "detail-type": list(ELASTICACHE_FAILURES)},
 }
 """What EventBridge forwards to the ticket topic: AWS Health events of the account, RDS events of
-the categories that need a person, and every ElastiCache event EventBridge carries (creation and
-update failures, snapshot failures, limits approaching). ElastiCache's failover and node-replacement
-notifications go only to an SNS topic named on the cache, and ElastiCache cannot publish to a
-KMS-encrypted topic (it drops them silently), so the replication-lag alarms stand in for them."""
+the categories that need a person, and ElastiCache's failure events (`ELASTICACHE_FAILURES`)."""
 
 CHATBOT_READ_ACTIONS = ("cloudwatch:Describe*", "cloudwatch:Get*", "cloudwatch:List*")
 """All a Slack channel may do through Chatbot: read alarms and graphs (AWS's notifications-only
@@ -205,7 +220,7 @@ class Alarms(SocialComponent):
         self.composites: dict[str, aws.cloudwatch.CompositeAlarm] = {}
         for watchable in args.watchables:
             members: dict[str, list[tuple[AlarmRule, str]]] = {}
-            for rule in rules_for(watchable.kind, watchable.traits):
+            for rule in rules_for(watchable.kind, watchable.traits, watchable.capacity):
                 alarm_name = f"{watchable.key}-{rule.id}"
                 # A composite's members notify through it, never alone.
                 actions = [] if rule.composite else [args.topic_arns[rule.severity]]
@@ -217,7 +232,7 @@ class Alarms(SocialComponent):
                     alarm_description=describe(rule, watchable, threshold(rule, args.thresholds)),
                     **metric_args(rule, watchable),
                     comparison_operator=rule.comparison,
-                    threshold=threshold(rule, args.thresholds) * rule.scale,
+                    threshold=metric_threshold(rule, watchable, args.thresholds),
                     period=None if rule.divide_by else rule.period_seconds,
                     evaluation_periods=rule.evaluation_periods,
                     datapoints_to_alarm=rule.datapoints_to_alarm,
@@ -308,12 +323,25 @@ def threshold(rule: AlarmRule, thresholds: Mapping[str, float]) -> float:
     return thresholds.get(rule.id, rule.threshold)
 
 
+def metric_threshold(rule: AlarmRule, watchable: Watchable, thresholds: Mapping[str, float]) -> float:
+    """The alarm's threshold in the metric's own unit: `rule.scale` times the rule's threshold, or
+    that percentage of the watchable's capacity `rule.of_capacity`."""
+    value = threshold(rule, thresholds)
+    if rule.of_capacity is not None:
+        return value / 100 * watchable.capacity[rule.of_capacity]
+    return value * rule.scale
+
+
 def describe(rule: AlarmRule, watchable: Watchable, value: float) -> str:
+    of = ""
+    if rule.of_capacity is not None:
+        capacity = watchable.capacity[rule.of_capacity]
+        of = f" ({value / 100 * capacity:g} of {capacity:g})"
     return (
         f"{rule.title} of {watchable.key}: {rule.statistic} {rule.metric}"
         + (f" / {rule.divide_by}" if rule.divide_by else "")
         + f" {rule.symbol} {value:g} "
-        f"{rule.unit} for {rule.evaluation_periods} periods of {rule.period_seconds // 60} min "
+        f"{rule.unit}{of} for {rule.evaluation_periods} periods of {rule.period_seconds // 60} min "
         f"({rule.severity})"
     )
 
@@ -348,7 +376,7 @@ def widgets(args: DashboardArgs) -> list[dict[str, Any]]:
         for watchable, region in args.panels:
             if AREAS[watchable.kind] != area:
                 continue
-            for rule in rules_for(watchable.kind, watchable.traits):
+            for rule in rules_for(watchable.kind, watchable.traits, watchable.capacity):
                 graphs.setdefault((rule.id, region), []).append((rule, watchable))
         if not graphs:
             continue
@@ -391,9 +419,16 @@ def widgets(args: DashboardArgs) -> list[dict[str, Any]]:
                         "period": rule.period_seconds,
                         "view": "timeSeries",
                         "metrics": metrics,
+                        # One line per distinct threshold (relative ones differ by watchable).
                         "annotations": {
                             "horizontal": [
-                                {"label": rule_id, "value": threshold(rule, args.thresholds) * rule.scale}
+                                {"label": label, "value": value}
+                                for value, label in {
+                                    metric_threshold(rule, w, args.thresholds): rule_id
+                                    if rule.of_capacity is None
+                                    else f"{rule_id} ({w.key})"
+                                    for _, w in members
+                                }.items()
                             ]
                         },
                     },

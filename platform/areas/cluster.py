@@ -19,7 +19,6 @@ from pydantic import AfterValidator, Field, JsonValue, SecretStr, field_validato
 from social_components.cluster import (
     AddonArgs,
     AlertTopicsArgs,
-    ArgoCdArgs,
     Cluster,
     ClusterArgs,
     KarpenterArgs,
@@ -30,7 +29,6 @@ from social_components.cluster import (
 )
 from social_components.cluster.catalog import KARPENTER_AMI_ALIAS, KARPENTER_VERSION, KUBERNETES_VERSION
 from social_components.cluster.registry import REGISTRY
-from social_components.identity import Identity
 from social_components.network import Network
 from social_platform.areas.argocd import ArgoCdConfig
 from social_platform.areas.base import (
@@ -49,6 +47,7 @@ from social_platform.areas.base import (
     args_field,
     deep_merge,
 )
+from social_platform.areas.grafana import GrafanaConfig
 from social_platform.areas.observability import AlertTopics
 from social_platform.areas.runners import CI_EGRESS_OUTPUT
 from social_platform.areas.stack import StackConfig
@@ -250,6 +249,9 @@ class ClusterConfig(Section):
     argocd: ArgoCdConfig
     """Argo CD: the GitOps repository (app-of-apps), sign-in, high availability (tier default: HA in
     prod). Used where the `argo-cd` add-on is on."""
+    grafana: GrafanaConfig = GrafanaConfig()
+    """Grafana: sign-in through the Cognito admin pool, its groups, the break-glass local admin. Used
+    where the `kube-prometheus-stack` add-on is on."""
     grafana_admin_password: SecretStr | None = None
     """Grafana admin password (store with --secret). Unset: a random password kept as a Pulumi secret
     and exported (as a secret) in `grafana_admin_passwords`."""
@@ -325,7 +327,6 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
             f"must match kubernetes_version {section.kubernetes_version}"
             f" (v{section.kubernetes_version}.x-eksbuild.y; got {kube_proxy.version})",
         )
-    yield from _argocd_issues(cfg, section)
     if cfg.tier is Tier.prod:
         if nodes.min_size < 2:
             yield ConfigIssue(
@@ -338,33 +339,10 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
             )
 
 
-def argocd_on(section: ClusterConfig) -> bool:
-    addon = section.addons.get("argo-cd")
+def addon_on(section: ClusterConfig, name: str) -> bool:
+    """Whether the stack's clusters install add-on `name`."""
+    addon = section.addons.get(name)
     return section.enabled and (addon is None or addon.enabled)
-
-
-def _argocd_issues(cfg: StackConfig, section: ClusterConfig) -> Iterable[ConfigIssue]:
-    """Argo CD needs its repository; sign-in needs the admin pool; prod has no local admin."""
-    from social_platform.areas.identity import IdentityConfig
-
-    if not argocd_on(section):
-        return
-    argocd = section.argocd
-    if argocd.repository_url is None:
-        yield ConfigIssue(
-            "cluster.argocd.repository_url",
-            "is required where the argo-cd add-on is on (the GitOps repository of the app-of-apps)",
-        )
-    if argocd.sso and not cfg.section(IdentityConfig).enabled:
-        yield ConfigIssue(
-            "cluster.argocd.sso",
-            "needs identity.enabled (people sign in through the Cognito admin pool); or set it false",
-        )
-    if cfg.tier is Tier.prod and argocd.enable_local_admin:
-        yield ConfigIssue(
-            "cluster.argocd.enable_local_admin",
-            "must be false in prod (people sign in through the admin pool, with MFA)",
-        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -415,6 +393,7 @@ def cluster_args(
         ),
         addons={name: addon.args() for name, addon in section.addons.items()},
         argocd=section.argocd.args(),
+        grafana=section.grafana.args(),
         dns_domain=f"{cfg.environment.name}.{cfg.organization.domain}",
         kubeconfig_role_arn=cfg.account.deploy_role_arn,
         # Alertmanager pages and tickets through the region's alert topics (observability area).
@@ -449,31 +428,6 @@ def build(
         )
         for region, network in networks.items()
     }
-
-
-ARGOCD_CLI_CALLBACK = "http://localhost:8085/auth/callback"
-"""Where `argocd login --sso` waits for the code (its default `--sso-port` 8085)."""
-
-
-def argocd_sign_in(platform: Platform, clusters: Mapping[str, Cluster], identity: Identity | None) -> None:
-    """Argo CD signs people in through the Cognito admin pool: one client for every cluster (the
-    same port-forward address everywhere), its issuer, id and secret written into each cluster."""
-    section = platform.cfg.section(ClusterConfig)
-    targets = [c for c in clusters.values() if "argo-cd" in c.addons]
-    if not section.argocd.sso or identity is None or not targets:
-        return
-    url = ArgoCdArgs().url
-    client = identity.admin_sign_in_client(
-        "argocd",
-        callback_urls=[f"{url}/auth/callback", ARGOCD_CLI_CALLBACK],
-        logout_urls=[url],
-        group=section.argocd.admin_group,
-        description="Argo CD administrators (every cluster of this environment)",
-    )
-    for cluster in targets:
-        cluster.use_argocd_sign_in(
-            issuer_url=identity.admin_issuer_url, client_id=client.id, client_secret=client.client_secret
-        )
 
 
 def outputs(clusters: dict[str, Cluster]) -> dict[str, Any]:

@@ -72,12 +72,12 @@ class Slack(StrictModel):
 
 TIER_THRESHOLDS: Mapping[Tier, Mapping[str, float]] = {
     Tier.dev: {
-        "aurora-connections": 150,
+        "aurora-connections": 90,
         "cache-connections": 1000,
         "queue-age": 3600,
         "waf-blocked-requests": 20000,
     },
-    Tier.staging: {"aurora-connections": 400, "queue-age": 1800},
+    Tier.staging: {"aurora-connections": 85, "queue-age": 1800},
     Tier.prod: {},
 }
 """Per-tier thresholds that differ from the catalogue's defaults (`catalog.ALARM_RULES`)."""
@@ -116,6 +116,12 @@ class ObservabilityConfig(Section):
         unknown = sorted(set(value) - set(RULES_BY_ID))
         if unknown:
             raise ValueError(f"unknown alarm {', '.join(unknown)}; allowed: {', '.join(sorted(RULES_BY_ID))}")
+        for rule_id, threshold in value.items():
+            rule = RULES_BY_ID[rule_id]
+            if rule.of_capacity is not None and not 0 < threshold <= 100:
+                raise ValueError(
+                    f"{rule_id} is a percentage of {rule.of_capacity}: 1 to 100 (got {threshold:g})"
+                )
         return value
 
     def resolved_thresholds(self, tier: Tier) -> dict[str, float]:
