@@ -112,7 +112,7 @@ def build(cfg: PlatformConfig, stack: str) -> dict[str, Any]:
         # The recordings are user data too: their access logs join the media's in the edge log bucket.
         logged_buckets={}
         if live is None
-        else {"recordings": LoggedBucket(live.recording_bucket.bucket, live.recording_bucket.arn)},
+        else {"recordings": LoggedBucket(live.recording_bucket.id, live.recording_bucket.arn)},
     )
     outputs.update(edge_build.outputs)
     pools = identity.build(

@@ -1639,6 +1639,26 @@ AUDITS_RECORDINGS_ADVANCED = R(
 LOGS_RECORDINGS = R(
     BUCKET_LOGGING, "recordings", bucket="recordings", targetBucket="logs", targetPrefix="s3/"
 )
+AUDITS_EVERY_BUCKET = R(
+    TRAIL,
+    "trail",
+    **GOOD_TRAIL,
+    eventSelectors=[{"dataResources": [{"type": "AWS::S3::Object", "values": ["arn:aws:s3"]}]}],
+)
+AUDITS_EVERY_BUCKET_ADVANCED = R(
+    TRAIL,
+    "trail",
+    **GOOD_TRAIL,
+    advancedEventSelectors=[
+        {
+            "fieldSelectors": [
+                {"field": "eventCategory", "equals": ["Data"]},
+                {"field": "resources.type", "equals": ["AWS::S3::Object"]},
+            ]
+        }
+    ],
+)
+LOG_BUCKET = R(BUCKET, "logs", bucket="logs")
 EXAMPLES["user-data-access-logged"] = Examples(
     bad=[
         case("prod", RECORDINGS, AUDITS_RECORDINGS, why="user data without access logs"),
@@ -1650,9 +1670,47 @@ EXAMPLES["user-data-access-logged"] = Examples(
             R(BUCKET_LOGGING, "other", bucket="media", targetBucket="logs"),
             why="another bucket's logging",
         ),
+        case("dev", RECORDINGS, AUDITS_EVERY_BUCKET, why="a trail over every bucket's objects"),
+        case("dev", RECORDINGS, AUDITS_EVERY_BUCKET_ADVANCED, why="an advanced selector naming no ARN"),
+        case(
+            "prod",
+            R("aws:s3/bucketV2:BucketV2", "recordings", bucket="recordings"),
+            AUDITS_RECORDINGS,
+            why="the other bucket type",
+        ),
     ],
     good=[
         case("prod", RECORDINGS, AUDITS_RECORDINGS, LOGS_RECORDINGS),
+        case(
+            "prod",
+            RECORDINGS,
+            AUDITS_RECORDINGS,
+            R(
+                "aws:s3/bucketLoggingV2:BucketLoggingV2",
+                "recordings",
+                bucket="recordings",
+                targetBucket="logs",
+            ),
+            why="the other logging type",
+        ),
+        case(
+            "prod",
+            R(
+                "aws:s3/bucketV2:BucketV2",
+                "recordings",
+                bucket="recordings",
+                loggings=[{"targetBucket": "logs"}],
+            ),
+            AUDITS_RECORDINGS,
+            why="inline on the other bucket type",
+        ),
+        case(
+            "dev",
+            LOG_BUCKET,
+            AUDITS_EVERY_BUCKET,
+            R(BUCKET_LOGGING, "recordings", bucket="recordings", targetBucket="logs"),
+            why="a trail over every bucket leaves out the buckets receiving access logs",
+        ),
         case(
             "prod",
             R(BUCKET, "recordings", bucket="recordings", logging={"targetBucket": "logs"}),

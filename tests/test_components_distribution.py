@@ -75,3 +75,15 @@ def test_the_example_renders_from_the_components_alone(components_python: Path) 
     assert len({s["availabilityZone"] for s in subnets}) == 2, "az_count=2 from the region's AZ look-up"
     (cluster,) = [r["inputs"] for r in resources if r["type"] == "aws:rds/cluster:Cluster"]
     assert cluster["storageEncrypted"] is True and cluster["manageMasterUserPassword"] is True
+
+
+def test_the_cluster_s_dashboards_ship_with_the_components(components_python: Path) -> None:
+    shipped = {p.name for p in (ROOT / "components" / "cluster" / "dashboards").glob("*.json")}
+    assert shipped
+    code = (
+        "import importlib.metadata as m; "
+        "print(sorted(f.name for f in m.files('social-components') if f.parent.name == 'dashboards'))"
+    )
+    result = run(components_python, "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(sorted(shipped))

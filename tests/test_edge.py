@@ -13,7 +13,7 @@ from social_platform import stackfiles
 from social_platform.mocks import SHARED_STACK_OUTPUTS
 from social_platform.render import RenderedResource, RenderedStack, render
 
-from .conftest import ENVIRONMENTS, assert_config_error, raw_config
+from .conftest import ENVIRONMENTS, assert_config_error, load_with, raw_config
 
 DOMAIN = raw_config("dev")["organization"]["domain"]
 ACCOUNTS = {name: account["id"] for name, account in raw_config("dev")["accounts"].items()}
@@ -294,9 +294,8 @@ def test_the_recordings_bucket_logs_its_access_to_the_edge_log_bucket_too(render
     log bucket (same account and region), whose policy admits them as a source."""
     stack = rendered[env]
     recordings = stack.named("streaming-recordings", "aws:s3/bucket:Bucket")
-    name = (recordings.arn or "").rpartition(":")[2]  # arn:aws:s3:::<name>
     (logging,) = [
-        r for r in stack.of_type("aws:s3/bucketLogging:BucketLogging") if r.inputs["bucket"] == name
+        r for r in stack.of_type("aws:s3/bucketLogging:BucketLogging") if r.inputs["bucket"] == recordings.id
     ]
     assert logging.inputs["targetBucket"] == bucket(stack, "logs").id
     assert (recordings.account, recordings.region) == (
@@ -313,9 +312,10 @@ def test_the_recordings_bucket_logs_its_access_to_the_edge_log_bucket_too(render
 
 
 def test_streaming_without_the_edge_is_refused_while_the_security_baseline_is_on() -> None:
-    assert_config_error(
-        "dev", {"edge.enabled": False, "ingress.enabled": False}, "streaming.enabled", "needs edge.enabled"
-    )
+    without_edge = {"edge.enabled": False, "ingress.enabled": False}
+    assert_config_error("dev", without_edge, "streaming.enabled", "needs edge.enabled")
+    # Without the baseline nothing asks for the recordings' access logs: the same stack loads.
+    assert not load_with("dev", {**without_edge, "security.enabled": False}).edge.enabled
 
 
 def test_prod_keeps_its_buckets_and_waf_logs_and_dev_does_not(rendered: dict) -> None:

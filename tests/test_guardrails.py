@@ -604,6 +604,41 @@ def test_values_unknown_during_preview_are_judged_later_not_guessed(pack: Module
         _through_pack(pack, "required-tags", unknown_tags)
 
 
+def test_during_a_preview_the_trail_names_its_user_data_buckets_by_dependency(pack: ModuleType) -> None:
+    """Before the update the trail's selectors hold unknown ARNs: which buckets it audits comes from its
+    property dependencies, as the pack receives them."""
+    from pulumi_policy import PolicyResource, StackValidationArgs
+    from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
+
+    from .guardrail_cases import BUCKET, GOOD_TRAIL, TRAIL, R
+
+    recordings, other = R(BUCKET, "recordings"), R(BUCKET, "other")
+    selectors_ = [{"dataResources": [{"type": "AWS::S3::Object", "values": [UNKNOWN_STRING_VALUE]}]}]
+    trail = R(TRAIL, "trail", **GOOD_TRAIL, eventSelectors=selectors_)
+
+    def resource(r: Any) -> Any:
+        return PolicyResource(
+            r.type,
+            unknown_checking_proxy(dict(r.props)),
+            r.urn,
+            r.name,
+            _options(r),
+            _provider(r),
+            None,
+            [],
+            {},
+        )
+
+    resources = {r.urn: resource(r) for r in (recordings, other, trail)}
+    resources[trail.urn].property_dependencies["eventSelectors"] = [resources[recordings.urn]]
+    reported: list[str | None] = []
+    policy = pack.stack_policy(RULES["user-data-access-logged"], _pack_settings("prod"))
+    policy.validate(
+        StackValidationArgs(list(resources.values())), lambda message, urn=None: reported.append(urn)
+    )
+    assert reported == [recordings.urn]
+
+
 @pytest.fixture()
 def running_pack(tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
     """The pack started as Pulumi starts it, for the prod stack (the engine's config in the env)."""

@@ -37,7 +37,9 @@ class LoggedBucket:
     log bucket (S3 delivers access logs only within one account and region)."""
 
     name: pulumi.Input[str]
+    """The bucket's name (its ID: `aws.s3.Bucket.id`)."""
     arn: pulumi.Input[str]
+    """The bucket's ARN: the log bucket's policy admits server access logs from it."""
 
 
 @dataclass(frozen=True)

@@ -136,15 +136,15 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
     the edge's us-east-1 certificate."""
     edge = cfg.section(EdgeConfig)
     identity = cfg.section(IdentityConfig)
-    if identity.enabled and identity.custom_domain is not None and not edge.enabled:
-        yield ConfigIssue(
-            "identity.custom_domain", "needs edge.enabled (its us-east-1 certificate serves the domain)"
+    if identity.enabled and identity.custom_domain is not None:
+        yield from needs("identity.custom_domain", "its us-east-1 certificate serves the domain", edge)
+    if cfg.section(StreamingConfig).enabled and cfg.section(SecurityConfig).enabled:
+        yield from needs(
+            "streaming.enabled",
+            "with the security baseline on, the recordings bucket's access logs go to the edge's log bucket",
+            edge,
         )
     if not edge.enabled:
-        if cfg.section(StreamingConfig).enabled and cfg.section(SecurityConfig).enabled:
-            yield from needs(
-                "streaming.enabled", "the recordings bucket's access logs go to the edge's log bucket", edge
-            )
         return
     if edge.media_replica and not cfg.regions.others():
         yield ConfigIssue("edge.media_replica", "needs a second region in `regions` (or set it to false)")

@@ -12,7 +12,7 @@ import pulumi
 
 from social_components.cluster import ArgoCdArgs, Cluster, GrafanaArgs
 from social_components.identity import Identity
-from social_platform.areas.base import Tier
+from social_platform.areas.base import Tier, needs
 from social_platform.areas.cluster import ClusterConfig, addon_on
 from social_platform.areas.identity import IdentityConfig
 from social_platform.areas.stack import StackConfig
@@ -27,7 +27,8 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
     """Argo CD needs its repository; sign-in needs the admin pool; prod has no local Argo CD admin;
     someone must be able to sign in to Grafana."""
     section = cfg.section(ClusterConfig)
-    identity_on = cfg.section(IdentityConfig).enabled
+    identity = cfg.section(IdentityConfig)
+    why = "people sign in through the Cognito admin pool (or set it false)"
     if addon_on(section, "argo-cd"):
         argocd = section.argocd
         if argocd.repository_url is None:
@@ -35,11 +36,8 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
                 "cluster.argocd.repository_url",
                 "is required where the argo-cd add-on is on (the GitOps repository of the app-of-apps)",
             )
-        if argocd.sso and not identity_on:
-            yield ConfigIssue(
-                "cluster.argocd.sso",
-                "needs identity.enabled (people sign in through the Cognito admin pool); or set it false",
-            )
+        if argocd.sso:
+            yield from needs("cluster.argocd.sso", why, identity)
         if cfg.tier is Tier.prod and argocd.enable_local_admin:
             yield ConfigIssue(
                 "cluster.argocd.enable_local_admin",
@@ -47,11 +45,8 @@ def check(cfg: StackConfig) -> Iterable[ConfigIssue]:
             )
     if addon_on(section, "kube-prometheus-stack"):
         grafana = section.grafana
-        if grafana.sso and not identity_on:
-            yield ConfigIssue(
-                "cluster.grafana.sso",
-                "needs identity.enabled (people sign in through the Cognito admin pool); or set it false",
-            )
+        if grafana.sso:
+            yield from needs("cluster.grafana.sso", why, identity)
         if not grafana.sso and not grafana.enable_local_admin:
             yield ConfigIssue(
                 "cluster.grafana.enable_local_admin",

@@ -116,14 +116,17 @@ def _public_zones_signed(r: ResourceView, stack: StackView) -> Iterator[str]:
         yield "has no aws.route53.HostedZoneDnsSec with signingStatus SIGNING"
 
 
-BUCKET = "aws:s3/bucket:Bucket"
-BUCKET_LOGGING = "aws:s3/bucketLogging:BucketLogging"
+S3_BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+BUCKET_LOGGINGS = ("aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2")
 S3_OBJECT = "AWS::S3::Object"
+EVERY_BUCKET = ("arn:aws:s3", "arn:aws:s3:::")
+"""Data-resource values that select the objects of every bucket (CloudTrail's `DataResource.Values`)."""
 
 
-def _audited_objects(trail: ResourceView) -> list[str]:
-    """The S3 object ARNs (prefixes) whose reads and writes `trail` records as data events, from its
-    basic (`dataResources`) and advanced (`resources.ARN` field) event selectors."""
+def _audited_objects(trail: ResourceView) -> tuple[bool, list[str]]:
+    """Whether `trail` records the object-level data events of every bucket, and the object ARNs
+    (prefixes) it records them for, from its basic (`dataResources`) and advanced (`resources.type` /
+    `resources.ARN` fields) event selectors."""
     arns = [
         str(value)
         for selector in _seq(trail.get("eventSelectors"))
@@ -131,52 +134,55 @@ def _audited_objects(trail: ResourceView) -> list[str]:
         if resource.get("type") == S3_OBJECT
         for value in _seq(resource.get("values"))
     ]
+    every = any(value in EVERY_BUCKET for value in arns)
     for selector in _seq(trail.get("advancedEventSelectors")):
         fields = _seq(selector.get("fieldSelectors"))
         if not any(f.get("field") == "resources.type" and S3_OBJECT in _seq(f.get("equals")) for f in fields):
             continue
-        arns += [
+        named = [
             str(value)
             for f in fields
             if f.get("field") == "resources.ARN"
             for value in (*_seq(f.get("equals")), *_seq(f.get("startsWiths")))
         ]
-    return arns
+        every = every or not named or any(value in EVERY_BUCKET for value in named)
+        arns += named
+    return every, arns
 
 
-def _audits(trail: ResourceView, bucket: ResourceView) -> bool:
-    """Whether `trail` records object-level data events of `bucket` (a bucket holding user data)."""
+def _audits(trail: ResourceView, bucket: ResourceView, stack: StackView) -> bool:
+    """Whether `trail` records object-level data events of `bucket` (a bucket holding user data). A trail
+    that records every bucket's objects leaves out only the buckets that receive access logs."""
+    selectors = ("eventSelectors", "advancedEventSelectors")
     deps = trail.property_deps or {}
-    if any(bucket.urn in deps.get(p, ()) for p in ("eventSelectors", "advancedEventSelectors")):
+    # During a preview the selectors' ARNs may be unknown: the dependency names the bucket.
+    if any(bucket.urn in deps.get(p, ()) for p in selectors):
         return True
-    names = _bucket_names(bucket)
-    return any(value.split("/", 1)[0].rpartition(":")[2] in names for value in _audited_objects(trail))
-
-
-def _bucket_names(bucket: ResourceView) -> set[str]:
-    """The names `bucket` goes by (its `bucket` input, its ID, the tail of its ARN `arn:aws:s3:::<name>`)."""
-    return {str(v) for v in (bucket.get("bucket"), bucket.id, (bucket.arn or "").rpartition(":")[2]) if v}
+    every, arns = _audited_objects(trail)
+    if every:
+        return not any(x.refers_to("targetBucket", bucket) for x in stack.of_type(*BUCKET_LOGGINGS))
+    if any(p in deps for p in selectors):
+        return False
+    names = {str(v) for v in (bucket.get("bucket"), bucket.id, (bucket.arn or "").rpartition(":")[2]) if v}
+    return any(value.split("/", 1)[0].rpartition(":")[2] in names for value in arns)
 
 
 @rule(
     "user-data-access-logged",
     "Every bucket holding user data (one whose object reads and writes a trail records) also has S3 "
     "server access logging to a log bucket",
-    types=(BUCKET,),
+    types=S3_BUCKETS,
     needs_stack=True,
 )
 def _user_data_access_logged(r: ResourceView, stack: StackView) -> Iterator[str]:
-    if not any(_audits(trail, r) for trail in stack.of_type(TRAIL)):
+    if not any(_audits(trail, r, stack) for trail in stack.of_type(TRAIL)):
         return
-    inline = [entry for entry in _seq(r.get("logging")) if entry.get("targetBucket")]
-    names = _bucket_names(r)
-    logging = [
-        x
-        for x in stack.of_type(BUCKET_LOGGING)
-        if x.get("targetBucket") and (x.refers_to("bucket", r) or str(x.get("bucket")) in names)
-    ]
-    if not inline and not logging:
-        yield (
-            "holds user data (a trail records its object events) but has no aws.s3.BucketLogging "
-            "with a targetBucket: its server access logs go nowhere"
-        )
+    # `targetBucket` is required on both logging types: the resource's existence is the setting.
+    if stack.referring_to(r, BUCKET_LOGGINGS, "bucket"):
+        return
+    if any(entry.get("targetBucket") for key in ("logging", "loggings") for entry in _seq(r.get(key))):
+        return
+    yield (
+        "holds user data (a trail records its object events) but has no aws.s3.BucketLogging: its "
+        "server access logs go nowhere"
+    )
