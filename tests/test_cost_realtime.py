@@ -175,12 +175,77 @@ def test_each_connection_writes_and_deletes_its_item_in_the_table_and_its_index(
     )
 
 
-def test_each_delivered_message_is_one_eventually_consistent_index_query(
+def test_each_recipient_of_an_event_is_one_eventually_consistent_index_query(
     estimates: dict[str, cost.Estimate],
 ) -> None:
+    # components/realtime/handlers/fanout.py queries the by-user index once per recipient.
     u = usage("dev")
     reads = total(estimates["dev"], "dynamodb.million_read_units") * 1e6
     assert reads == pytest.approx(0.5 * u.active_users * u.realtime_messages_per_user)
+
+
+# --- several regions: what is split, what each region carries in full ---------------------------
+# docs/realtime.md ("Multi-region"): a browser connects to the nearest region's API, and the backend
+# publishes every notification to every region's bus. So connections, pings and the messages sent
+# over them split over the regions, while each region's bus takes every event, its fan-out runs for
+# every event and queries its table once per recipient (handlers/fanout.py), connected there or not.
+
+PER_REGION_IN_FULL = ("events.million_custom_events", "dynamodb.million_read_units", "fanout requests")
+SPLIT_OVER_REGIONS = (
+    "apigateway.websocket_million_connection_minutes",
+    "apigateway.websocket_million_messages",
+)
+
+
+def in_region(stack: RenderedStack, result: cost.Estimate, what: str, region: str) -> float:
+    """A monthly quantity of one region: a price's, or "fanout requests" (the fan-out's calls)."""
+    fanout = {r.name for r in stack if str(r.inputs.get("handler", "")).endswith(".fanout.handler")}
+    if what == "fanout requests":
+        lines = [line for line in charges(result, "lambda.million_requests") if line.resource in fanout]
+    else:
+        lines = charges(result, what)
+    return sum(line.charge.quantity for line in lines if line.charge.region == region) * 1e6
+
+
+def without_realtime_api(stack: RenderedStack, region: str) -> RenderedStack:
+    """The stack as if `region` had no realtime API (one region fewer for the browsers to use)."""
+    kept = {
+        urn: r
+        for urn, r in stack.resources.items()
+        if not (r.type == "aws:apigatewayv2/api:Api" and stack.placement(r)[1] == region)
+    }
+    return RenderedStack(stack.stack, kept, stack.outputs)
+
+
+def test_every_region_takes_every_event_on_its_bus_fanout_and_table(
+    rendered: dict[str, RenderedStack], estimates: dict[str, cost.Estimate]
+) -> None:
+    u = usage("prod")
+    regions = set(stackfiles.read_stack_files("prod").values["regions"])
+    assert len(regions) > 1
+    events = u.active_users * u.realtime_messages_per_user / u.realtime_recipients_per_event
+    recipients = u.active_users * u.realtime_messages_per_user
+    for region in regions:
+        prod = rendered["prod"], estimates["prod"]
+        assert in_region(*prod, "events.million_custom_events", region) == pytest.approx(events)
+        assert in_region(*prod, "fanout requests", region) == pytest.approx(events)
+        assert in_region(*prod, "dynamodb.million_read_units", region) == pytest.approx(0.5 * recipients)
+
+
+def test_adding_a_region_splits_the_connections_but_not_each_regions_events(
+    rendered: dict[str, RenderedStack], estimates: dict[str, cost.Estimate]
+) -> None:
+    home, other = list(stackfiles.read_stack_files("prod").values["regions"])[:2]
+    one_region = without_realtime_api(rendered["prod"], other)
+    alone = cost.estimate(one_region, usage("prod"))
+    for what in PER_REGION_IN_FULL:
+        two = in_region(rendered["prod"], estimates["prod"], what, home)
+        one = in_region(one_region, alone, what, home)
+        assert two > 0 and two == pytest.approx(one), what
+    for what in SPLIT_OVER_REGIONS:
+        two = in_region(rendered["prod"], estimates["prod"], what, home)
+        one = in_region(one_region, alone, what, home)
+        assert two > 0 and two == pytest.approx(one / 2), what
 
 
 def test_point_in_time_recovery_is_charged_only_where_it_is_on(
@@ -218,6 +283,9 @@ def test_every_realtime_figure_prints_the_assumptions_it_rests_on(
             assert "usage.active_users" in (line.charge.assumption or ""), line
     api = charges(estimates["prod"], "apigateway.websocket_million_connection_minutes")[0]
     assert "split over 2 regions" in (api.charge.assumption or "")
+    bus = charges(estimates["prod"], "events.million_custom_events")[0]
+    assert "split" not in (bus.charge.assumption or "")
+    assert "each of 2 regions" in (bus.charge.assumption or "")
 
 
 # --- no silent zero outside the model ----------------------------------------------------------
@@ -245,6 +313,19 @@ def test_a_function_outside_the_realtime_area_stops_the_estimate(rendered: dict[
         ("cron(30 1 1,15 * ? *)", 2),
         ("cron(0 0 1 JAN ? *)", 1 / 12),
         ("at(2027-01-01T00:00:00)", 0),
+        # EventBridge Scheduler's cron fields (docs.aws.amazon.com/scheduler/latest/UserGuide/
+        # schedule-types.html#cron-based): L in day-of-month is the month's last day, 15W the weekday
+        # nearest the 15th; in day-of-week L alone is the week's last day (Saturday), 5L the month's
+        # last Thursday and 6#3 its third Friday.
+        ("cron(0 0 L * ? *)", 1),
+        ("cron(0 0 15W * ? *)", 1),
+        ("cron(0 0 LW * ? *)", 1),
+        ("cron(0 12 ? * L *)", 365 / 12 / 7),
+        ("cron(0 12 ? * 6#3 *)", 1),
+        ("cron(0 12 ? * FRI#3 *)", 1),
+        ("cron(0 12 ? * 5L *)", 1),
+        ("cron(0 8,20 ? * 2#1 *)", 2),
+        ("cron(0 12 ? JAN,JUL 5L *)", 2 / 12),
     ],
 )
 def test_schedule_runs_per_month_follow_eventbridge_scheduler_expressions(
@@ -253,9 +334,53 @@ def test_schedule_runs_per_month_follow_eventbridge_scheduler_expressions(
     assert serverless.runs_per_month(expression) == pytest.approx(runs, rel=0.01)
 
 
-def test_an_expression_it_cannot_read_is_an_error_not_a_zero() -> None:
+@pytest.mark.parametrize(
+    ("expression", "year", "runs"),
+    [
+        ("cron(0 0 1 1 ? 2020)", 2026, 0),  # a past year: never again
+        ("cron(0 0 1 1 ? 2027)", 2026, 0),  # not yet
+        ("cron(0 0 1 1 ? 2026)", 2026, 1 / 12),  # its year: the yearly run over twelve months
+        ("cron(0 3 * * ? 2025-2027)", 2026, 365 / 12),
+        ("cron(0 3 * * ? 2025-2027)", 2028, 0),
+        ("cron(0 3 * * ? 2024,2026)", 2026, 365 / 12),
+        ("cron(0 3 * * ? 2020/2)", 2026, 365 / 12),
+        ("cron(0 3 * * ? 2020/2)", 2027, 0),
+        ("cron(0 3 * * ? *)", 2199, 365 / 12),
+    ],
+)
+def test_a_schedule_limited_to_some_years_runs_only_in_those_years(
+    expression: str, year: int, runs: float
+) -> None:
+    assert serverless.runs_per_month(expression, year=year) == pytest.approx(runs, rel=0.01)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "every day at three",
+        "rate(0 minutes)",
+        "cron(0 3 * * * *)",  # day-of-month and day-of-week both set: one of them must be ?
+        "cron(0 3 ? * ? *)",
+        "cron(0 3 ? * 6#6 *)",  # there is no sixth Friday
+        "cron(0 3 ? * 8 *)",
+        "cron(0 3 ? * 2#1,6#3 *)",  # with #, day-of-week holds one expression only
+        "cron(0 3 * * ? 1969)",
+    ],
+)
+def test_an_expression_it_cannot_read_is_an_error_not_a_zero(expression: str) -> None:
     with pytest.raises(ValueError, match="cannot price schedule expression"):
-        serverless.runs_per_month("every day at three")
+        serverless.runs_per_month(expression)
+
+
+def test_a_disabled_schedule_costs_nothing(rendered: dict[str, RenderedStack]) -> None:
+    prod = rendered["prod"]
+    (schedule,) = [r for r in prod if r.type == "aws:scheduler/schedule:Schedule"]
+    ctx = costbook.Context(prod, usage("prod"))
+    (enabled,) = costbook.RULES[schedule.type](schedule, ctx)
+    assert enabled.quantity > 0
+    disabled = dataclasses.replace(schedule, inputs={**schedule.inputs, "state": "DISABLED"})
+    (charge,) = costbook.RULES[schedule.type](disabled, ctx)
+    assert charge.quantity == 0 and "DISABLED" in (charge.assumption or "")
 
 
 # --- the assumptions are settings ------------------------------------------------------------
