@@ -235,6 +235,39 @@ class SocialComponent(pulumi.ComponentResource):
         """A key for this account's log groups matching `log_groups`, usable by CloudWatch Logs."""
         return self.kms_key(role, description, grants=[self.logs_grant(log_groups)])
 
+    def expire_objects(
+        self,
+        child: str,
+        bucket: aws.s3.Bucket,
+        *,
+        rule_id: str,
+        days: pulumi.Input[int],
+        abort_incomplete_after_days: int | None = None,
+    ) -> aws.s3.BucketLifecycleConfiguration:
+        """A lifecycle that deletes every object of `bucket` `days` after it was written (logs, a
+        cache), and with `abort_incomplete_after_days` the parts of uploads never completed."""
+        abort = (
+            None
+            if abort_incomplete_after_days is None
+            else aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                days_after_initiation=abort_incomplete_after_days
+            )
+        )
+        return aws.s3.BucketLifecycleConfiguration(
+            self.child_name(child),
+            bucket=bucket.id,
+            rules=[
+                aws.s3.BucketLifecycleConfigurationRuleArgs(
+                    id=rule_id,
+                    status="Enabled",
+                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=days),
+                    abort_incomplete_multipart_upload=abort,
+                )
+            ],
+            opts=self.child(),
+        )
+
     def private_bucket(
         self,
         role: str,

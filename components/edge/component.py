@@ -307,23 +307,12 @@ class Edge(SocialComponent):
                 target_prefix=f"{S3_ACCESS_LOG_PREFIX}{role}/",
                 opts=self.child(depends_on=[logs_policy]),
             )
-        s3.BucketLifecycleConfiguration(
-            self.child_name("logs-lifecycle"),
-            bucket=logs.id,
-            rules=[
-                s3.BucketLifecycleConfigurationRuleArgs(
-                    id="expire-logs",
-                    status="Enabled",
-                    filter=s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-                    expiration=s3.BucketLifecycleConfigurationRuleExpirationArgs(
-                        days=args.log_retention_days
-                    ),
-                    abort_incomplete_multipart_upload=s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
-                        days_after_initiation=ABORT_INCOMPLETE_UPLOADS_DAYS
-                    ),
-                )
-            ],
-            opts=self.child(),
+        self.expire_objects(
+            "logs-lifecycle",
+            logs,
+            rule_id="expire-logs",
+            days=args.log_retention_days,
+            abort_incomplete_after_days=ABORT_INCOMPLETE_UPLOADS_DAYS,
         )
 
         # Certificate and web ACL (us-east-1) --------------------------------------------------

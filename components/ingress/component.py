@@ -79,20 +79,8 @@ class Ingress(SocialComponent):
         # Access logs: in this region, as ELB requires --------------------------------------
         if args.access_log_bucket is None:
             bucket, guards = self.private_bucket("logs")
-            aws.s3.BucketLifecycleConfiguration(
-                self.child_name("logs-lifecycle"),
-                bucket=bucket.id,
-                rules=[
-                    aws.s3.BucketLifecycleConfigurationRuleArgs(
-                        id="expire-access-logs",
-                        status="Enabled",
-                        filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-                        expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
-                            days=args.log_retention_days
-                        ),
-                    )
-                ],
-                opts=self.child(),
+            self.expire_objects(
+                "logs-lifecycle", bucket, rule_id="expire-access-logs", days=args.log_retention_days
             )
             elb_account = aws.elb.get_service_account_output(opts=pulumi.InvokeOutputOptions(parent=self))
             log_policy: list[pulumi.Resource] = [

@@ -370,23 +370,12 @@ class GitLabRunners(SocialComponent):
             kms_key=key,
             disposable=True,
         )
-        aws.s3.BucketLifecycleConfiguration(
-            self.child_name("cache"),
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketLifecycleConfigurationRuleArgs(
-                    id="expire-cache",
-                    status="Enabled",
-                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
-                        days=args.cache_expiry_days
-                    ),
-                    abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
-                        days_after_initiation=1
-                    ),
-                )
-            ],
-            opts=self.child(),
+        self.expire_objects(
+            "cache",
+            bucket,
+            rule_id="expire-cache",
+            days=args.cache_expiry_days,
+            abort_incomplete_after_days=1,
         )
         objects = pulumi.Output.concat(bucket.arn, "/*")
         aws.s3.BucketPolicy(
