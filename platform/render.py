@@ -33,7 +33,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.proto import source_pb2
 
 from social_components.testing import PlacementMonitor, provider_placement
-from social_platform import stackfiles
+from social_platform import deferred_annotations, stackfiles
 from social_platform.mocks import PlatformMocks
 
 PROJECT = "social-platform"
@@ -312,14 +312,26 @@ def render(
     # A fresh context per render: Pulumi keeps its runtime state in context variables.
     # The cyclic garbage collector is paused meanwhile: the SDK's futures and outputs form many
     # short-lived cycles and full collections otherwise take over half of a large stack's render.
+    # Where the caller keeps it off (a command that exits after rendering: `command.entry`), the
+    # garbage of this process's previous render is freed before the next starts, and the last
+    # render's is never collected at all.
+    global _rendered_here
+    deferred_annotations.install()
     collecting = gc.isenabled()
+    if not collecting and _rendered_here:
+        gc.collect()
     gc.disable()
     try:
         with _without_stack_traces(), _monitor_calls_inline():
             return contextvars.Context().run(_render, stack, project_dir, on_register, program)
     finally:
+        _rendered_here = True
         if collecting:
             gc.enable()
+
+
+_rendered_here = False
+"""Whether this process has rendered a stack (a forked worker starts with its parent's value)."""
 
 
 @contextlib.contextmanager

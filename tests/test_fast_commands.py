@@ -1,0 +1,192 @@
+"""What makes the offline commands fast changes nothing they produce.
+
+- Offline renders import the provider SDKs compiled with their annotations unevaluated
+  (`social_platform.deferred_annotations`); the rendered JSON is byte-identical to a render that
+  imports them as Python normally does.
+- The console scripts (`command.entry`) leave with `os._exit` and run without cyclic garbage
+  collection; their output and exit status are those of `main`, and `render` still frees one
+  render's garbage before the next, so a command's memory is that of one stack.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from social_platform import deferred_annotations
+from social_platform.render import render
+
+# prod and shared together declare every resource type any stack declares (dev and staging are
+# prod's shape with other settings), so they exercise every SDK class a render touches.
+STACKS = ["prod", "shared"]
+
+_RENDER_SCRIPT = """
+import json, sys
+from social_platform import deferred_annotations
+from social_platform.preview import stack_json
+from social_platform.render import render
+if sys.argv[1] == "eager":
+    deferred_annotations.install = lambda: None
+out = {name: stack_json(render(name)) for name in sys.argv[2:]}
+import pulumi_aws.ec2 as ec2
+annotations = ec2.Vpc.__init__.__annotations__
+out["deferred"] = all(isinstance(a, str) for a in annotations.values()) and bool(annotations)
+print(json.dumps(out))
+"""
+
+
+def test_a_render_with_deferred_sdk_annotations_is_byte_identical_to_an_eager_one() -> None:
+    runs = {
+        mode: subprocess.Popen(
+            [sys.executable, "-c", _RENDER_SCRIPT, mode, *STACKS], stdout=subprocess.PIPE, text=True
+        )
+        for mode in ("deferred", "eager")
+    }
+    out = {mode: json.loads(run.communicate(timeout=600)[0]) for mode, run in runs.items()}
+    assert all(run.returncode == 0 for run in runs.values())
+    # Each side did what it claims: the SDK's constructor annotations are strings only when deferred.
+    assert out["deferred"].pop("deferred") is True
+    assert out["eager"].pop("deferred") is False
+    for stack in STACKS:
+        assert out["deferred"][stack] == out["eager"][stack], f"{stack} renders differently"
+    assert len(json.loads(out["deferred"]["prod"])["resources"]) > 500
+
+
+# The finder on a package of our own ----------------------------------------------------------------
+
+
+@pytest.fixture
+def fake_sdk(tmp_path: Path):
+    """A package `fakesdk` whose module annotates a function with a name that does not exist:
+    importing it evaluates that annotation (NameError) unless annotations are deferred."""
+    package = tmp_path / "fakesdk"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "resource.py").write_text("def create(name: UndefinedType) -> None:\n    return None\n")
+    sys.path.insert(0, str(tmp_path))
+    finder = deferred_annotations.DeferredAnnotationsFinder(["fakesdk"])
+    finder.writable = True  # whatever PYTHONDONTWRITEBYTECODE says: the cache is this test's own
+    sys.meta_path.insert(0, finder)
+    yield package, finder
+    sys.meta_path.remove(finder)
+    sys.path.remove(str(tmp_path))
+    for name in [m for m in sys.modules if m.partition(".")[0] == "fakesdk"]:
+        del sys.modules[name]
+
+
+def _import_fresh(name: str):
+    import importlib
+
+    for loaded in [m for m in sys.modules if m.partition(".")[0] == "fakesdk"]:
+        del sys.modules[loaded]
+    importlib.invalidate_caches()
+    return importlib.import_module(name)
+
+
+def test_the_finder_compiles_sdk_modules_with_annotations_left_as_strings(fake_sdk) -> None:
+    package, _ = fake_sdk
+    module = _import_fresh("fakesdk.resource")
+    assert module.create.__annotations__ == {"name": "UndefinedType", "return": "None"}
+    assert Path(deferred_annotations.cache_path(str(package / "resource.py"))).is_file()
+
+
+def test_a_changed_sdk_module_is_compiled_again_not_served_from_the_cache(fake_sdk) -> None:
+    package, _ = fake_sdk
+    _import_fresh("fakesdk.resource")
+    source = package / "resource.py"
+    source.write_text("def create(name: OtherType, size: int) -> None:\n    return None\n")
+    stat = source.stat()
+    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    module = _import_fresh("fakesdk.resource")
+    assert module.create.__annotations__ == {"name": "OtherType", "size": "int", "return": "None"}
+
+
+def test_where_no_cache_can_be_written_the_standard_loader_imports_the_module(fake_sdk) -> None:
+    package, finder = fake_sdk
+    finder.writable = False  # as under PYTHONDONTWRITEBYTECODE with no precompiled cache
+    with pytest.raises(NameError, match="UndefinedType"):
+        _import_fresh("fakesdk.resource")
+    assert not Path(deferred_annotations.cache_path(str(package / "resource.py"))).exists()
+
+
+def test_modules_outside_the_sdk_prefixes_are_left_to_the_standard_import(fake_sdk) -> None:
+    _, finder = fake_sdk
+    assert finder.find_spec("json", None) is None
+    assert finder.find_spec("fakesdkextra", None) is None
+
+
+def test_precompile_fills_the_cache_so_that_no_import_needs_to_write(fake_sdk) -> None:
+    _, finder = fake_sdk
+    assert deferred_annotations.precompile(["fakesdk"], processes=1) == 2
+    assert deferred_annotations.precompile(["fakesdk"], processes=1) == 0  # up to date
+    finder.writable = False
+    module = _import_fresh("fakesdk.resource")
+    assert module.create.__annotations__["name"] == "UndefinedType"
+
+
+# Console scripts ---------------------------------------------------------------------------------
+
+
+def _run_entry(body: str) -> subprocess.CompletedProcess[str]:
+    """Run `entry(main)` in a fresh interpreter, `main` having `body` (then a line that must not run)."""
+    main = textwrap.indent(textwrap.dedent(body).strip("\n"), "    ")
+    script = f"import sys\nfrom social_platform.command import entry\ndef main():\n{main}\n"
+    script += "entry(main)()\nprint('not reached')\n"
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+
+
+def test_a_console_script_flushes_its_output_and_exits_with_mains_status() -> None:
+    result = _run_entry("""
+        print("partial line", end="")
+        print("to stderr", file=sys.stderr, end="")
+        return 3
+    """)
+    assert (result.returncode, result.stdout, result.stderr) == (3, "partial line", "to stderr")
+
+
+def test_a_console_script_keeps_argparse_exits() -> None:
+    result = _run_entry("""
+        import argparse
+        argparse.ArgumentParser(prog="tool").parse_args(["--bad"])
+    """)
+    assert result.returncode == 2
+    assert "unrecognized arguments: --bad" in result.stderr
+
+
+def test_a_console_script_runs_without_cyclic_garbage_collection() -> None:
+    result = _run_entry("""
+        import gc
+        print(gc.isenabled())
+        return 0
+    """)
+    assert result.stdout.strip() == "False"
+
+
+def test_with_collection_off_a_render_frees_the_previous_renders_garbage_and_not_its_own() -> None:
+    collections: list[int] = []
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "stop":
+            collections.append(info["collected"])
+
+    render("shared")  # imports done: what follows only measures renders
+    was_enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    gc.callbacks.append(on_gc)
+    try:
+        render("shared")  # collects once at its start: nothing left from before
+        render("shared")  # collects once at its start: the first render's garbage
+    finally:
+        gc.callbacks.remove(on_gc)
+        if was_enabled:
+            gc.enable()
+    assert len(collections) == 2, collections
+    assert collections[0] < 1_000 < 10_000 < collections[1], collections
