@@ -73,11 +73,6 @@ MAX_ALIASES = 16
 PLAIN_TYPES = (str, int, float, bool, type(None))
 
 
-_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's parser under PyYAML's safe constructor where PyYAML was built with it (its wheels
-are), else the pure-Python one: the same data, a tenth of the parsing time."""
-
-
 def _file_error(path: Path, message: str) -> ConfigError:
     return ConfigError([ConfigIssue("(file)", f"{path.name}: {message}")], source=path.name)
 
@@ -95,7 +90,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         raise _file_error(path, f"is not UTF-8 text (invalid byte at offset {exc.start})") from None
     try:
         depth = aliases = 0
-        for event in yaml.parse(text, Loader=_LOADER):
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -106,7 +101,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
                 aliases += 1
                 if aliases > MAX_ALIASES:
                     raise _file_error(path, f"uses more than {MAX_ALIASES} YAML aliases")
-        loaded = yaml.load(text, Loader=_LOADER) or {}
+        loaded = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
         raise _file_error(path, f"is not valid YAML: {cap(str(exc))}") from None
     if not isinstance(loaded, dict):
