@@ -27,7 +27,6 @@ from typing import Any
 from social_platform import stackfiles
 from social_platform.areas.usage import UsageConfig
 from social_platform.charges import FREE
-from social_platform.command import entry
 from social_platform.config import load_config
 from social_platform.costbook import (
     RULES,
@@ -268,8 +267,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-command = entry(main)
-"""The console script (`command.entry`: no garbage collection, no interpreter teardown)."""
-
 if __name__ == "__main__":
-    command()
+    sys.exit(main())

@@ -8,20 +8,27 @@ SDK modules with `from __future__ import annotations` (PEP 563) keeps each annot
 source string instead. The SDK itself only reads its annotations through `typing.get_type_hints`
 with the class's module globals (output types, invoke results: `pulumi._types`), which resolves
 strings to the same types, and `inspect.signature` without `eval_str`; so what a render registers
-is unchanged: `tests/test_render_speed.py` compares the JSON of every stack rendered with and
-without this finder.
+is unchanged: `tests/test_fast_commands.py` compares the JSON of prod and shared (between them
+every resource type any stack declares) rendered with and without this finder. One difference a
+reader of the SDK's types would see: the `*ArgsDict` TypedDicts lose `NotRequired` (with string
+annotations `typing` cannot see it), so every key counts as required; nothing in a render reads them.
 
 `install()` puts a finder in front of `sys.meta_path` for the SDK packages in `DEFERRED`, in this
-process only: a real `pulumi up` (`__main__.py`) never installs it. The compiled code is cached
-beside the SDK's own bytecode (`__pycache__/<module>.<tag>.deferred.pyc`, keyed by the source's
-mtime and size and the interpreter's magic number), so only the first import after an install
-compiles. Where that directory cannot be written (a read-only install, `-B`), the finder stands
-aside and the standard loader is used: compiling the SDK on every run would cost more than it saves.
+process only: `render()` and the console scripts (`command.py`, before they import anything that
+imports an SDK) install it; a real `pulumi up` (`__main__.py`) never does. SDK modules imported
+before it is installed keep their standard code. The compiled code is cached beside the SDK's own
+bytecode (`__pycache__/<module>.<tag>.deferred.pyc`, keyed by the interpreter's magic number, its
+optimisation level and the source's mtime and size) and filled by `scripts/setup` (`precompile`),
+so no render compiles. A module with no usable cache entry is compiled and cached on import, or,
+where nothing may be written (`PYTHONDONTWRITEBYTECODE`, a read-only install), imported the standard
+way: compiling the SDK on every run would cost more than it saves.
 """
 
 from __future__ import annotations
 import __future__
 
+import _imp
+import contextlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -64,9 +71,11 @@ class _Loader(importlib.machinery.SourceFileLoader):
 
 
 def _header(source: str) -> bytes:
+    """What a cache entry must start with to be used: the bytecode format, the optimisation level
+    (`-O` strips asserts) and the source's mtime and size."""
     stat = os.stat(source)
     stamp = stat.st_mtime_ns.to_bytes(8, "little") + stat.st_size.to_bytes(8, "little")
-    return importlib.util.MAGIC_NUMBER + stamp
+    return importlib.util.MAGIC_NUMBER + bytes([sys.flags.optimize]) + stamp
 
 
 def cached_code(source: str) -> CodeType | None:
@@ -79,8 +88,15 @@ def cached_code(source: str) -> CodeType | None:
         return None
     if data[: len(header)] != header:
         return None
-    code = marshal.loads(memoryview(data)[len(header) :])
-    return code if isinstance(code, CodeType) else None
+    try:
+        code = marshal.loads(memoryview(data)[len(header) :])
+    except (EOFError, ValueError, TypeError):  # a truncated or damaged entry: compile again
+        return None
+    if not isinstance(code, CodeType):
+        return None
+    # As the standard loader does (the venv may have moved); typeshed does not list this CPython helper.
+    _imp._fix_co_filename(code, source)  # type: ignore[attr-defined]
+    return code
 
 
 def compile_to_cache(source: str) -> tuple[CodeType, bool]:
@@ -96,6 +112,8 @@ def compile_to_cache(source: str) -> tuple[CodeType, bool]:
             file.write(header + marshal.dumps(code))
         os.replace(temporary, cached)  # atomic: parallel workers may compile the same module
     except OSError:
+        with contextlib.suppress(OSError):
+            os.remove(temporary)
         return code, False
     return code, True
 

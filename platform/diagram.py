@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from social_platform import stackfiles
-from social_platform.command import entry
 from social_platform.errors import ConfigError
 from social_platform.preview import config_error_text
 from social_platform.render import RenderedResource, RenderedStack, render
@@ -511,8 +510,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-command = entry(main)
-"""The console script (`command.entry`: no garbage collection, no interpreter teardown)."""
-
 if __name__ == "__main__":
-    command()
+    sys.exit(main())

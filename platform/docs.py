@@ -36,7 +36,6 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from social_platform.command import entry
 from social_platform.stackfiles import PROJECT_ROOT
 
 COMPONENTS = PROJECT_ROOT / "components"
@@ -377,8 +376,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1 if stale else 0
 
 
-command = entry(main)
-"""The console script (`command.entry`: no garbage collection, no interpreter teardown)."""
-
 if __name__ == "__main__":
-    command()
+    sys.exit(main())

@@ -15,7 +15,6 @@ import sys
 from collections.abc import Sequence
 
 from social_platform import identities, recovery, stackfiles
-from social_platform.command import entry
 from social_platform.errors import ConfigError
 from social_platform.policies import (
     evaluate,
@@ -100,8 +99,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1 if failed else 0
 
 
-command = entry(main)
-"""The console script (`command.entry`: no garbage collection, no interpreter teardown)."""
-
 if __name__ == "__main__":
-    command()
+    raise SystemExit(main())

@@ -23,7 +23,6 @@ from typing import Any, TextIO
 
 from social_components import versions
 from social_platform import stackfiles
-from social_platform.command import entry
 from social_platform.errors import ConfigError
 from social_platform.render import RenderedResource, RenderedStack, render
 
@@ -414,8 +413,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     return status
 
 
-command = entry(main)
-"""The console script (`command.entry`: no garbage collection, no interpreter teardown)."""
-
 if __name__ == "__main__":
-    command()
+    sys.exit(main())

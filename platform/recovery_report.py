@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from social_platform.areas.backup import SCENARIOS, RecoveryTarget
-from social_platform.command import entry
 from social_platform.errors import ConfigError
 from social_platform.preview import config_error_text, stacks_parser
 from social_platform.recovery import Objective, StackRecovery, duration_text, recovery_of
@@ -140,7 +139,3 @@ def _write_json(path: Path, results: Iterable[StackRecovery]) -> None:
     path.mkdir(parents=True, exist_ok=True)
     for result in items:
         (path / f"{result.stack}.json").write_text(json.dumps(as_json(result), indent=2) + "\n")
-
-
-command = entry(main)
-"""The console script (`command.entry`: no garbage collection, no interpreter teardown)."""

@@ -16,8 +16,9 @@ SDK itself costs for that many registrations. Goal: ratio under 1.5 as component
     .venv/bin/python scripts/benchmark_render.py [stack ...] [--repeat N] [--no-render] [--no-command]
         [--groups each|all|both] [--baseline PYTHON]
 
-`--baseline PYTHON` also runs each command with another interpreter (say, a venv with the code
-before a change installed) alternately with this one, so both see the same machine load.
+`--baseline PYTHON` also runs each command with the `preview` installed beside another interpreter
+(a venv with the code before a change installed) alternately with this one's, so both see the same
+machine load.
 
 Timings on a shared machine are noisy: the load average is printed before and after; compare
 medians taken under similar load (CPU time is less sensitive to load than wall time).
@@ -128,8 +129,9 @@ def _peak_rss_kb(pid: int) -> int:
 
 
 def run_command(stacks: list[str], out_dir: Path, python: str = sys.executable) -> CommandRun:
-    """`preview <stacks> --json out_dir` in a fresh interpreter, output discarded."""
-    command = [python, "-m", "social_platform.preview", *stacks, "--json", str(out_dir)]
+    """`preview <stacks> --json out_dir` in a fresh interpreter, output discarded: the console script
+    installed beside `python`, as a user runs it."""
+    command = [str(Path(python).parent / "preview"), *stacks, "--json", str(out_dir)]
     peak_tree = peak_process = 0
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

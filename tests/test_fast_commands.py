@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from social_platform import deferred_annotations
+from social_platform import deferred_annotations, stackfiles
 from social_platform.render import render
 
 # prod and shared together declare every resource type any stack declares (dev and staging are
@@ -29,15 +29,18 @@ STACKS = ["prod", "shared"]
 
 _RENDER_SCRIPT = """
 import json, sys
-from social_platform import deferred_annotations
+from social_platform import deferred_annotations, stackfiles
 from social_platform.preview import stack_json
 from social_platform.render import render
 if sys.argv[1] == "eager":
     deferred_annotations.install = lambda: None
 out = {name: stack_json(render(name)) for name in sys.argv[2:]}
-import pulumi_aws.ec2 as ec2
-annotations = ec2.Vpc.__init__.__annotations__
-out["deferred"] = all(isinstance(a, str) for a in annotations.values()) and bool(annotations)
+from social_platform.deferred_annotations import _Loader
+def deferred(module):
+    loader = module.__spec__.loader
+    return isinstance(getattr(loader, "loader", loader), _Loader)  # pulumi's lazy modules wrap it
+sdk = [m for n, m in list(sys.modules.items()) if n.startswith(deferred_annotations.DEFERRED)]
+out["deferred"] = sorted({deferred(m) for m in sdk if getattr(m, "__spec__", None) and m.__spec__.origin})
 print(json.dumps(out))
 """
 
@@ -51,9 +54,9 @@ def test_a_render_with_deferred_sdk_annotations_is_byte_identical_to_an_eager_on
     }
     out = {mode: json.loads(run.communicate(timeout=600)[0]) for mode, run in runs.items()}
     assert all(run.returncode == 0 for run in runs.values())
-    # Each side did what it claims: the SDK's constructor annotations are strings only when deferred.
-    assert out["deferred"].pop("deferred") is True
-    assert out["eager"].pop("deferred") is False
+    # Each side did what it claims: every SDK module of the render deferred, or none.
+    assert out["deferred"].pop("deferred") == [True]
+    assert out["eager"].pop("deferred") == [False]
     for stack in STACKS:
         assert out["deferred"][stack] == out["eager"][stack], f"{stack} renders differently"
     assert len(json.loads(out["deferred"]["prod"])["resources"]) > 500
@@ -101,11 +104,23 @@ def test_a_changed_sdk_module_is_compiled_again_not_served_from_the_cache(fake_s
     package, _ = fake_sdk
     _import_fresh("fakesdk.resource")
     source = package / "resource.py"
-    source.write_text("def create(name: OtherType, size: int) -> None:\n    return None\n")
-    stat = source.stat()
-    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    before = source.stat()
+    # Same size, only the modification time tells the change.
+    source.write_text(source.read_text().replace("UndefinedType", "ChangedTypeAA"))
+    assert source.stat().st_size == before.st_size
+    os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
     module = _import_fresh("fakesdk.resource")
-    assert module.create.__annotations__ == {"name": "OtherType", "size": "int", "return": "None"}
+    assert module.create.__annotations__ == {"name": "ChangedTypeAA", "return": "None"}
+
+
+def test_a_damaged_cache_entry_is_compiled_again(fake_sdk) -> None:
+    package, _ = fake_sdk
+    _import_fresh("fakesdk.resource")
+    cached = Path(deferred_annotations.cache_path(str(package / "resource.py")))
+    cached.write_bytes(cached.read_bytes()[:-20])  # as a crash in the middle of a write leaves it
+    module = _import_fresh("fakesdk.resource")
+    assert module.create.__annotations__["name"] == "UndefinedType"
+    assert deferred_annotations.cached_code(str(package / "resource.py")) is not None  # rewritten
 
 
 def test_where_no_cache_can_be_written_the_standard_loader_imports_the_module(fake_sdk) -> None:
@@ -134,16 +149,16 @@ def test_precompile_fills_the_cache_so_that_no_import_needs_to_write(fake_sdk) -
 # Console scripts ---------------------------------------------------------------------------------
 
 
-def _run_entry(body: str) -> subprocess.CompletedProcess[str]:
-    """Run `entry(main)` in a fresh interpreter, `main` having `body` (then a line that must not run)."""
+def _run_exit_with(body: str, prelude: str = "") -> subprocess.CompletedProcess[str]:
+    """`exit_with(main)` in a fresh interpreter, `main` having `body` (then a line that must not run)."""
     main = textwrap.indent(textwrap.dedent(body).strip("\n"), "    ")
-    script = f"import sys\nfrom social_platform.command import entry\ndef main():\n{main}\n"
-    script += "entry(main)()\nprint('not reached')\n"
+    script = f"import sys\nfrom social_platform.command import exit_with\n{prelude}\ndef main():\n{main}\n"
+    script += "exit_with(main)\nprint('not reached')\n"
     return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
 
 
 def test_a_console_script_flushes_its_output_and_exits_with_mains_status() -> None:
-    result = _run_entry("""
+    result = _run_exit_with("""
         print("partial line", end="")
         print("to stderr", file=sys.stderr, end="")
         return 3
@@ -151,8 +166,17 @@ def test_a_console_script_flushes_its_output_and_exits_with_mains_status() -> No
     assert (result.returncode, result.stdout, result.stderr) == (3, "partial line", "to stderr")
 
 
+@pytest.mark.parametrize(
+    ("exit_call", "status", "stderr"),
+    [("sys.exit()", 0, ""), ("sys.exit(4)", 4, ""), ("sys.exit('no such stack')", 1, "no such stack\n")],
+)
+def test_a_console_script_exits_as_sys_exit_would(exit_call: str, status: int, stderr: str) -> None:
+    result = _run_exit_with(exit_call)
+    assert (result.returncode, result.stderr) == (status, stderr)
+
+
 def test_a_console_script_keeps_argparse_exits() -> None:
-    result = _run_entry("""
+    result = _run_exit_with("""
         import argparse
         argparse.ArgumentParser(prog="tool").parse_args(["--bad"])
     """)
@@ -160,13 +184,49 @@ def test_a_console_script_keeps_argparse_exits() -> None:
     assert "unrecognized arguments: --bad" in result.stderr
 
 
+def test_a_console_script_runs_its_atexit_handlers() -> None:
+    result = _run_exit_with("return 0", prelude="import atexit\natexit.register(print, 'handler ran')")
+    assert result.stdout == "handler ran\n"
+
+
 def test_a_console_script_runs_without_cyclic_garbage_collection() -> None:
-    result = _run_entry("""
+    result = _run_exit_with("""
         import gc
         print(gc.isenabled())
         return 0
     """)
     assert result.stdout.strip() == "False"
+
+
+def test_console_scripts_import_the_sdk_with_deferred_annotations_from_their_first_import() -> None:
+    """`guardrails` imports pulumi_aws (through pulumi_eks) as its module loads, before any render."""
+    script = textwrap.dedent(
+        """
+        import atexit, sys
+        from social_platform.deferred_annotations import DEFERRED, _Loader
+        def report():
+            sdk = [m for n, m in sys.modules.items() if n.startswith(DEFERRED) and m.__spec__.origin]
+            loaders = {type(getattr(m.__spec__.loader, "loader", m.__spec__.loader)) for m in sdk}
+            print(len(sdk), sorted(loader is _Loader for loader in loaders))
+        atexit.register(report)
+        sys.argv = ["guardrails", "--help"]
+        from social_platform.command import run
+        run("guardrails")
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    count, kinds = result.stdout.strip().splitlines()[-1].split(" ", 1)
+    assert int(count) > 100
+    assert kinds == "[True]"
+
+
+def test_every_rendering_console_script_goes_through_command_run() -> None:
+    import tomllib
+
+    scripts = tomllib.loads((stackfiles.PROJECT_ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    for name in ("preview", "cost", "diagram", "recovery", "docs", "guardrails"):
+        assert scripts[name] == f"social_platform.command:{name}", name
 
 
 def test_with_collection_off_a_render_frees_the_previous_renders_garbage_and_not_its_own() -> None:
