@@ -20,6 +20,7 @@ so that before the command's module is imported:
 from __future__ import annotations
 
 import atexit
+import functools
 import gc
 import importlib
 import os
@@ -62,25 +63,10 @@ def _status(code: object) -> int:
     return code if isinstance(code, int) else 1
 
 
-def preview() -> NoReturn:
-    run("preview")
-
-
-def cost() -> NoReturn:
-    run("cost")
-
-
-def diagram() -> NoReturn:
-    run("diagram")
-
-
-def recovery() -> NoReturn:
-    run("recovery_report")
-
-
-def docs() -> NoReturn:
-    run("docs")
-
-
-def guardrails() -> NoReturn:
-    run("guardrails")
+# The console scripts (`pyproject.toml`), each the command's module given to `run`.
+preview = functools.partial(run, "preview")
+cost = functools.partial(run, "cost")
+diagram = functools.partial(run, "diagram")
+recovery = functools.partial(run, "recovery_report")
+docs = functools.partial(run, "docs")
+guardrails = functools.partial(run, "guardrails")
