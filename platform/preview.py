@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import multiprocessing
 import os
@@ -24,7 +25,7 @@ from typing import Any, TextIO
 from social_components import versions
 from social_platform import stackfiles
 from social_platform.errors import ConfigError
-from social_platform.render import RenderedResource, RenderedStack, render
+from social_platform.render import RenderedResource, RenderedStack, keep_previous_garbage, render
 
 Segment = tuple[str, str]
 """A piece of a line and its style (rich's style names; ignored when the output is plain)."""
@@ -295,6 +296,8 @@ def preview_stack(name: str, json_target: Path | None, width: int, progress: Pro
 
 
 def _preview_in_worker(name: str, json_target: Path | None, width: int) -> StackPreview:
+    if not gc.isenabled():  # a console script's worker: it exits after a stack or two
+        keep_previous_garbage()
     return preview_stack(name, json_target, width, Progress(name, sys.stderr, live=False))
 
 

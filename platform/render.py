@@ -334,6 +334,15 @@ _rendered_here = False
 """Whether this process has rendered a stack (a forked worker starts with its parent's value)."""
 
 
+def keep_previous_garbage() -> None:
+    """The next render in this process (collection off) does not collect the previous render's
+    garbage first. For a worker that renders one or two stacks and exits: collecting staging's
+    garbage before dev took 1.4 s of a 3.1 s render and saved 27 MB of peak memory (314 → 287 MB;
+    prod then shared: 330 → 327 MB), below the prod render's own peak either way."""
+    global _rendered_here
+    _rendered_here = False
+
+
 @contextlib.contextmanager
 def _without_stack_traces() -> Iterator[None]:
     """Registrations carry no source stack trace during a render.

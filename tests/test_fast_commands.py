@@ -250,3 +250,31 @@ def test_with_collection_off_a_render_frees_the_previous_renders_garbage_and_not
             gc.enable()
     assert len(collections) == 2, collections
     assert collections[0] < 1_000 < 10_000 < collections[1], collections
+
+
+def test_a_preview_worker_of_a_console_script_does_not_collect_between_its_stacks(tmp_path: Path) -> None:
+    """A parallel worker renders a stack or two and exits: collecting in between cost more time than
+    the memory it saved (`render.keep_previous_garbage`)."""
+    from social_platform.preview import _preview_in_worker
+
+    collections: list[int] = []
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "stop":
+            collections.append(info["collected"])
+
+    render("shared")
+    was_enabled = gc.isenabled()
+    gc.disable()
+    gc.callbacks.append(on_gc)
+    try:
+        render("shared")  # as a worker's first stack, with an earlier render in this process
+        first = list(collections)
+        result = _preview_in_worker("shared", tmp_path / "shared.json", 120)
+    finally:
+        gc.callbacks.remove(on_gc)
+        if was_enabled:
+            gc.enable()
+    assert len(first) == 1, "render collects the previous render's garbage by default"
+    assert collections == first, "the worker's render collected the previous render's garbage"
+    assert result.status == 0 and (tmp_path / "shared.json").is_file()
