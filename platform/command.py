@@ -34,8 +34,8 @@ from social_platform import deferred_annotations
 def run(module: str) -> NoReturn:
     """Run `social_platform.<module>.main()` as a console script (see the module's doc)."""
     deferred_annotations.install()
-    gc.disable()
-    exit_with(importlib.import_module(f"social_platform.{module}").main)
+    # Imported inside `exit_with`: with collection already off, and a SystemExit on import handled.
+    exit_with(lambda: importlib.import_module(f"social_platform.{module}").main())
 
 
 def exit_with(main: Callable[[], int | None]) -> NoReturn:

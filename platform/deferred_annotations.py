@@ -146,10 +146,6 @@ def install() -> DeferredAnnotationsFinder:
     return finder
 
 
-def uninstall() -> None:
-    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, DeferredAnnotationsFinder)]
-
-
 def _refresh(source: str) -> bool:
     """Compile `source` into the cache unless it is up to date there; whether it was compiled."""
     if cached_code(source) is not None:

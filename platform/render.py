@@ -312,7 +312,7 @@ def render(
     # A fresh context per render: Pulumi keeps its runtime state in context variables.
     # The cyclic garbage collector is paused meanwhile: the SDK's futures and outputs form many
     # short-lived cycles and full collections otherwise take over half of a large stack's render.
-    # Where the caller keeps it off (a command that exits after rendering: `command.entry`), the
+    # Where the caller keeps it off (a command that exits after rendering: `command.run`), the
     # garbage of this process's previous render is freed before the next starts, and the last
     # render's is never collected at all.
     global _rendered_here

@@ -3,7 +3,7 @@
 - Offline renders import the provider SDKs compiled with their annotations unevaluated
   (`social_platform.deferred_annotations`); the rendered JSON is byte-identical to a render that
   imports them as Python normally does.
-- The console scripts (`command.entry`) leave with `os._exit` and run without cyclic garbage
+- The console scripts (`command.run`) leave with `os._exit` and run without cyclic garbage
   collection; their output and exit status are those of `main`, and `render` still frees one
   render's garbage before the next, so a command's memory is that of one stack.
 """
